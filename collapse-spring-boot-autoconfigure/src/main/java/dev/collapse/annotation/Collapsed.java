@@ -1,0 +1,59 @@
+package dev.collapse.annotation;
+
+import java.lang.annotation.Documented;
+import java.lang.annotation.ElementType;
+import java.lang.annotation.Retention;
+import java.lang.annotation.RetentionPolicy;
+import java.lang.annotation.Target;
+
+/**
+ * Runs the annotated method once per key at a time: concurrent callers with the same key share
+ * one execution and its outcome, and the result is reused for {@link #ttl()} plus a random
+ * {@link #jitter()}.
+ *
+ * <p>Put it on a public method of a Spring bean called through its proxy. The method may return a
+ * plain value, {@code Optional}, {@code CompletionStage}/{@code CompletableFuture} or Reactor's
+ * {@code Mono}; {@code void} and multi-value types ({@code Flux}, {@code Stream}...) are refused
+ * at startup.
+ *
+ * <p>Every attribute left empty takes {@code collapse.instances.<name>.*}, then
+ * {@code collapse.defaults.*}. An attribute that is set is still overridden by
+ * {@code collapse.instances.<name>.*}, so operators can tune a deployed method without a build.
+ * Durations accept Spring's syntax ({@code 500ms}, {@code 5m}, {@code PT5M}) and
+ * {@code ${...}} placeholders.
+ */
+@Target(ElementType.METHOD)
+@Retention(RetentionPolicy.RUNTIME)
+@Documented
+public @interface Collapsed {
+
+	/**
+	 * Instance name: metric tag, key of {@code collapse.instances.*} and namespace of entries.
+	 * Defaults to {@code <SimpleClassName>.<methodName>}. Methods that share a name share entries.
+	 */
+	String name() default "";
+
+	/**
+	 * SpEL expression over the arguments that gives the key ({@code #id}, {@code #p0},
+	 * {@code #a0}, {@code #root.args}, {@code #root.methodName}). Defaults to all the arguments.
+	 */
+	String key() default "";
+
+	/**
+	 * How long a result is reused. {@code "0"} collapses concurrent calls only and keeps nothing.
+	 */
+	String ttl() default "";
+
+	/**
+	 * Random extra time to live, uniform in {@code [0, jitter]}: a duration, or a percentage of
+	 * the ttl such as {@code "10%"}.
+	 */
+	String jitter() default "";
+
+	/**
+	 * Longest time a caller waits for another caller's load before it gets a
+	 * {@link dev.collapse.core.CollapseTimeoutException}. The load goes on for the others.
+	 */
+	String waitTimeout() default "";
+
+}

@@ -1,0 +1,35 @@
+package dev.collapse.aop;
+
+import java.util.function.Supplier;
+
+import org.aopalliance.intercept.MethodInterceptor;
+import org.aopalliance.intercept.MethodInvocation;
+import org.springframework.aop.support.AopUtils;
+import org.springframework.util.function.SingletonSupplier;
+
+/**
+ * Intercepts {@code @Collapsed} methods. It resolves nothing itself: the operations are looked
+ * up lazily, on the first call, so that the beans behind them are created after the
+ * application's bean post-processors, with everything those do to them.
+ */
+public final class CollapsedInterceptor implements MethodInterceptor {
+
+	private final SingletonSupplier<CollapsedOperations> operations;
+
+	public CollapsedInterceptor(Supplier<CollapsedOperations> operations) {
+		this.operations = SingletonSupplier.of(operations);
+	}
+
+	@Override
+	public Object invoke(MethodInvocation invocation) throws Throwable {
+		Object target = invocation.getThis();
+		Class<?> targetClass = (target != null) ? AopUtils.getTargetClass(target)
+				: invocation.getMethod().getDeclaringClass();
+		CollapsedOperation operation = this.operations.obtain().get(invocation.getMethod(), targetClass);
+		if (operation == null) {
+			return invocation.proceed();
+		}
+		return operation.invoke(invocation);
+	}
+
+}

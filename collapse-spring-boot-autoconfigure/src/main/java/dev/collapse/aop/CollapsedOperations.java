@@ -1,0 +1,105 @@
+package dev.collapse.aop;
+
+import java.lang.reflect.Method;
+import java.lang.reflect.Modifier;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+import org.springframework.aop.support.AopUtils;
+import org.springframework.core.MethodClassKey;
+import org.springframework.core.annotation.AnnotatedElementUtils;
+import org.springframework.util.ClassUtils;
+
+import dev.collapse.annotation.Collapsed;
+import dev.collapse.core.CollapseConfigurationException;
+import dev.collapse.core.CollapseInstance;
+import dev.collapse.core.CollapseRegistry;
+import dev.collapse.core.CollapseSettings;
+
+/**
+ * Resolves each annotated method once (instance name, settings, key, return adapter) and keeps
+ * the result, so that a call costs one map lookup before the core takes over.
+ */
+public final class CollapsedOperations {
+
+	/** Marks methods without the annotation in the cache. */
+	private static final CollapsedOperation NONE = new CollapsedOperation(null, null, null);
+
+	private final Map<MethodClassKey, CollapsedOperation> operations = new ConcurrentHashMap<>();
+
+	private final CollapseRegistry registry;
+
+	private final SettingsResolver settings;
+
+	private final KeyFunctions keys;
+
+	public CollapsedOperations(CollapseRegistry registry, SettingsResolver settings, ClassLoader classLoader) {
+		this.registry = registry;
+		this.settings = settings;
+		this.keys = new KeyFunctions(classLoader);
+	}
+
+	/** The operation of {@code method} called on an instance of {@code targetClass}, or {@code null}. */
+	CollapsedOperation get(Method method, Class<?> targetClass) {
+		MethodClassKey cacheKey = new MethodClassKey(method, targetClass);
+		CollapsedOperation operation = this.operations.get(cacheKey);
+		if (operation == null) {
+			operation = this.operations.computeIfAbsent(cacheKey, (k) -> {
+				CollapsedOperation resolved = resolve(method, targetClass);
+				return (resolved != null) ? resolved : NONE;
+			});
+		}
+		return (operation != NONE) ? operation : null;
+	}
+
+	/**
+	 * Resolves {@code method} now: called at startup for every annotated method of every bean,
+	 * so that a bad annotation stops the application instead of its first call.
+	 * @return the instance of the method
+	 * @throws CollapseConfigurationException naming the method and attribute
+	 */
+	public CollapseInstance validate(Method method, Class<?> targetClass) {
+		CollapsedOperation operation = get(method, targetClass);
+		return (operation != null) ? operation.instance() : null;
+	}
+
+	private CollapsedOperation resolve(Method method, Class<?> targetClass) {
+		Class<?> userClass = ClassUtils.getUserClass(targetClass);
+		Method specific = AopUtils.getMostSpecificMethod(method, userClass);
+		Collapsed annotation = AnnotatedElementUtils.findMergedAnnotation(specific, Collapsed.class);
+		if (annotation == null) {
+			return null;
+		}
+		String origin = describe(userClass, specific);
+		int modifiers = specific.getModifiers();
+		if (Modifier.isStatic(modifiers) || Modifier.isPrivate(modifiers) || Modifier.isFinal(modifiers)) {
+			throw new CollapseConfigurationException(origin,
+					"a static, private or final method cannot be intercepted by a Spring proxy; make it public and non-final");
+		}
+		String name = annotation.name().isEmpty() ? userClass.getSimpleName() + "." + specific.getName()
+				: annotation.name();
+		ReturnAdapter adapter = ReturnAdapter.of(specific, origin);
+		KeyFunction key = this.keys.create(specific, userClass, annotation.key(), origin + " key");
+		CollapseSettings resolved = this.settings.resolve(name, annotation, origin);
+		CollapseInstance instance;
+		try {
+			instance = this.registry.register(name, resolved);
+		}
+		catch (IllegalStateException ex) {
+			throw new CollapseConfigurationException(origin, ex.getMessage());
+		}
+		return new CollapsedOperation(instance, key, adapter);
+	}
+
+	/** {@code @Collapsed on ProductService.find(Long)}: how error messages name a method. */
+	static String describe(Class<?> type, Method method) {
+		StringBuilder text = new StringBuilder("@Collapsed on ").append(type.getName()).append('.')
+			.append(method.getName()).append('(');
+		Class<?>[] parameters = method.getParameterTypes();
+		for (int i = 0; i < parameters.length; i++) {
+			text.append((i > 0) ? ", " : "").append(parameters[i].getSimpleName());
+		}
+		return text.append(')').toString();
+	}
+
+}

@@ -1,0 +1,45 @@
+package dev.collapse.aop;
+
+import java.util.Arrays;
+
+/**
+ * Key made of several parts, compared part by part with deep equality: {@code ("a:b", "c")} and
+ * {@code ("a", "b:c")} differ, {@code null} parts are allowed, and arrays compare by content.
+ */
+public final class CompositeKey {
+
+	/** Key of a method without arguments. */
+	public static final CompositeKey EMPTY = new CompositeKey(new Object[0]);
+
+	private final Object[] parts;
+
+	private final int hash;
+
+	CompositeKey(Object[] parts) {
+		this.parts = parts.clone();
+		this.hash = Arrays.deepHashCode(this.parts);
+	}
+
+	/** A copy of the parts. */
+	public Object[] parts() {
+		return this.parts.clone();
+	}
+
+	@Override
+	public boolean equals(Object other) {
+		return this == other || (other instanceof CompositeKey that && this.hash == that.hash
+				&& Arrays.deepEquals(this.parts, that.parts));
+	}
+
+	@Override
+	public int hashCode() {
+		return this.hash;
+	}
+
+	/** Shape only: keys may be secrets and are never printed. */
+	@Override
+	public String toString() {
+		return "CompositeKey[" + this.parts.length + " parts]";
+	}
+
+}

@@ -1,0 +1,24 @@
+package dev.collapse.aop;
+
+import org.aopalliance.intercept.MethodInvocation;
+
+import dev.collapse.core.CollapseInstance;
+import reactor.core.publisher.Mono;
+
+/**
+ * Reactor {@code Mono}: lazy like any Mono, so nothing runs before a subscription, and each
+ * subscription joins the load in flight or starts one. Loaded only when Reactor is present.
+ */
+final class MonoAdapter extends ReturnAdapter {
+
+	static boolean isMono(Class<?> type) {
+		return type == Mono.class;
+	}
+
+	@Override
+	Object invoke(CollapseInstance instance, Object key, MethodInvocation invocation) {
+		return Mono.defer(() -> Mono.fromFuture(
+				instance.callAsync(key, () -> ((Mono<?>) proceed(invocation)).toFuture())));
+	}
+
+}

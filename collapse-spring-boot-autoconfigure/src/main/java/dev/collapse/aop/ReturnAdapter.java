@@ -1,0 +1,103 @@
+package dev.collapse.aop;
+
+import java.lang.reflect.Method;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Future;
+import java.util.stream.BaseStream;
+
+import org.aopalliance.intercept.MethodInvocation;
+import org.springframework.aop.ProxyMethodInvocation;
+import org.springframework.util.ClassUtils;
+
+import dev.collapse.core.CollapseConfigurationException;
+import dev.collapse.core.CollapseInstance;
+
+/**
+ * Turns a call of one return type into a call of the core: a plain value (and {@code Optional},
+ * which is a value), a {@code CompletionStage}, or a Reactor {@code Mono}. Chosen once per method.
+ */
+abstract class ReturnAdapter {
+
+	private static final boolean REACTOR_PRESENT = ClassUtils.isPresent("reactor.core.publisher.Mono",
+			ReturnAdapter.class.getClassLoader());
+
+	private static final String[] MULTI_VALUE_TYPES = { "reactor.core.publisher.Flux", "org.reactivestreams.Publisher",
+			"java.util.concurrent.Flow$Publisher", "kotlinx.coroutines.flow.Flow", "io.reactivex.rxjava3.core.Flowable",
+			"io.reactivex.rxjava3.core.Observable" };
+
+	/** Runs the call through {@code instance}; the key is already computed. */
+	abstract Object invoke(CollapseInstance instance, Object key, MethodInvocation invocation) throws Throwable;
+
+	/**
+	 * The adapter for {@code method}'s return type.
+	 * @throws CollapseConfigurationException if the type cannot be collapsed
+	 */
+	static ReturnAdapter of(Method method, String origin) {
+		Class<?> type = method.getReturnType();
+		if (type == void.class || type == Void.class) {
+			throw new CollapseConfigurationException(origin,
+					"a void method has no result to share; @Collapsed needs a method that returns its result");
+		}
+		if (REACTOR_PRESENT && MonoAdapter.isMono(type)) {
+			return new MonoAdapter();
+		}
+		for (String multi : MULTI_VALUE_TYPES) {
+			if (isAssignable(multi, type, method)) {
+				throw new CollapseConfigurationException(origin, "return type " + type.getSimpleName()
+						+ " emits many values; @Collapsed shares one result (return Mono<List<T>> or a List instead)");
+			}
+		}
+		if (BaseStream.class.isAssignableFrom(type) || java.util.Iterator.class.isAssignableFrom(type)) {
+			throw new CollapseConfigurationException(origin, "return type " + type.getSimpleName()
+					+ " can be consumed only once and cannot be shared; return a List instead");
+		}
+		if (type == CompletionStage.class || type == CompletableFuture.class) {
+			return new StageAdapter();
+		}
+		if (CompletionStage.class.isAssignableFrom(type) || Future.class.isAssignableFrom(type)) {
+			throw new CollapseConfigurationException(origin, "return type " + type.getSimpleName()
+					+ " is not supported; declare CompletableFuture or CompletionStage");
+		}
+		return new ValueAdapter();
+	}
+
+	private static boolean isAssignable(String className, Class<?> type, Method method) {
+		ClassLoader loader = (method.getDeclaringClass().getClassLoader() != null)
+				? method.getDeclaringClass().getClassLoader() : ReturnAdapter.class.getClassLoader();
+		if (!ClassUtils.isPresent(className, loader)) {
+			return false;
+		}
+		return ClassUtils.resolveClassName(className, loader).isAssignableFrom(type);
+	}
+
+	/**
+	 * Proceeds with a fresh copy of the invocation, so that a retry, an early refresh or a second
+	 * subscription of a Mono runs every interceptor after ours again.
+	 */
+	static Object proceed(MethodInvocation invocation) throws Throwable {
+		if (invocation instanceof ProxyMethodInvocation proxyInvocation) {
+			return proxyInvocation.invocableClone().proceed();
+		}
+		return invocation.proceed();
+	}
+
+	static final class ValueAdapter extends ReturnAdapter {
+
+		@Override
+		Object invoke(CollapseInstance instance, Object key, MethodInvocation invocation) throws Throwable {
+			return instance.call(key, () -> proceed(invocation));
+		}
+
+	}
+
+	static final class StageAdapter extends ReturnAdapter {
+
+		@Override
+		Object invoke(CollapseInstance instance, Object key, MethodInvocation invocation) {
+			return instance.callAsync(key, () -> (CompletionStage<?>) proceed(invocation));
+		}
+
+	}
+
+}

@@ -1,0 +1,125 @@
+package dev.collapse.autoconfigure;
+
+import java.util.List;
+
+import org.springframework.aop.config.AopConfigUtils;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.beans.factory.config.BeanDefinition;
+import org.springframework.beans.factory.support.BeanDefinitionRegistry;
+import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.context.annotation.Import;
+import org.springframework.context.annotation.ImportBeanDefinitionRegistrar;
+import org.springframework.context.annotation.Role;
+import org.springframework.core.env.Environment;
+import org.springframework.core.type.AnnotationMetadata;
+
+import com.github.benmanes.caffeine.cache.Ticker;
+
+import dev.collapse.aop.CollapsedAdvisor;
+import dev.collapse.aop.CollapsedInterceptor;
+import dev.collapse.aop.CollapsedMethodValidator;
+import dev.collapse.aop.CollapsedOperations;
+import dev.collapse.aop.SettingsResolver;
+import dev.collapse.core.CollapseListener;
+import dev.collapse.core.CollapseRegistry;
+import dev.collapse.core.Collapser;
+import dev.collapse.core.LocalStore;
+import dev.collapse.core.PassThroughCollapser;
+import dev.collapse.core.RefreshExecutor;
+
+/**
+ * Herd protection for {@code @Collapsed} methods in one JVM, and the {@link Collapser} bean.
+ * With {@code collapse.enabled=false} the methods are not proxied and the {@link Collapser}
+ * runs every loader as a plain call.
+ */
+@AutoConfiguration
+@EnableConfigurationProperties(CollapseProperties.class)
+public final class CollapseAutoConfiguration {
+
+	@Configuration(proxyBeanMethods = false)
+	@ConditionalOnBooleanProperty(name = "collapse.enabled", matchIfMissing = true)
+	@Import(AutoProxyRegistrar.class)
+	static class CollapseEnabledConfiguration {
+
+		@Bean
+		@ConditionalOnMissingBean
+		LocalStore collapseLocalStore(CollapseProperties properties) {
+			return new LocalStore(properties.getLocal().getMaxEntries(), Ticker.systemTicker());
+		}
+
+		@Bean
+		@ConditionalOnMissingBean
+		RefreshExecutor collapseRefreshExecutor() {
+			return RefreshExecutor.bounded(2, 1_000);
+		}
+
+		@Bean
+		@ConditionalOnMissingBean
+		SettingsResolver collapseSettingsResolver(CollapseProperties properties, Environment environment) {
+			return new PropertiesSettingsResolver(properties, environment);
+		}
+
+		@Bean
+		@ConditionalOnMissingBean
+		CollapseRegistry collapseRegistry(LocalStore store, SettingsResolver settings,
+				ObjectProvider<CollapseListener> listeners, RefreshExecutor refreshExecutor) {
+			List<CollapseListener> ordered = listeners.orderedStream().toList();
+			return new CollapseRegistry(store,
+					(name) -> settings.resolve(name, null, "collapse instance '" + name + "'"), ordered,
+					refreshExecutor.executor());
+		}
+
+		@Bean
+		@ConditionalOnMissingBean
+		CollapsedOperations collapsedOperations(CollapseRegistry registry, SettingsResolver settings,
+				Environment environment) {
+			return new CollapsedOperations(registry, settings, CollapseAutoConfiguration.class.getClassLoader());
+		}
+
+		@Bean
+		@Role(BeanDefinition.ROLE_INFRASTRUCTURE)
+		static CollapsedMethodValidator collapsedMethodValidator() {
+			return new CollapsedMethodValidator();
+		}
+
+		@Bean
+		@Role(BeanDefinition.ROLE_INFRASTRUCTURE)
+		static CollapsedAdvisor collapsedAdvisor(ObjectProvider<CollapsedOperations> operations,
+				Environment environment) {
+			// read from the environment: binding properties here would create beans before the
+			// post-processors that should see them
+			int order = environment.getProperty("collapse.order", Integer.class, CollapseProperties.DEFAULT_ORDER);
+			return new CollapsedAdvisor(new CollapsedInterceptor(operations::getObject), order);
+		}
+
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	@ConditionalOnBooleanProperty(name = "collapse.enabled", havingValue = false)
+	static class CollapseDisabledConfiguration {
+
+		@Bean
+		@ConditionalOnMissingBean
+		Collapser collapser() {
+			return new PassThroughCollapser();
+		}
+
+	}
+
+	/** Makes sure an auto-proxy creator exists even where {@code spring.aop.auto=false}. */
+	static class AutoProxyRegistrar implements ImportBeanDefinitionRegistrar {
+
+		@Override
+		public void registerBeanDefinitions(AnnotationMetadata metadata, BeanDefinitionRegistry registry) {
+			AopConfigUtils.registerAutoProxyCreatorIfNecessary(registry);
+			AopConfigUtils.forceAutoProxyCreatorToUseClassProxying(registry);
+		}
+
+	}
+
+}

@@ -1,0 +1,19 @@
+package dev.collapse.core;
+
+/**
+ * Base class of the exceptions collapse raises itself. An exception thrown by a load is never
+ * wrapped in one of these: callers get the load's own exception.
+ */
+public class CollapseException extends RuntimeException {
+
+	private static final long serialVersionUID = 1L;
+
+	public CollapseException(String message) {
+		super(message);
+	}
+
+	public CollapseException(String message, Throwable cause) {
+		super(message, cause);
+	}
+
+}

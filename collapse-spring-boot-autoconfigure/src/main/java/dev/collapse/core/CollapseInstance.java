@@ -1,0 +1,478 @@
+package dev.collapse.core;
+
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+import com.github.benmanes.caffeine.cache.Ticker;
+
+import dev.collapse.core.LocalSingleFlight.Flight;
+import dev.collapse.core.LocalStore.Entry;
+
+/**
+ * One named collapse instance: its settings, its loads in flight and its share of the store.
+ *
+ * <p>Contract of {@link #call} and {@link #callAsync}, per key:
+ * <ul>
+ * <li>At most one load runs at a time in this JVM. Callers that arrive while it runs wait for
+ * its outcome, on a future, never by polling.</li>
+ * <li>Every waiting caller gets the outcome of the load: the same value, or the same exception.
+ * A failed load stores nothing.</li>
+ * <li>A waiting caller that times out, is interrupted or cancels its own future stops waiting;
+ * the load goes on for the others.</li>
+ * <li>A load that calls its own key on the same thread fails at once with
+ * {@link CollapseRecursionException}.</li>
+ * </ul>
+ */
+public final class CollapseInstance {
+
+	private static final System.Logger logger = System.getLogger(CollapseInstance.class.getName());
+
+	/** Longest time an expired entry is kept to tell a reload from a first load. */
+	private static final long MAX_RETAIN_NANOS = TimeUnit.SECONDS.toNanos(60);
+
+	private final String name;
+
+	private final CollapseSettings settings;
+
+	private final LocalStore store;
+
+	private final Ticker ticker;
+
+	private final ScheduledExecutorService scheduler;
+
+	private final Executor refreshExecutor;
+
+	private final LocalSingleFlight flights = new LocalSingleFlight();
+
+	private final boolean caches;
+
+	private final long ttlNanos;
+
+	private final long retainNanos;
+
+	private final long waitTimeoutNanos;
+
+	/** Written once by the registry right after construction, before the instance is published. */
+	private InstanceEvents events = InstanceEvents.NONE;
+
+	CollapseInstance(String name, CollapseSettings settings, LocalStore store, ScheduledExecutorService scheduler,
+			Executor refreshExecutor) {
+		this.name = name;
+		this.settings = settings;
+		this.store = store;
+		this.ticker = store.ticker();
+		this.scheduler = scheduler;
+		this.refreshExecutor = refreshExecutor;
+		this.caches = settings.caches();
+		this.ttlNanos = settings.ttl().toNanos();
+		this.retainNanos = Math.min(this.ttlNanos, MAX_RETAIN_NANOS);
+		this.waitTimeoutNanos = settings.waitTimeout().toNanos();
+	}
+
+	void bind(InstanceEvents events) {
+		this.events = events;
+	}
+
+	/** Instance name. */
+	public String name() {
+		return this.name;
+	}
+
+	/** Effective settings. */
+	public CollapseSettings settings() {
+		return this.settings;
+	}
+
+	/** Loads running now. */
+	public int inflight() {
+		return this.flights.size();
+	}
+
+	/** Stored entries of this instance, expired ones kept for a while included; walks the store. */
+	public long storedEntries() {
+		return this.store.size(this.name);
+	}
+
+	/**
+	 * Returns the stored result of {@code key}, or the outcome of its load, which this call runs on
+	 * its own thread when no other caller is loading the key, and waits for otherwise.
+	 * @param key the key; not {@code null}, compared with {@code equals}
+	 * @param loader runs the load; called at most once, on this thread, or on a background
+	 * thread for an early refresh
+	 * @return the value, possibly {@code null}
+	 * @throws Throwable the load's own exception, or {@link CollapseTimeoutException},
+	 * {@link CollapseInterruptedException}, {@link CollapseRecursionException}
+	 */
+	public Object call(Object key, Loader loader) throws Throwable {
+		if (this.caches) {
+			Entry entry = this.store.get(this.name, key);
+			if (entry != null) {
+				long now = this.ticker.read();
+				if (!entry.expired(now)) {
+					this.events.onCall(CallResult.HIT);
+					if (shouldRefreshEarly(key, entry, now)) {
+						submitRefresh(() -> refreshSync(key, loader));
+					}
+					return entry.value();
+				}
+			}
+		}
+		failOnRecursion(key);
+		Flight candidate = new Flight(this.ticker.read());
+		Flight flight = this.flights.join(key, candidate);
+		if (flight != candidate) {
+			this.events.onCall(CallResult.FOLLOWER);
+			return await(flight);
+		}
+		return lead(key, flight, loader);
+	}
+
+	/**
+	 * Asynchronous form of {@link #call}: every caller gets a future of its own, so that
+	 * cancelling it never cancels the shared load. The loader runs on this thread when this call
+	 * leads; a follower's future fails with {@link CollapseTimeoutException} after the wait timeout.
+	 */
+	public CompletableFuture<Object> callAsync(Object key, AsyncLoader loader) {
+		if (this.caches) {
+			Entry entry = this.store.get(this.name, key);
+			if (entry != null) {
+				long now = this.ticker.read();
+				if (!entry.expired(now)) {
+					this.events.onCall(CallResult.HIT);
+					if (shouldRefreshEarly(key, entry, now)) {
+						submitRefresh(() -> refreshAsync(key, loader));
+					}
+					return CompletableFuture.completedFuture(entry.value());
+				}
+			}
+		}
+		try {
+			failOnRecursion(key);
+		}
+		catch (CollapseRecursionException ex) {
+			return CompletableFuture.failedFuture(ex);
+		}
+		Flight candidate = new Flight(this.ticker.read());
+		Flight flight = this.flights.join(key, candidate);
+		if (flight != candidate) {
+			this.events.onCall(CallResult.FOLLOWER);
+			return awaitAsync(flight);
+		}
+		leadAsync(key, flight, loader);
+		return copyOf(flight.result);
+	}
+
+	/** Drops the stored result of {@code key}; a load in flight is not affected. */
+	public void evict(Object key) {
+		this.store.evict(this.name, key);
+	}
+
+	/** Drops every stored result of this instance. */
+	public void evictAll() {
+		this.store.evictAll(this.name);
+	}
+
+	private void failOnRecursion(Object key) {
+		Flight running = this.flights.get(key);
+		if (running != null && running.loadingThread == Thread.currentThread()) {
+			throw new CollapseRecursionException(this.name);
+		}
+	}
+
+	// ---- leader, synchronous
+
+	private Object lead(Object key, Flight flight, Loader loader) throws Throwable {
+		flight.loadingThread = Thread.currentThread();
+		try {
+			Entry entry = this.caches ? this.store.get(this.name, key) : null;
+			if (entry != null && !entry.expired(this.ticker.read())) {
+				// stored between this caller's miss and its flight: serve it without a load
+				complete(key, flight, entry.value(), null, 0);
+				this.events.onCall(CallResult.HIT);
+				return entry.value();
+			}
+			if (entry != null) {
+				this.events.onRefresh(RefreshTrigger.EXPIRED);
+			}
+			this.events.onCall(CallResult.LEADER);
+			return loadAndComplete(key, flight, loader);
+		}
+		finally {
+			flight.loadingThread = null;
+		}
+	}
+
+	private Object loadAndComplete(Object key, Flight flight, Loader loader) throws Throwable {
+		long start = this.ticker.read();
+		Object value = null;
+		Throwable failure = null;
+		try {
+			value = loadWithRetry(loader);
+		}
+		catch (Throwable ex) {
+			failure = ex;
+		}
+		long loadNanos = this.ticker.read() - start;
+		this.events.onLoad(failure == null, loadNanos);
+		try {
+			if (failure == null) {
+				store(key, value, loadNanos);
+			}
+		}
+		finally {
+			complete(key, flight, value, failure, loadNanos);
+		}
+		if (failure != null) {
+			throw failure;
+		}
+		return value;
+	}
+
+	private Object loadWithRetry(Loader loader) throws Throwable {
+		RetrySettings retry = this.settings.retry();
+		for (int attempt = 1;; attempt++) {
+			try {
+				return loader.load();
+			}
+			catch (Throwable ex) {
+				if (attempt >= retry.maxAttempts() || !retryable(ex)) {
+					throw ex;
+				}
+				this.events.onRetry();
+				try {
+					// a jittered backoff between attempts of the leader's own load, not a wait loop
+					TimeUnit.NANOSECONDS.sleep(Backoff.delayNanos(retry, attempt));
+				}
+				catch (InterruptedException interrupted) {
+					Thread.currentThread().interrupt();
+					ex.addSuppressed(interrupted);
+					throw ex;
+				}
+			}
+		}
+	}
+
+	private static boolean retryable(Throwable ex) {
+		return ex instanceof Exception;
+	}
+
+	// ---- leader, asynchronous
+
+	private void leadAsync(Object key, Flight flight, AsyncLoader loader) {
+		flight.loadingThread = Thread.currentThread();
+		try {
+			Entry entry = this.caches ? this.store.get(this.name, key) : null;
+			if (entry != null && !entry.expired(this.ticker.read())) {
+				complete(key, flight, entry.value(), null, 0);
+				this.events.onCall(CallResult.HIT);
+				return;
+			}
+			if (entry != null) {
+				this.events.onRefresh(RefreshTrigger.EXPIRED);
+			}
+			this.events.onCall(CallResult.LEADER);
+			loadAsyncAndComplete(key, flight, loader);
+		}
+		finally {
+			flight.loadingThread = null;
+		}
+	}
+
+	private void loadAsyncAndComplete(Object key, Flight flight, AsyncLoader loader) {
+		long start = this.ticker.read();
+		CompletableFuture<Object> outcome = new CompletableFuture<>();
+		attemptAsync(loader, 1, outcome);
+		outcome.whenComplete((value, failure) -> {
+			long loadNanos = this.ticker.read() - start;
+			this.events.onLoad(failure == null, loadNanos);
+			try {
+				if (failure == null) {
+					store(key, value, loadNanos);
+				}
+			}
+			finally {
+				complete(key, flight, value, failure, loadNanos);
+			}
+		});
+	}
+
+	private void attemptAsync(AsyncLoader loader, int attempt, CompletableFuture<Object> outcome) {
+		CompletionStage<?> stage;
+		try {
+			stage = loader.load();
+			if (stage == null) {
+				throw new NullPointerException("The load of collapse instance '" + this.name
+						+ "' returned a null CompletionStage; return a completed stage instead");
+			}
+		}
+		catch (Throwable ex) {
+			stage = CompletableFuture.failedFuture(ex);
+		}
+		stage.whenComplete((value, failure) -> {
+			if (failure == null) {
+				outcome.complete(value);
+				return;
+			}
+			Throwable cause = unwrap(failure);
+			RetrySettings retry = this.settings.retry();
+			if (attempt >= retry.maxAttempts() || !retryable(cause)) {
+				outcome.completeExceptionally(cause);
+				return;
+			}
+			this.events.onRetry();
+			try {
+				this.scheduler.schedule(() -> attemptAsync(loader, attempt + 1, outcome),
+						Backoff.delayNanos(retry, attempt), TimeUnit.NANOSECONDS);
+			}
+			catch (RejectedExecutionException ex) {
+				cause.addSuppressed(ex);
+				outcome.completeExceptionally(cause);
+			}
+		});
+	}
+
+	// ---- followers
+
+	private Object await(Flight flight) throws Throwable {
+		long start = this.ticker.read();
+		try {
+			return flight.result.get(this.waitTimeoutNanos, TimeUnit.NANOSECONDS);
+		}
+		catch (ExecutionException ex) {
+			throw ex.getCause();
+		}
+		catch (TimeoutException ex) {
+			throw new CollapseTimeoutException(this.name, this.settings.waitTimeout());
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+			throw new CollapseInterruptedException(this.name, ex);
+		}
+		finally {
+			this.events.onWait(this.ticker.read() - start);
+		}
+	}
+
+	private CompletableFuture<Object> awaitAsync(Flight flight) {
+		long start = this.ticker.read();
+		CompletableFuture<Object> mine = new CompletableFuture<>();
+		ScheduledFuture<?> timer = this.scheduler.schedule(
+				() -> mine.completeExceptionally(new CollapseTimeoutException(this.name, this.settings.waitTimeout())),
+				this.waitTimeoutNanos, TimeUnit.NANOSECONDS);
+		flight.result.whenComplete((value, failure) -> {
+			timer.cancel(false);
+			this.events.onWait(this.ticker.read() - start);
+			if (failure != null) {
+				mine.completeExceptionally(unwrap(failure));
+			}
+			else {
+				mine.complete(value);
+			}
+		});
+		return mine;
+	}
+
+	/** A future of the caller's own: completing or cancelling it leaves {@code shared} alone. */
+	private static CompletableFuture<Object> copyOf(CompletableFuture<Object> shared) {
+		CompletableFuture<Object> mine = new CompletableFuture<>();
+		shared.whenComplete((value, failure) -> {
+			if (failure != null) {
+				mine.completeExceptionally(unwrap(failure));
+			}
+			else {
+				mine.complete(value);
+			}
+		});
+		return mine;
+	}
+
+	// ---- shared by every path
+
+	private void store(Object key, Object value, long loadNanos) {
+		if (!this.caches || (value == null && !this.settings.cacheNulls())) {
+			return;
+		}
+		long now = this.ticker.read();
+		long expiresAt = now + this.ttlNanos + this.settings.jitter().sampleNanos(this.settings.ttl());
+		this.store.put(this.name, key, new Entry(value, loadNanos, expiresAt, expiresAt + this.retainNanos));
+	}
+
+	/** Removes the flight, then hands its outcome to every caller that attached to it. */
+	private void complete(Object key, Flight flight, Object value, Throwable failure, long loadNanos) {
+		int callers = this.flights.finish(key, flight);
+		if (failure != null) {
+			flight.result.completeExceptionally(failure);
+		}
+		else {
+			flight.result.complete(value);
+		}
+		this.events.onHerd(callers, loadNanos);
+	}
+
+	private static Throwable unwrap(Throwable failure) {
+		Throwable cause = failure;
+		while ((cause instanceof CompletionException || cause instanceof ExecutionException) && cause.getCause() != null) {
+			cause = cause.getCause();
+		}
+		return cause;
+	}
+
+	// ---- early refresh (X-Fetch)
+
+	/** Rolls X-Fetch's dice for one hit; allocation-free, as it runs on every hit. */
+	private boolean shouldRefreshEarly(Object key, Entry entry, long now) {
+		double beta = this.settings.earlyRefreshBeta();
+		return beta != 0 && this.refreshExecutor != null
+				&& XFetch.shouldRefresh(now, entry.expiresAt(), entry.loadNanos(), beta) && this.flights.get(key) == null;
+	}
+
+	private void submitRefresh(Runnable refresh) {
+		try {
+			this.refreshExecutor.execute(refresh);
+		}
+		catch (RejectedExecutionException ex) {
+			// the refresh executor is saturated: the entry is still served and refreshed on expiry
+			logger.log(System.Logger.Level.DEBUG, "Early refresh of collapse instance ''{0}'' skipped: executor saturated", this.name);
+		}
+	}
+
+	private void refreshSync(Object key, Loader loader) {
+		Flight candidate = new Flight(this.ticker.read());
+		if (!this.flights.tryLead(key, candidate)) {
+			return;
+		}
+		this.events.onRefresh(RefreshTrigger.EARLY);
+		try {
+			loadAndComplete(key, candidate, loader);
+		}
+		catch (Throwable ex) {
+			// callers keep the current entry until it expires; the next miss loads again
+			logger.log(System.Logger.Level.DEBUG, "Early refresh of collapse instance ''{0}'' failed: {1}", this.name,
+					ex.getClass().getName());
+		}
+	}
+
+	private void refreshAsync(Object key, AsyncLoader loader) {
+		Flight candidate = new Flight(this.ticker.read());
+		if (!this.flights.tryLead(key, candidate)) {
+			return;
+		}
+		this.events.onRefresh(RefreshTrigger.EARLY);
+		loadAsyncAndComplete(key, candidate, loader);
+	}
+
+	@Override
+	public String toString() {
+		return "CollapseInstance[" + this.name + ", ttl=" + this.settings.ttl() + ", jitter=" + this.settings.jitter()
+				+ ", wait-timeout=" + this.settings.waitTimeout() + "]";
+	}
+
+}

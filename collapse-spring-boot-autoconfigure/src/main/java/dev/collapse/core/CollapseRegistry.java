@@ -1,0 +1,139 @@
+package dev.collapse.core;
+
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Collections;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.function.Function;
+import java.util.function.Supplier;
+
+/**
+ * The instances of one application, by name, and the resources they share: the store, a
+ * scheduler for timeouts and retry delays, the refresh executor and the listeners.
+ */
+public final class CollapseRegistry implements Collapser, AutoCloseable {
+
+	private final ConcurrentHashMap<String, CollapseInstance> instances = new ConcurrentHashMap<>();
+
+	private final LocalStore store;
+
+	private final Function<String, CollapseSettings> settingsByName;
+
+	private final List<CollapseListener> listeners;
+
+	private final Executor refreshExecutor;
+
+	private final ScheduledThreadPoolExecutor scheduler;
+
+	/**
+	 * @param store where results are kept
+	 * @param settingsByName settings of an instance first named through {@link Collapser}
+	 * @param listeners observers, bound to each instance as it is created
+	 * @param refreshExecutor where early refreshes run; {@code null} turns early refresh off
+	 */
+	public CollapseRegistry(LocalStore store, Function<String, CollapseSettings> settingsByName,
+			List<CollapseListener> listeners, Executor refreshExecutor) {
+		this.store = Objects.requireNonNull(store, "store");
+		this.settingsByName = Objects.requireNonNull(settingsByName, "settingsByName");
+		this.listeners = List.copyOf(listeners);
+		this.refreshExecutor = refreshExecutor;
+		this.scheduler = new ScheduledThreadPoolExecutor(1, (task) -> {
+			Thread thread = new Thread(task, "collapse-scheduler");
+			thread.setDaemon(true);
+			return thread;
+		});
+		this.scheduler.setRemoveOnCancelPolicy(true);
+	}
+
+	/**
+	 * Creates the instance {@code name} with {@code settings}, or returns it if it exists with the
+	 * same settings.
+	 * @throws IllegalStateException if it exists with other settings
+	 */
+	public CollapseInstance register(String name, CollapseSettings settings) {
+		CollapseInstance instance = this.instances.computeIfAbsent(name, (n) -> create(n, settings));
+		if (!instance.settings().equals(settings)) {
+			throw new IllegalStateException("collapse instance '" + name + "' already exists with other settings ("
+					+ instance.settings() + "); give each method its own name, or the same settings");
+		}
+		return instance;
+	}
+
+	/** The instance {@code name}, created with its configured settings if it does not exist yet. */
+	public CollapseInstance instance(String name) {
+		CollapseInstance instance = this.instances.get(name);
+		return (instance != null) ? instance
+				: this.instances.computeIfAbsent(name, (n) -> create(n, this.settingsByName.apply(n)));
+	}
+
+	/** The instance {@code name} if it exists. */
+	public Optional<CollapseInstance> find(String name) {
+		return Optional.ofNullable(this.instances.get(name));
+	}
+
+	/** Every instance created so far. */
+	public Collection<CollapseInstance> instances() {
+		return Collections.unmodifiableCollection(this.instances.values());
+	}
+
+	/** The store shared by every instance. */
+	public LocalStore store() {
+		return this.store;
+	}
+
+	private CollapseInstance create(String name, CollapseSettings settings) {
+		CollapseInstance instance = new CollapseInstance(name, settings, this.store, this.scheduler, this.refreshExecutor);
+		List<InstanceEvents> bound = new ArrayList<>(this.listeners.size());
+		for (CollapseListener listener : this.listeners) {
+			bound.add(listener.bind(instance));
+		}
+		instance.bind(InstanceEvents.composite(bound));
+		return instance;
+	}
+
+	@Override
+	@SuppressWarnings("unchecked")
+	public <T> T collapse(String name, Object key, Supplier<T> loader) {
+		try {
+			return (T) instance(name).call(key, loader::get);
+		}
+		catch (RuntimeException | Error ex) {
+			throw ex;
+		}
+		catch (Throwable ex) {
+			// a Supplier cannot throw a checked exception; nothing else can reach here
+			throw new IllegalStateException(ex);
+		}
+	}
+
+	@Override
+	@SuppressWarnings("unchecked")
+	public <T> CompletableFuture<T> collapseAsync(String name, Object key,
+			Supplier<? extends CompletionStage<T>> loader) {
+		return (CompletableFuture<T>) instance(name).callAsync(key, loader::get);
+	}
+
+	@Override
+	public void evict(String name, Object key) {
+		find(name).ifPresent((instance) -> instance.evict(key));
+	}
+
+	@Override
+	public void evictAll(String name) {
+		find(name).ifPresent(CollapseInstance::evictAll);
+	}
+
+	/** Stops the scheduler: pending timeouts and retry delays of asynchronous loads are dropped. */
+	@Override
+	public void close() {
+		this.scheduler.shutdownNow();
+	}
+
+}

@@ -1,0 +1,52 @@
+package dev.collapse.core;
+
+import java.util.List;
+
+/**
+ * What happens in one collapse instance, reported as it happens. Implementations are called on
+ * the callers' and loaders' threads, so they must be fast and must not throw. Events never carry
+ * a key or a value.
+ */
+public interface InstanceEvents {
+
+	/** Reports nothing. */
+	InstanceEvents NONE = new InstanceEvents() {
+	};
+
+	/** A call was served. */
+	default void onCall(CallResult result) {
+	}
+
+	/** A load (all its attempts) finished after {@code nanos}. */
+	default void onLoad(boolean success, long nanos) {
+	}
+
+	/** A failed attempt of a load is about to be retried. */
+	default void onRetry() {
+	}
+
+	/** One load served {@code callers} callers (its leader included) and took {@code loadNanos}. */
+	default void onHerd(int callers, long loadNanos) {
+	}
+
+	/** A follower waited {@code nanos} for a load. */
+	default void onWait(long nanos) {
+	}
+
+	/** A stored entry is being loaded again. */
+	default void onRefresh(RefreshTrigger trigger) {
+	}
+
+	/** Reports to each of {@code all} in order; an exception of one does not stop the others. */
+	static InstanceEvents composite(List<InstanceEvents> all) {
+		List<InstanceEvents> live = all.stream().filter((events) -> events != NONE).toList();
+		if (live.isEmpty()) {
+			return NONE;
+		}
+		if (live.size() == 1) {
+			return live.get(0);
+		}
+		return new CompositeInstanceEvents(live);
+	}
+
+}

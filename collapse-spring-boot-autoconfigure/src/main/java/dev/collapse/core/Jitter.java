@@ -1,0 +1,77 @@
+package dev.collapse.core;
+
+import java.time.Duration;
+import java.util.concurrent.ThreadLocalRandom;
+
+/**
+ * Random extra time to live added to each stored entry, uniform in {@code [0, max]}, so that
+ * entries written together do not expire together. Either a fixed duration or a share of the ttl.
+ */
+public final class Jitter {
+
+	/** No jitter: every entry lives exactly its ttl. */
+	public static final Jitter NONE = new Jitter(Duration.ZERO, -1);
+
+	private final Duration fixed;
+
+	/** Share of the ttl, or -1 when {@link #fixed} applies. */
+	private final double fraction;
+
+	private Jitter(Duration fixed, double fraction) {
+		this.fixed = fixed;
+		this.fraction = fraction;
+	}
+
+	/**
+	 * Jitter of at most {@code max}.
+	 * @throws IllegalArgumentException if {@code max} is negative
+	 */
+	public static Jitter of(Duration max) {
+		if (max.isNegative()) {
+			throw new IllegalArgumentException("jitter must not be negative, was " + max);
+		}
+		return max.isZero() ? NONE : new Jitter(max, -1);
+	}
+
+	/**
+	 * Jitter of at most {@code percent}% of the ttl.
+	 * @throws IllegalArgumentException if {@code percent} is negative or not a number
+	 */
+	public static Jitter percent(double percent) {
+		if (!(percent >= 0) || Double.isInfinite(percent)) {
+			throw new IllegalArgumentException("jitter percentage must be zero or more, was " + percent + "%");
+		}
+		return percent == 0 ? NONE : new Jitter(null, percent / 100.0);
+	}
+
+	/** Largest extra time for entries with the given ttl. */
+	public Duration max(Duration ttl) {
+		if (this.fixed != null) {
+			return this.fixed;
+		}
+		return Duration.ofNanos((long) (ttl.toNanos() * this.fraction));
+	}
+
+	/** One draw, uniform in {@code [0, max(ttl)]}, in nanoseconds. */
+	public long sampleNanos(Duration ttl) {
+		long max = (this.fixed != null) ? this.fixed.toNanos() : (long) (ttl.toNanos() * this.fraction);
+		return (max <= 0) ? 0 : ThreadLocalRandom.current().nextLong(max + 1);
+	}
+
+	@Override
+	public boolean equals(Object other) {
+		return (other instanceof Jitter that) && java.util.Objects.equals(this.fixed, that.fixed)
+				&& this.fraction == that.fraction;
+	}
+
+	@Override
+	public int hashCode() {
+		return java.util.Objects.hash(this.fixed, this.fraction);
+	}
+
+	@Override
+	public String toString() {
+		return (this.fixed != null) ? this.fixed.toString() : (this.fraction * 100) + "%";
+	}
+
+}

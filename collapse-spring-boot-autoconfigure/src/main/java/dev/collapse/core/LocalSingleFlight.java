@@ -1,0 +1,80 @@
+package dev.collapse.core;
+
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Loads in flight in one instance, one per key. The first caller of a key becomes its leader and
+ * runs the load; callers that arrive while it runs attach to the same {@link Flight} and wait on
+ * its future. A flight is removed before its future completes, so a caller arriving after the
+ * outcome is known starts afresh (and finds the stored entry, when there is one).
+ */
+final class LocalSingleFlight {
+
+	private final ConcurrentHashMap<Object, Flight> flights = new ConcurrentHashMap<>();
+
+	/**
+	 * Joins the flight of {@code key}, creating it when there is none. The caller is the leader
+	 * if and only if the returned flight is {@code candidate}.
+	 */
+	Flight join(Object key, Flight candidate) {
+		// compute runs under the bin lock, as does remove(key, flight): the follower count is
+		// therefore exact when the leader reads it after removing the flight.
+		return this.flights.compute(key, (k, existing) -> {
+			if (existing == null) {
+				return candidate;
+			}
+			existing.followers++;
+			return existing;
+		});
+	}
+
+	/** Starts a flight for {@code key} if none runs; never attaches to a running one. */
+	boolean tryLead(Object key, Flight candidate) {
+		return this.flights.putIfAbsent(key, candidate) == null;
+	}
+
+	/** The flight of {@code key}, or {@code null}. */
+	Flight get(Object key) {
+		return this.flights.get(key);
+	}
+
+	/**
+	 * Removes {@code flight} if it is still the one of {@code key}, and returns how many callers
+	 * it served, its leader included. No caller can attach to it afterwards.
+	 */
+	int finish(Object key, Flight flight) {
+		this.flights.remove(key, flight);
+		// after the removal no compute can touch the flight: the count is final
+		return flight.followers + 1;
+	}
+
+	int size() {
+		return this.flights.size();
+	}
+
+	/** One load in flight. */
+	static final class Flight {
+
+		/** Completed once by the leader, after the flight has been removed from the map. */
+		final CompletableFuture<Object> result = new CompletableFuture<>();
+
+		/** Ticker time the flight started; written before publication, read only. */
+		final long startedAt;
+
+		/**
+		 * Thread running the synchronous part of the load, {@code null} otherwise. Written by the
+		 * leader, read by callers to detect a load that calls its own key.
+		 */
+		volatile Thread loadingThread;
+
+		/** Callers that attached; written only under the map's bin lock (see join and finish). */
+		int followers;
+
+		Flight(long startedAt) {
+			this.startedAt = startedAt;
+		}
+
+	}
+
+}

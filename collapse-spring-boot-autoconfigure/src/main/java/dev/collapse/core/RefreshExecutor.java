@@ -1,0 +1,60 @@
+package dev.collapse.core;
+
+import java.util.Objects;
+import java.util.concurrent.Executor;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * Where early refreshes run. A type of its own rather than an {@link Executor} bean, so that
+ * defining it never displaces an application's own executors. Replace the bean to run refreshes
+ * elsewhere (virtual threads, say); a refresh the executor rejects is skipped, not run inline.
+ */
+public final class RefreshExecutor implements AutoCloseable {
+
+	private final Executor executor;
+
+	private final boolean owned;
+
+	private RefreshExecutor(Executor executor, boolean owned) {
+		this.executor = Objects.requireNonNull(executor, "executor");
+		this.owned = owned;
+	}
+
+	/** Runs refreshes on {@code executor}, which the caller owns and shuts down. */
+	public static RefreshExecutor of(Executor executor) {
+		return new RefreshExecutor(executor, false);
+	}
+
+	/**
+	 * A small pool of daemon threads (at most {@code threads}) with a bounded queue: refreshes
+	 * beyond it are dropped, since the entry they would refresh is still served.
+	 */
+	public static RefreshExecutor bounded(int threads, int queue) {
+		AtomicInteger count = new AtomicInteger();
+		ThreadPoolExecutor pool = new ThreadPoolExecutor(threads, threads, 30, TimeUnit.SECONDS,
+				new LinkedBlockingQueue<>(queue), (task) -> {
+					Thread thread = new Thread(task, "collapse-refresh-" + count.incrementAndGet());
+					thread.setDaemon(true);
+					return thread;
+				}, new ThreadPoolExecutor.AbortPolicy());
+		pool.allowCoreThreadTimeOut(true);
+		return new RefreshExecutor(pool, true);
+	}
+
+	/** The executor itself. */
+	public Executor executor() {
+		return this.executor;
+	}
+
+	/** Shuts down the pool if this object created it. */
+	@Override
+	public void close() {
+		if (this.owned && this.executor instanceof ThreadPoolExecutor pool) {
+			pool.shutdownNow();
+		}
+	}
+
+}
