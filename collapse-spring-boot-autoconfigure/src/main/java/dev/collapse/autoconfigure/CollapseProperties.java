@@ -1,7 +1,9 @@
 package dev.collapse.autoconfigure;
 
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 import org.springframework.boot.context.properties.ConfigurationProperties;
@@ -97,6 +99,11 @@ public class CollapseProperties {
 		 */
 		private Boolean cacheNulls;
 
+		/**
+		 * How long after its expiry an entry may still be served when its reload fails. 0 serves the failure.
+		 */
+		private Duration staleIfError;
+
 		private final EarlyRefresh earlyRefresh = new EarlyRefresh();
 
 		private final Retry retry = new Retry();
@@ -107,10 +114,13 @@ public class CollapseProperties {
 			defaults.setJitter("10%");
 			defaults.setWaitTimeout(Duration.ofSeconds(10));
 			defaults.setCacheNulls(true);
+			defaults.setStaleIfError(Duration.ZERO);
 			defaults.getEarlyRefresh().setBeta(1.0);
 			defaults.getRetry().setMaxAttempts(1);
 			defaults.getRetry().setBaseDelay(Duration.ofMillis(100));
 			defaults.getRetry().setMaxDelay(Duration.ofSeconds(2));
+			defaults.getRetry().setRetryOn(new ArrayList<>());
+			defaults.getRetry().setIgnore(new ArrayList<>());
 			return defaults;
 		}
 
@@ -144,6 +154,14 @@ public class CollapseProperties {
 
 		public void setCacheNulls(Boolean cacheNulls) {
 			this.cacheNulls = cacheNulls;
+		}
+
+		public Duration getStaleIfError() {
+			return this.staleIfError;
+		}
+
+		public void setStaleIfError(Duration staleIfError) {
+			this.staleIfError = staleIfError;
 		}
 
 		public EarlyRefresh getEarlyRefresh() {
@@ -195,6 +213,32 @@ public class CollapseProperties {
 		 * Largest backoff ceiling.
 		 */
 		private Duration maxDelay;
+
+		/**
+		 * Exceptions that are retried, with their subclasses. Empty retries every Exception (never an Error).
+		 */
+		private List<Class<? extends Throwable>> retryOn;
+
+		/**
+		 * Exceptions that are never retried, with their subclasses, even when retry-on names a superclass.
+		 */
+		private List<Class<? extends Throwable>> ignore;
+
+		public List<Class<? extends Throwable>> getRetryOn() {
+			return this.retryOn;
+		}
+
+		public void setRetryOn(List<Class<? extends Throwable>> retryOn) {
+			this.retryOn = retryOn;
+		}
+
+		public List<Class<? extends Throwable>> getIgnore() {
+			return this.ignore;
+		}
+
+		public void setIgnore(List<Class<? extends Throwable>> ignore) {
+			this.ignore = ignore;
+		}
 
 		public Integer getMaxAttempts() {
 			return this.maxAttempts;

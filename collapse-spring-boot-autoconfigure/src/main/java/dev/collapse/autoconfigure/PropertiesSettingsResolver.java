@@ -1,6 +1,7 @@
 package dev.collapse.autoconfigure;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.function.Function;
 
 import org.springframework.boot.convert.DurationStyle;
@@ -61,8 +62,14 @@ final class PropertiesSettingsResolver implements SettingsResolver {
 					"early-refresh beta must be zero (off) or positive, was " + beta.value);
 		}
 		RetrySettings retry = retry(own, defaults, ownPrefix);
+		Setting<Duration> staleIfError = pickProperty(own, CollapseProperties.Instance::getStaleIfError,
+				ownPrefix + "stale-if-error", defaults.getStaleIfError(), "collapse.defaults.stale-if-error");
+		if (staleIfError.value == null || staleIfError.value.isNegative()) {
+			throw new CollapseConfigurationException(staleIfError.source,
+					"stale-if-error must be zero (off) or positive, was " + staleIfError.value);
+		}
 		return new CollapseSettings(ttl.value, jitter, waitTimeout.value, Boolean.TRUE.equals(cacheNulls.value),
-				beta.value, retry);
+				beta.value, retry, staleIfError.value);
 	}
 
 	private RetrySettings retry(CollapseProperties.Instance own, CollapseProperties.Instance defaults,
@@ -86,7 +93,12 @@ final class PropertiesSettingsResolver implements SettingsResolver {
 			throw new CollapseConfigurationException(max.source,
 					"max delay (" + max.value + ") must not be shorter than the base delay (" + base.value + ")");
 		}
-		return new RetrySettings(attempts.value, base.value, max.value);
+		Setting<List<Class<? extends Throwable>>> retryOn = pickProperty(own, (i) -> i.getRetry().getRetryOn(),
+				ownPrefix + "retry.retry-on", defaults.getRetry().getRetryOn(), "collapse.defaults.retry.retry-on");
+		Setting<List<Class<? extends Throwable>>> ignore = pickProperty(own, (i) -> i.getRetry().getIgnore(),
+				ownPrefix + "retry.ignore", defaults.getRetry().getIgnore(), "collapse.defaults.retry.ignore");
+		return new RetrySettings(attempts.value, base.value, max.value,
+				(retryOn.value != null) ? retryOn.value : List.of(), (ignore.value != null) ? ignore.value : List.of());
 	}
 
 	private Jitter jitter(Setting<String> text) {

@@ -35,7 +35,10 @@ public final class CollapseInstance {
 
 	private static final System.Logger logger = System.getLogger(CollapseInstance.class.getName());
 
-	/** Longest time an expired entry is kept to tell a reload from a first load. */
+	/**
+	 * Longest time an expired entry is kept, beyond stale-if-error, to tell a reload from a first
+	 * load (the {@code expired} refresh trigger).
+	 */
 	private static final long MAX_RETAIN_NANOS = TimeUnit.SECONDS.toNanos(60);
 
 	private final String name;
@@ -60,6 +63,8 @@ public final class CollapseInstance {
 
 	private final long waitTimeoutNanos;
 
+	private final long staleIfErrorNanos;
+
 	/** Written once by the registry right after construction, before the instance is published. */
 	private InstanceEvents events = InstanceEvents.NONE;
 
@@ -73,7 +78,8 @@ public final class CollapseInstance {
 		this.refreshExecutor = refreshExecutor;
 		this.caches = settings.caches();
 		this.ttlNanos = settings.ttl().toNanos();
-		this.retainNanos = Math.min(this.ttlNanos, MAX_RETAIN_NANOS);
+		this.staleIfErrorNanos = settings.staleIfError().toNanos();
+		this.retainNanos = Math.max(this.staleIfErrorNanos, Math.min(this.ttlNanos, MAX_RETAIN_NANOS));
 		this.waitTimeoutNanos = settings.waitTimeout().toNanos();
 	}
 
@@ -129,7 +135,6 @@ public final class CollapseInstance {
 		Flight candidate = new Flight(this.ticker.read());
 		Flight flight = this.flights.join(key, candidate);
 		if (flight != candidate) {
-			this.events.onCall(CallResult.FOLLOWER);
 			return await(flight);
 		}
 		return lead(key, flight, loader);
@@ -163,7 +168,6 @@ public final class CollapseInstance {
 		Flight candidate = new Flight(this.ticker.read());
 		Flight flight = this.flights.join(key, candidate);
 		if (flight != candidate) {
-			this.events.onCall(CallResult.FOLLOWER);
 			return awaitAsync(flight);
 		}
 		leadAsync(key, flight, loader);
@@ -195,22 +199,27 @@ public final class CollapseInstance {
 			Entry entry = this.caches ? this.store.get(this.name, key) : null;
 			if (entry != null && !entry.expired(this.ticker.read())) {
 				// stored between this caller's miss and its flight: serve it without a load
-				complete(key, flight, entry.value(), null, 0);
+				complete(key, flight, entry.value(), null, CallResult.HIT, 0);
 				this.events.onCall(CallResult.HIT);
 				return entry.value();
 			}
 			if (entry != null) {
 				this.events.onRefresh(RefreshTrigger.EXPIRED);
 			}
-			this.events.onCall(CallResult.LEADER);
-			return loadAndComplete(key, flight, loader);
+			return loadAndComplete(key, flight, loader, entry, true);
 		}
 		finally {
 			flight.loadingThread = null;
 		}
 	}
 
-	private Object loadAndComplete(Object key, Flight flight, Loader loader) throws Throwable {
+	/**
+	 * Runs the load on this thread, stores its result and completes the flight.
+	 * @param previous the expired entry of the key, if one is kept, for stale-if-error
+	 * @param caller whether a caller waits for the result (not so for an early refresh)
+	 */
+	private Object loadAndComplete(Object key, Flight flight, Loader loader, Entry previous, boolean caller)
+			throws Throwable {
 		long start = this.ticker.read();
 		Object value = null;
 		Throwable failure = null;
@@ -222,18 +231,34 @@ public final class CollapseInstance {
 		}
 		long loadNanos = this.ticker.read() - start;
 		this.events.onLoad(failure == null, loadNanos);
+		CallResult served = CallResult.LEADER;
+		if (failure != null && servesStale(previous)) {
+			value = previous.value();
+			failure = null;
+			served = CallResult.STALE;
+		}
 		try {
-			if (failure == null) {
+			if (served == CallResult.LEADER && failure == null) {
 				store(key, value, loadNanos);
 			}
 		}
 		finally {
-			complete(key, flight, value, failure, loadNanos);
+			complete(key, flight, value, failure, (served == CallResult.STALE) ? served : CallResult.FOLLOWER,
+					loadNanos);
+		}
+		if (caller) {
+			this.events.onCall(served);
 		}
 		if (failure != null) {
 			throw failure;
 		}
 		return value;
+	}
+
+	/** Whether {@code previous} expired recently enough to be served instead of a failure. */
+	private boolean servesStale(Entry previous) {
+		return previous != null && this.staleIfErrorNanos > 0
+				&& this.ticker.read() - previous.expiresAt() < this.staleIfErrorNanos;
 	}
 
 	private Object loadWithRetry(Loader loader) throws Throwable {
@@ -243,7 +268,7 @@ public final class CollapseInstance {
 				return loader.load();
 			}
 			catch (Throwable ex) {
-				if (attempt >= retry.maxAttempts() || !retryable(ex)) {
+				if (attempt >= retry.maxAttempts() || !retry.retries(ex)) {
 					throw ex;
 				}
 				this.events.onRetry();
@@ -260,10 +285,6 @@ public final class CollapseInstance {
 		}
 	}
 
-	private static boolean retryable(Throwable ex) {
-		return ex instanceof Exception;
-	}
-
 	// ---- leader, asynchronous
 
 	private void leadAsync(Object key, Flight flight, AsyncLoader loader) {
@@ -271,35 +292,47 @@ public final class CollapseInstance {
 		try {
 			Entry entry = this.caches ? this.store.get(this.name, key) : null;
 			if (entry != null && !entry.expired(this.ticker.read())) {
-				complete(key, flight, entry.value(), null, 0);
+				complete(key, flight, entry.value(), null, CallResult.HIT, 0);
 				this.events.onCall(CallResult.HIT);
 				return;
 			}
 			if (entry != null) {
 				this.events.onRefresh(RefreshTrigger.EXPIRED);
 			}
-			this.events.onCall(CallResult.LEADER);
-			loadAsyncAndComplete(key, flight, loader);
+			loadAsyncAndComplete(key, flight, loader, entry, true);
 		}
 		finally {
 			flight.loadingThread = null;
 		}
 	}
 
-	private void loadAsyncAndComplete(Object key, Flight flight, AsyncLoader loader) {
+	/** Asynchronous form of {@link #loadAndComplete}; the leader's own result is its copy of the flight. */
+	private void loadAsyncAndComplete(Object key, Flight flight, AsyncLoader loader, Entry previous, boolean caller) {
 		long start = this.ticker.read();
 		CompletableFuture<Object> outcome = new CompletableFuture<>();
 		attemptAsync(loader, 1, outcome);
-		outcome.whenComplete((value, failure) -> {
+		outcome.whenComplete((loaded, loadFailure) -> {
 			long loadNanos = this.ticker.read() - start;
-			this.events.onLoad(failure == null, loadNanos);
+			this.events.onLoad(loadFailure == null, loadNanos);
+			Object value = loaded;
+			Throwable failure = loadFailure;
+			CallResult served = CallResult.LEADER;
+			if (failure != null && servesStale(previous)) {
+				value = previous.value();
+				failure = null;
+				served = CallResult.STALE;
+			}
 			try {
-				if (failure == null) {
+				if (served == CallResult.LEADER && failure == null) {
 					store(key, value, loadNanos);
 				}
 			}
 			finally {
-				complete(key, flight, value, failure, loadNanos);
+				complete(key, flight, value, failure, (served == CallResult.STALE) ? served : CallResult.FOLLOWER,
+						loadNanos);
+			}
+			if (caller) {
+				this.events.onCall(served);
 			}
 		});
 	}
@@ -323,7 +356,7 @@ public final class CollapseInstance {
 			}
 			Throwable cause = unwrap(failure);
 			RetrySettings retry = this.settings.retry();
-			if (attempt >= retry.maxAttempts() || !retryable(cause)) {
+			if (attempt >= retry.maxAttempts() || !retry.retries(cause)) {
 				outcome.completeExceptionally(cause);
 				return;
 			}
@@ -344,9 +377,12 @@ public final class CollapseInstance {
 	private Object await(Flight flight) throws Throwable {
 		long start = this.ticker.read();
 		try {
-			return flight.result.get(this.waitTimeoutNanos, TimeUnit.NANOSECONDS);
+			Object value = flight.result.get(this.waitTimeoutNanos, TimeUnit.NANOSECONDS);
+			this.events.onCall(flight.followerResult);
+			return value;
 		}
 		catch (ExecutionException ex) {
+			this.events.onCall(flight.followerResult);
 			throw ex.getCause();
 		}
 		catch (TimeoutException ex) {
@@ -370,6 +406,7 @@ public final class CollapseInstance {
 		flight.result.whenComplete((value, failure) -> {
 			timer.cancel(false);
 			this.events.onWait(this.ticker.read() - start);
+			this.events.onCall(flight.followerResult);
 			if (failure != null) {
 				mine.completeExceptionally(unwrap(failure));
 			}
@@ -405,8 +442,13 @@ public final class CollapseInstance {
 		this.store.put(this.name, key, new Entry(value, loadNanos, expiresAt, expiresAt + this.retainNanos));
 	}
 
-	/** Removes the flight, then hands its outcome to every caller that attached to it. */
-	private void complete(Object key, Flight flight, Object value, Throwable failure, long loadNanos) {
+	/**
+	 * Removes the flight, then hands its outcome to every caller that attached to it.
+	 * @param followerResult how those callers are counted
+	 */
+	private void complete(Object key, Flight flight, Object value, Throwable failure, CallResult followerResult,
+			long loadNanos) {
+		flight.followerResult = followerResult;
 		int callers = this.flights.finish(key, flight);
 		if (failure != null) {
 			flight.result.completeExceptionally(failure);
@@ -451,7 +493,7 @@ public final class CollapseInstance {
 		}
 		this.events.onRefresh(RefreshTrigger.EARLY);
 		try {
-			loadAndComplete(key, candidate, loader);
+			loadAndComplete(key, candidate, loader, null, false);
 		}
 		catch (Throwable ex) {
 			// callers keep the current entry until it expires; the next miss loads again
@@ -466,7 +508,7 @@ public final class CollapseInstance {
 			return;
 		}
 		this.events.onRefresh(RefreshTrigger.EARLY);
-		loadAsyncAndComplete(key, candidate, loader);
+		loadAsyncAndComplete(key, candidate, loader, null, false);
 	}
 
 	@Override

@@ -55,4 +55,14 @@ final class CompositeInstanceEvents implements InstanceEvents {
 		each((events) -> events.onRefresh(trigger));
 	}
 
+	@Override
+	public void onFallback() {
+		each(InstanceEvents::onFallback);
+	}
+
+	@Override
+	public void onLeaseLost() {
+		each(InstanceEvents::onLeaseLost);
+	}
+
 }

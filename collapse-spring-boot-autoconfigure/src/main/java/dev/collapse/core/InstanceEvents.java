@@ -37,6 +37,14 @@ public interface InstanceEvents {
 	default void onRefresh(RefreshTrigger trigger) {
 	}
 
+	/** The distributed layer could not be used; the call was collapsed in this JVM only. */
+	default void onFallback() {
+	}
+
+	/** A leader lost its distributed lease while it loaded; its result was not stored. */
+	default void onLeaseLost() {
+	}
+
 	/** Reports to each of {@code all} in order; an exception of one does not stop the others. */
 	static InstanceEvents composite(List<InstanceEvents> all) {
 		List<InstanceEvents> live = all.stream().filter((events) -> events != NONE).toList();

@@ -68,6 +68,12 @@ final class LocalSingleFlight {
 		 */
 		volatile Thread loadingThread;
 
+		/**
+		 * How the callers that attached are counted; written by the leader before it completes
+		 * {@link #result}, read by them after.
+		 */
+		volatile CallResult followerResult = CallResult.FOLLOWER;
+
 		/** Callers that attached; written only under the map's bin lock (see join and finish). */
 		int followers;
 

@@ -1,20 +1,25 @@
 package dev.collapse.core;
 
 import java.time.Duration;
+import java.util.List;
 
 /**
- * How the leader retries a failed load: at most {@code maxAttempts} executions in all, the delay
- * before attempt {@code n + 1} uniform in {@code [0, min(maxDelay, baseDelay * 2^n)]} (full jitter).
+ * How the leader retries a failed load: at most {@code maxAttempts} executions in all, the k-th
+ * retry after a delay uniform in {@code [0, min(maxDelay, baseDelay * 2^(k-1))]} (full jitter).
  * Followers never retry: they wait for the leader's final outcome.
  *
  * @param maxAttempts executions in all, 1 = no retry
  * @param baseDelay first backoff ceiling
  * @param maxDelay largest backoff ceiling
+ * @param retryOn exceptions that are retried (with their subclasses); empty = every {@link Exception}
+ * @param ignore exceptions that are never retried, even when {@code retryOn} matches
  */
-public record RetrySettings(int maxAttempts, Duration baseDelay, Duration maxDelay) {
+public record RetrySettings(int maxAttempts, Duration baseDelay, Duration maxDelay,
+		List<Class<? extends Throwable>> retryOn, List<Class<? extends Throwable>> ignore) {
 
 	/** One attempt, no retry. */
-	public static final RetrySettings NONE = new RetrySettings(1, Duration.ofMillis(100), Duration.ofSeconds(2));
+	public static final RetrySettings NONE = new RetrySettings(1, Duration.ofMillis(100), Duration.ofSeconds(2),
+			List.of(), List.of());
 
 	public RetrySettings {
 		if (maxAttempts < 1) {
@@ -27,6 +32,34 @@ public record RetrySettings(int maxAttempts, Duration baseDelay, Duration maxDel
 			throw new IllegalArgumentException(
 					"retry.max-delay (" + maxDelay + ") must not be shorter than retry.base-delay (" + baseDelay + ")");
 		}
+		retryOn = List.copyOf(retryOn);
+		ignore = List.copyOf(ignore);
+	}
+
+	/** Retries with these bounds, on every {@link Exception}. */
+	public static RetrySettings of(int maxAttempts, Duration baseDelay, Duration maxDelay) {
+		return new RetrySettings(maxAttempts, baseDelay, maxDelay, List.of(), List.of());
+	}
+
+	/** Whether a load that failed with {@code failure} may be tried again. Errors never are. */
+	public boolean retries(Throwable failure) {
+		if (!(failure instanceof Exception)) {
+			return false;
+		}
+		for (Class<? extends Throwable> type : this.ignore) {
+			if (type.isInstance(failure)) {
+				return false;
+			}
+		}
+		if (this.retryOn.isEmpty()) {
+			return true;
+		}
+		for (Class<? extends Throwable> type : this.retryOn) {
+			if (type.isInstance(failure)) {
+				return true;
+			}
+		}
+		return false;
 	}
 
 }
