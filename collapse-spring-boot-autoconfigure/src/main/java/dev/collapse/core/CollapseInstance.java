@@ -456,7 +456,7 @@ public final class CollapseInstance {
 		else {
 			flight.result.complete(value);
 		}
-		this.events.onHerd(callers, loadNanos);
+		this.events.onHerd(key, callers, loadNanos);
 	}
 
 	private static Throwable unwrap(Throwable failure) {

@@ -41,8 +41,8 @@ final class CompositeInstanceEvents implements InstanceEvents {
 	}
 
 	@Override
-	public void onHerd(int callers, long loadNanos) {
-		each((events) -> events.onHerd(callers, loadNanos));
+	public void onHerd(Object key, int callers, long loadNanos) {
+		each((events) -> events.onHerd(key, callers, loadNanos));
 	}
 
 	@Override

@@ -25,8 +25,11 @@ public interface InstanceEvents {
 	default void onRetry() {
 	}
 
-	/** One load served {@code callers} callers (its leader included) and took {@code loadNanos}. */
-	default void onHerd(int callers, long loadNanos) {
+	/**
+	 * One load of {@code key} served {@code callers} callers (its leader included) and took
+	 * {@code loadNanos}. The key is given for diagnostics that hash it; never log or tag it raw.
+	 */
+	default void onHerd(Object key, int callers, long loadNanos) {
 	}
 
 	/** A follower waited {@code nanos} for a load. */

@@ -1,0 +1,20 @@
+package dev.collapse.core;
+
+import java.time.Instant;
+
+/**
+ * State of the distributed layer (Redis), for the actuator endpoint and the health contributor.
+ * Implemented by the Redis layer; absent when it is off.
+ */
+public interface DistributedStatus {
+
+	/** Whether the distributed layer answers now; when false calls are collapsed locally. */
+	boolean available();
+
+	/** When the current fallback began, or {@code null} while the layer is available. */
+	Instant fallbackSince();
+
+	/** A short description for operators (server, last error class); never a key or a value. */
+	String detail();
+
+}
