@@ -306,6 +306,45 @@ public class CollapseProperties {
 		 */
 		private Duration lease = Duration.ofSeconds(30);
 
+		/**
+		 * Longest wait for one Redis command; past it the call is collapsed in this JVM only (fallback).
+		 */
+		private Duration commandTimeout = Duration.ofMillis(500);
+
+		/**
+		 * Mean pause between two checks of a Redis that does not answer; each pause is jittered by +-50%.
+		 */
+		private Duration probeInterval = Duration.ofSeconds(1);
+
+		/**
+		 * Shortest time between two log lines about falling back to local collapsing.
+		 */
+		private Duration fallbackLogInterval = Duration.ofMinutes(1);
+
+		public Duration getCommandTimeout() {
+			return this.commandTimeout;
+		}
+
+		public void setCommandTimeout(Duration commandTimeout) {
+			this.commandTimeout = commandTimeout;
+		}
+
+		public Duration getProbeInterval() {
+			return this.probeInterval;
+		}
+
+		public void setProbeInterval(Duration probeInterval) {
+			this.probeInterval = probeInterval;
+		}
+
+		public Duration getFallbackLogInterval() {
+			return this.fallbackLogInterval;
+		}
+
+		public void setFallbackLogInterval(Duration fallbackLogInterval) {
+			this.fallbackLogInterval = fallbackLogInterval;
+		}
+
 		public boolean isEnabled() {
 			return this.enabled;
 		}

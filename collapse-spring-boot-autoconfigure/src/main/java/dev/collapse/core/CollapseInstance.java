@@ -1,5 +1,6 @@
 package dev.collapse.core;
 
+import java.lang.reflect.Type;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
@@ -13,6 +14,7 @@ import java.util.concurrent.TimeoutException;
 
 import com.github.benmanes.caffeine.cache.Ticker;
 
+import dev.collapse.core.DistributedCoordinator.Outcome;
 import dev.collapse.core.LocalSingleFlight.Flight;
 import dev.collapse.core.LocalStore.Entry;
 
@@ -30,6 +32,11 @@ import dev.collapse.core.LocalStore.Entry;
  * <li>A load that calls its own key on the same thread fails at once with
  * {@link CollapseRecursionException}.</li>
  * </ul>
+ *
+ * <p>With a {@link DistributedCoordinator} (Redis), the node's leader of a key hands the key to
+ * it: stored results then live in the fleet's store instead of the local one, and at most one
+ * load of a key runs at a time in the fleet. While the coordinator is unavailable, calls are
+ * collapsed in this JVM as without it, and counted as {@link CallResult#FALLBACK}.
  */
 public final class CollapseInstance {
 
@@ -65,12 +72,25 @@ public final class CollapseInstance {
 
 	private final long staleIfErrorNanos;
 
+	/** The fleet's coordinator; {@code null} when the instance is collapsed in this JVM only. */
+	private final DistributedCoordinator coordinator;
+
+	/** Type of the results, as declared by the method; {@code null} when unknown. */
+	private final Type valueType;
+
 	/** Written once by the registry right after construction, before the instance is published. */
 	private InstanceEvents events = InstanceEvents.NONE;
 
 	CollapseInstance(String name, CollapseSettings settings, LocalStore store, ScheduledExecutorService scheduler,
 			Executor refreshExecutor) {
+		this(name, settings, store, scheduler, refreshExecutor, null, null);
+	}
+
+	CollapseInstance(String name, CollapseSettings settings, LocalStore store, ScheduledExecutorService scheduler,
+			Executor refreshExecutor, DistributedCoordinator coordinator, Type valueType) {
 		this.name = name;
+		this.coordinator = coordinator;
+		this.valueType = valueType;
 		this.settings = settings;
 		this.store = store;
 		this.ticker = store.ticker();
@@ -97,6 +117,16 @@ public final class CollapseInstance {
 		return this.settings;
 	}
 
+	/** Declared type of the results, or {@code null} when the instance was created without one. */
+	public Type valueType() {
+		return this.valueType;
+	}
+
+	/** Whether results are shared with the fleet (when the distributed layer is available). */
+	public boolean distributed() {
+		return this.coordinator != null;
+	}
+
 	/** Loads running now. */
 	public int inflight() {
 		return this.flights.size();
@@ -118,7 +148,8 @@ public final class CollapseInstance {
 	 * {@link CollapseInterruptedException}, {@link CollapseRecursionException}
 	 */
 	public Object call(Object key, Loader loader) throws Throwable {
-		if (this.caches) {
+		boolean distributed = this.coordinator != null && this.coordinator.available();
+		if (this.caches && !distributed) {
 			Entry entry = this.store.get(this.name, key);
 			if (entry != null) {
 				long now = this.ticker.read();
@@ -137,7 +168,7 @@ public final class CollapseInstance {
 		if (flight != candidate) {
 			return await(flight);
 		}
-		return lead(key, flight, loader);
+		return distributed ? leadDistributed(key, flight, loader) : lead(key, flight, loader, false);
 	}
 
 	/**
@@ -146,7 +177,8 @@ public final class CollapseInstance {
 	 * leads; a follower's future fails with {@link CollapseTimeoutException} after the wait timeout.
 	 */
 	public CompletableFuture<Object> callAsync(Object key, AsyncLoader loader) {
-		if (this.caches) {
+		boolean distributed = this.coordinator != null && this.coordinator.available();
+		if (this.caches && !distributed) {
 			Entry entry = this.store.get(this.name, key);
 			if (entry != null) {
 				long now = this.ticker.read();
@@ -170,13 +202,24 @@ public final class CollapseInstance {
 		if (flight != candidate) {
 			return awaitAsync(flight);
 		}
-		leadAsync(key, flight, loader);
+		if (distributed) {
+			leadDistributedAsync(key, flight, loader);
+		}
+		else {
+			leadAsync(key, flight, loader, false);
+		}
 		return copyOf(flight.result);
 	}
 
-	/** Drops the stored result of {@code key}; a load in flight is not affected. */
+	/**
+	 * Drops the stored result of {@code key}, in this JVM and in the fleet's store; a load in flight
+	 * is not affected.
+	 */
 	public void evict(Object key) {
 		this.store.evict(this.name, key);
+		if (this.coordinator != null) {
+			this.coordinator.evict(key);
+		}
 	}
 
 	/** Drops every stored result of this instance. */
@@ -193,7 +236,8 @@ public final class CollapseInstance {
 
 	// ---- leader, synchronous
 
-	private Object lead(Object key, Flight flight, Loader loader) throws Throwable {
+	/** @param fallback whether the distributed layer should have served this key but could not */
+	private Object lead(Object key, Flight flight, Loader loader, boolean fallback) throws Throwable {
 		flight.loadingThread = Thread.currentThread();
 		try {
 			Entry entry = this.caches ? this.store.get(this.name, key) : null;
@@ -206,7 +250,7 @@ public final class CollapseInstance {
 			if (entry != null) {
 				this.events.onRefresh(RefreshTrigger.EXPIRED);
 			}
-			return loadAndComplete(key, flight, loader, entry, true);
+			return loadAndComplete(key, flight, loader, entry, true, fallback);
 		}
 		finally {
 			flight.loadingThread = null;
@@ -217,9 +261,10 @@ public final class CollapseInstance {
 	 * Runs the load on this thread, stores its result and completes the flight.
 	 * @param previous the expired entry of the key, if one is kept, for stale-if-error
 	 * @param caller whether a caller waits for the result (not so for an early refresh)
+	 * @param fallback whether callers are counted as {@link CallResult#FALLBACK}
 	 */
-	private Object loadAndComplete(Object key, Flight flight, Loader loader, Entry previous, boolean caller)
-			throws Throwable {
+	private Object loadAndComplete(Object key, Flight flight, Loader loader, Entry previous, boolean caller,
+			boolean fallback) throws Throwable {
 		long start = this.ticker.read();
 		Object value = null;
 		Throwable failure = null;
@@ -231,20 +276,19 @@ public final class CollapseInstance {
 		}
 		long loadNanos = this.ticker.read() - start;
 		this.events.onLoad(failure == null, loadNanos);
-		CallResult served = CallResult.LEADER;
+		CallResult served = fallback ? CallResult.FALLBACK : CallResult.LEADER;
 		if (failure != null && servesStale(previous)) {
 			value = previous.value();
 			failure = null;
 			served = CallResult.STALE;
 		}
 		try {
-			if (served == CallResult.LEADER && failure == null) {
+			if (served != CallResult.STALE && failure == null) {
 				store(key, value, loadNanos);
 			}
 		}
 		finally {
-			complete(key, flight, value, failure, (served == CallResult.STALE) ? served : CallResult.FOLLOWER,
-					loadNanos);
+			complete(key, flight, value, failure, followerResult(served), loadNanos);
 		}
 		if (caller) {
 			this.events.onCall(served);
@@ -287,7 +331,7 @@ public final class CollapseInstance {
 
 	// ---- leader, asynchronous
 
-	private void leadAsync(Object key, Flight flight, AsyncLoader loader) {
+	private void leadAsync(Object key, Flight flight, AsyncLoader loader, boolean fallback) {
 		flight.loadingThread = Thread.currentThread();
 		try {
 			Entry entry = this.caches ? this.store.get(this.name, key) : null;
@@ -299,7 +343,7 @@ public final class CollapseInstance {
 			if (entry != null) {
 				this.events.onRefresh(RefreshTrigger.EXPIRED);
 			}
-			loadAsyncAndComplete(key, flight, loader, entry, true);
+			loadAsyncAndComplete(key, flight, loader, entry, true, fallback);
 		}
 		finally {
 			flight.loadingThread = null;
@@ -307,7 +351,8 @@ public final class CollapseInstance {
 	}
 
 	/** Asynchronous form of {@link #loadAndComplete}; the leader's own result is its copy of the flight. */
-	private void loadAsyncAndComplete(Object key, Flight flight, AsyncLoader loader, Entry previous, boolean caller) {
+	private void loadAsyncAndComplete(Object key, Flight flight, AsyncLoader loader, Entry previous, boolean caller,
+			boolean fallback) {
 		long start = this.ticker.read();
 		CompletableFuture<Object> outcome = new CompletableFuture<>();
 		attemptAsync(loader, 1, outcome);
@@ -316,20 +361,19 @@ public final class CollapseInstance {
 			this.events.onLoad(loadFailure == null, loadNanos);
 			Object value = loaded;
 			Throwable failure = loadFailure;
-			CallResult served = CallResult.LEADER;
+			CallResult served = fallback ? CallResult.FALLBACK : CallResult.LEADER;
 			if (failure != null && servesStale(previous)) {
 				value = previous.value();
 				failure = null;
 				served = CallResult.STALE;
 			}
 			try {
-				if (served == CallResult.LEADER && failure == null) {
+				if (served != CallResult.STALE && failure == null) {
 					store(key, value, loadNanos);
 				}
 			}
 			finally {
-				complete(key, flight, value, failure, (served == CallResult.STALE) ? served : CallResult.FOLLOWER,
-						loadNanos);
+				complete(key, flight, value, failure, followerResult(served), loadNanos);
 			}
 			if (caller) {
 				this.events.onCall(served);
@@ -370,6 +414,185 @@ public final class CollapseInstance {
 				outcome.completeExceptionally(cause);
 			}
 		});
+	}
+
+	// ---- leader, through the fleet's coordinator
+
+	/** How the callers attached to a flight are counted when its leader was served as {@code served}. */
+	private static CallResult followerResult(CallResult served) {
+		return switch (served) {
+			case LEADER -> CallResult.FOLLOWER;
+			default -> served;
+		};
+	}
+
+	private Object leadDistributed(Object key, Flight flight, Loader loader) throws Throwable {
+		flight.loadingThread = Thread.currentThread();
+		try {
+			return serveDistributed(key, flight, () -> loadWithRetry(loader), () -> lead(key, flight, loader, true),
+					() -> refreshDistributed(key, () -> loadWithRetry(loader)));
+		}
+		finally {
+			flight.loadingThread = null;
+		}
+	}
+
+	/**
+	 * The distributed flow blocks (it may wait for another node), so an asynchronous caller's runs
+	 * on the coordinator's executor; the caller has its future at once.
+	 */
+	private void leadDistributedAsync(Object key, Flight flight, AsyncLoader loader) {
+		Runnable flow = () -> {
+			flight.loadingThread = Thread.currentThread();
+			try {
+				serveDistributed(key, flight, () -> awaitLoad(loader), () -> {
+					leadAsync(key, flight, loader, true);
+					return null;
+				}, () -> refreshDistributed(key, () -> awaitLoad(loader)));
+			}
+			catch (Throwable ex) {
+				// delivered to every caller through the flight
+			}
+			finally {
+				flight.loadingThread = null;
+			}
+		};
+		try {
+			this.coordinator.executor().execute(flow);
+		}
+		catch (RejectedExecutionException ex) {
+			this.events.onFallback();
+			leadAsync(key, flight, loader, true);
+		}
+	}
+
+	/**
+	 * Hands {@code key} to the coordinator and completes {@code flight} with its outcome; falls back
+	 * to {@code fallback} (a local leader's flow) when the distributed layer fails before a load.
+	 * @param attempts the load with its retries
+	 * @param refresh an early refresh of the key, submitted when X-Fetch says so on a hit
+	 */
+	private Object serveDistributed(Object key, Flight flight, Loader attempts, Loader fallback, Runnable refresh)
+			throws Throwable {
+		TimedLoad load = new TimedLoad(attempts);
+		Outcome outcome;
+		try {
+			outcome = this.coordinator.serve(key, load, this.waitTimeoutNanos);
+		}
+		catch (DistributedUnavailableException ex) {
+			this.events.onFallback();
+			return fallback.load();
+		}
+		catch (Throwable failure) {
+			complete(key, flight, null, failure, CallResult.FOLLOWER, load.nanos);
+			if (load.ran) {
+				this.events.onCall(CallResult.LEADER);
+			}
+			throw failure;
+		}
+		if (outcome.leaseLost()) {
+			this.events.onLeaseLost();
+		}
+		complete(key, flight, outcome.value(), null, followerResult(outcome.served()), outcome.loadNanos());
+		this.events.onCall(outcome.served());
+		if (outcome.served() == CallResult.HIT && shouldRefreshEarly(key, outcome)) {
+			submitRefresh(refresh);
+		}
+		return outcome.value();
+	}
+
+	private boolean shouldRefreshEarly(Object key, Outcome hit) {
+		double beta = this.settings.earlyRefreshBeta();
+		if (beta == 0 || this.refreshExecutor == null || hit.remainingNanos() <= 0) {
+			return false;
+		}
+		long now = this.ticker.read();
+		return XFetch.shouldRefresh(now, now + hit.remainingNanos(), hit.loadNanos(), beta)
+				&& this.flights.get(key) == null;
+	}
+
+	/** Early refresh through the fleet: loads only if no node holds the key, else serves it as usual. */
+	private void refreshDistributed(Object key, Loader attempts) {
+		Flight candidate = new Flight(this.ticker.read());
+		if (!this.flights.tryLead(key, candidate)) {
+			return;
+		}
+		this.events.onRefresh(RefreshTrigger.EARLY);
+		candidate.loadingThread = Thread.currentThread();
+		TimedLoad load = new TimedLoad(attempts);
+		try {
+			Outcome outcome = this.coordinator.refresh(key, load);
+			if (outcome == null) {
+				// another node refreshes it, or the layer is down: callers that attached meanwhile
+				// still need a result
+				try {
+					outcome = this.coordinator.serve(key, load, this.waitTimeoutNanos);
+				}
+				catch (DistributedUnavailableException ex) {
+					this.events.onFallback();
+					outcome = new Outcome(load.load(), CallResult.FALLBACK, load.nanos, 0, false);
+				}
+			}
+			if (outcome.leaseLost()) {
+				this.events.onLeaseLost();
+			}
+			complete(key, candidate, outcome.value(), null, followerResult(outcome.served()), outcome.loadNanos());
+		}
+		catch (Throwable ex) {
+			complete(key, candidate, null, ex, CallResult.FOLLOWER, load.nanos);
+			logger.log(System.Logger.Level.DEBUG, "Early refresh of collapse instance ''{0}'' failed: {1}", this.name,
+					ex.getClass().getName());
+		}
+		finally {
+			candidate.loadingThread = null;
+		}
+	}
+
+	/** Runs an asynchronous load with its retries and waits for it, on a thread that may block. */
+	private Object awaitLoad(AsyncLoader loader) throws Throwable {
+		CompletableFuture<Object> outcome = new CompletableFuture<>();
+		attemptAsync(loader, 1, outcome);
+		try {
+			return outcome.get();
+		}
+		catch (ExecutionException ex) {
+			throw unwrap(ex);
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+			throw new CollapseInterruptedException(this.name, ex);
+		}
+	}
+
+	/** A load run by the coordinator, reported like a local one. Used by one thread. */
+	private final class TimedLoad implements Loader {
+
+		private final Loader attempts;
+
+		boolean ran;
+
+		long nanos;
+
+		TimedLoad(Loader attempts) {
+			this.attempts = attempts;
+		}
+
+		@Override
+		public Object load() throws Throwable {
+			this.ran = true;
+			long start = CollapseInstance.this.ticker.read();
+			boolean success = false;
+			try {
+				Object value = this.attempts.load();
+				success = true;
+				return value;
+			}
+			finally {
+				this.nanos = CollapseInstance.this.ticker.read() - start;
+				CollapseInstance.this.events.onLoad(success, this.nanos);
+			}
+		}
+
 	}
 
 	// ---- followers
@@ -493,7 +716,7 @@ public final class CollapseInstance {
 		}
 		this.events.onRefresh(RefreshTrigger.EARLY);
 		try {
-			loadAndComplete(key, candidate, loader, null, false);
+			loadAndComplete(key, candidate, loader, null, false, false);
 		}
 		catch (Throwable ex) {
 			// callers keep the current entry until it expires; the next miss loads again
@@ -508,7 +731,7 @@ public final class CollapseInstance {
 			return;
 		}
 		this.events.onRefresh(RefreshTrigger.EARLY);
-		loadAsyncAndComplete(key, candidate, loader, null, false);
+		loadAsyncAndComplete(key, candidate, loader, null, false, false);
 	}
 
 	@Override

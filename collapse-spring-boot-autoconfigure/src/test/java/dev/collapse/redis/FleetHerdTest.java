@@ -1,0 +1,111 @@
+package dev.collapse.redis;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+import dev.collapse.core.CallResult;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/** Four independent applications on one Redis: one load per key for the whole fleet. */
+class FleetHerdTest {
+
+	@RegisterExtension
+	static final RedisServerExtension redis = RedisServerExtension.standalone();
+
+	static final Upstream upstream = new Upstream();
+
+	static Fleet fleet;
+
+	@BeforeAll
+	static void startFleet() {
+		fleet = Fleet.start(4, redis, upstream);
+	}
+
+	@AfterAll
+	static void stopFleet() {
+		if (fleet != null) {
+			fleet.close();
+		}
+	}
+
+	@Test
+	void thousandCallersOnFourNodesShareOneLoad() throws Exception {
+		assertOneLoadForTheFleet(fleet, upstream, 1001L);
+	}
+
+	@Test
+	void inFlightOnlyInstanceHandsItsResultToWaitingNodes() throws Exception {
+		upstream.reset();
+		int nodes = 4;
+		int perNode = 50;
+		CountDownLatch arrived = new CountDownLatch(nodes * perNode);
+		upstream.behave((node, key) -> {
+			awaitHerd(arrived, nodes, "inflight");
+			return new Product((Long) key, "loaded by " + node);
+		});
+		List<Future<Product>> results = Herd.run(nodes, perNode, arrived,
+				(node) -> () -> fleet.service(node).inflight(2002L));
+		List<Product> values = Herd.values(results, 30);
+		assertThat(upstream.loads()).isEqualTo(1);
+		assertThat(values).hasSize(nodes * perNode).containsOnly(values.get(0));
+		// ttl 0: nothing is served after the load to callers that did not wait for it
+		upstream.behave((node, key) -> new Product((Long) key, "again"));
+		assertThat(fleet.service(1).inflight(2002L).name()).isEqualTo("again");
+		assertThat(upstream.loads()).isEqualTo(2);
+	}
+
+	static void assertOneLoadForTheFleet(Fleet fleet, Upstream upstream, long id) throws Exception {
+		upstream.reset();
+		int nodes = fleet.nodes.size();
+		int perNode = 250;
+		CountDownLatch arrived = new CountDownLatch(nodes * perNode);
+		upstream.behave((node, key) -> {
+			// held until every caller of the fleet has arrived and every node has its own flight
+			awaitHerd(arrived, nodes, "products", fleet);
+			return new Product((Long) key, "loaded by " + node);
+		});
+		long[] remoteBefore = new long[nodes];
+		for (int i = 0; i < nodes; i++) {
+			remoteBefore[i] = fleet.calls(i, CallResult.REMOTE);
+		}
+		List<Future<Product>> results = Herd.run(nodes, perNode, arrived, (node) -> () -> fleet.service(node).find(id));
+		List<Product> values = Herd.values(results, 30);
+		assertThat(upstream.loads()).as("loads in the fleet").isEqualTo(1);
+		assertThat(values).hasSize(nodes * perNode).containsOnly(values.get(0));
+		assertThat(values.get(0).id()).isEqualTo(id);
+		int remoteNodes = 0;
+		for (int i = 0; i < nodes; i++) {
+			if (fleet.calls(i, CallResult.REMOTE) > remoteBefore[i]) {
+				remoteNodes++;
+			}
+		}
+		assertThat(remoteNodes).as("nodes whose callers waited for another node's load").isEqualTo(nodes - 1);
+	}
+
+	static void awaitHerd(CountDownLatch arrived, int nodes, String instance, Fleet fleet) throws InterruptedException {
+		assertThat(arrived.await(20, TimeUnit.SECONDS)).as("every caller arrived").isTrue();
+		await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(5)).until(() -> {
+			for (int i = 0; i < nodes; i++) {
+				if (fleet.registry(i).instance(instance).inflight() == 0) {
+					return false;
+				}
+			}
+			return true;
+		});
+	}
+
+	static void awaitHerd(CountDownLatch arrived, int nodes, String instance) throws InterruptedException {
+		awaitHerd(arrived, nodes, instance, fleet);
+	}
+
+}
