@@ -6,7 +6,9 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProp
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.context.ApplicationListener;
 import org.springframework.context.annotation.Bean;
+import org.springframework.context.event.ContextClosedEvent;
 import org.springframework.data.redis.connection.RedisConnectionFactory;
 import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
 
@@ -59,6 +61,15 @@ public final class CollapseRedisAutoConfiguration {
 		}
 		layer.start();
 		return layer;
+	}
+
+	/**
+	 * Closes the layer when the context starts closing: the connection factory is a lifecycle bean
+	 * and stops before beans are destroyed, and the layer must not take that for Redis going down.
+	 */
+	@Bean
+	ApplicationListener<ContextClosedEvent> collapseRedisLayerCloser(ObjectProvider<RedisDistributedLayer> layer) {
+		return (event) -> layer.ifAvailable(RedisDistributedLayer::close);
 	}
 
 }

@@ -245,6 +245,11 @@ public final class RedisDistributedLayer implements DistributedLayer, Distribute
 				+ ((error != null) ? ", last error: " + error : "");
 	}
 
+	/** Keys that callers of this node wait for now, for tests and the endpoint. */
+	public int waiting() {
+		return this.waiters.size();
+	}
+
 	/** Whether the completion subscription is confirmed now. */
 	public boolean subscribed() {
 		return this.subscribed;
@@ -473,6 +478,9 @@ public final class RedisDistributedLayer implements DistributedLayer, Distribute
 
 	@Override
 	public void close() {
+		if (this.closed) {
+			return;
+		}
 		this.closed = true;
 		this.scheduler.shutdownNow();
 		this.executor.shutdownNow();
