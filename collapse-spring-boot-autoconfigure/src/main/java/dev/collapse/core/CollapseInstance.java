@@ -168,7 +168,13 @@ public final class CollapseInstance {
 		if (flight != candidate) {
 			return await(flight);
 		}
-		return distributed ? leadDistributed(key, flight, loader) : lead(key, flight, loader, false);
+		if (distributed) {
+			return leadDistributed(key, flight, loader);
+		}
+		if (this.coordinator != null) {
+			this.events.onFallback();
+		}
+		return lead(key, flight, loader, this.coordinator != null);
 	}
 
 	/**
@@ -206,7 +212,10 @@ public final class CollapseInstance {
 			leadDistributedAsync(key, flight, loader);
 		}
 		else {
-			leadAsync(key, flight, loader, false);
+			if (this.coordinator != null) {
+				this.events.onFallback();
+			}
+			leadAsync(key, flight, loader, this.coordinator != null);
 		}
 		return copyOf(flight.result);
 	}

@@ -94,13 +94,15 @@ class FleetHerdTest {
 
 	static void awaitHerd(CountDownLatch arrived, int nodes, String instance, Fleet fleet) throws InterruptedException {
 		assertThat(arrived.await(20, TimeUnit.SECONDS)).as("every caller arrived").isTrue();
-		await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(5)).until(() -> {
+		await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(5)).untilAsserted(() -> {
+			StringBuilder state = new StringBuilder();
 			for (int i = 0; i < nodes; i++) {
-				if (fleet.registry(i).instance(instance).inflight() == 0) {
-					return false;
-				}
+				state.append(fleet.registry(i).instance(instance).inflight() > 0 ? "F" : "-")
+					.append(fleet.layer(i).available() ? "a" : "u")
+					.append(fleet.layer(i).waiting())
+					.append(' ');
 			}
-			return true;
+			assertThat(state.toString()).as("flight, availability and waiters of each node").doesNotContain("-");
 		});
 	}
 

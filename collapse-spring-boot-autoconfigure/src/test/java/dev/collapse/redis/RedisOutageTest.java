@@ -1,0 +1,90 @@
+package dev.collapse.redis;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+import dev.collapse.core.CallResult;
+import tools.jackson.databind.json.JsonMapper;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/** Redis going away and coming back: calls never fail or hang for it, and use it again by themselves. */
+class RedisOutageTest {
+
+	@RegisterExtension
+	static final RedisServerExtension redis = RedisServerExtension.standalone();
+
+	static final Upstream upstream = new Upstream();
+
+	static Fleet fleet;
+
+	@BeforeAll
+	static void startFleet() {
+		fleet = Fleet.start(2, redis, upstream);
+	}
+
+	@AfterAll
+	static void stopFleet() {
+		if (fleet != null) {
+			fleet.close();
+		}
+	}
+
+	@Test
+	void redisKilledMidHerdThenRestartedNoCallerHangsCallsFallBackThenUseRedisAgain() throws Exception {
+		long id = 31;
+		CountDownLatch loading = new CountDownLatch(1);
+		CountDownLatch release = new CountDownLatch(1);
+		upstream.behave((node, key) -> {
+			if (node.equals("node0") && ((Long) key) == id) {
+				loading.countDown();
+				release.await(20, TimeUnit.SECONDS);
+			}
+			return new Product((Long) key, "p" + key);
+		});
+		CountDownLatch arrived = new CountDownLatch(2 * 50);
+		CompletableFuture<Product> leader = CompletableFuture
+			.supplyAsync(() -> RedisProtocolTest.call(() -> fleet.service(0).find(id)));
+		assertThat(loading.await(10, TimeUnit.SECONDS)).isTrue();
+		List<Future<Product>> herd = Herd.run(2, 50, arrived, (node) -> () -> fleet.service(node).find(id));
+		assertThat(arrived.await(10, TimeUnit.SECONDS)).isTrue();
+		await().atMost(Duration.ofSeconds(10)).until(() -> fleet.layer(1).waiting() > 0);
+
+		redis.server().kill();
+		// node1's callers waited for node0 through Redis: they fall back to a load of their own
+		await().atMost(Duration.ofSeconds(10)).until(() -> upstream.loads("node1") == 1);
+		release.countDown();
+		assertThat(leader.get(10, TimeUnit.SECONDS)).isEqualTo(new Product(id, "p" + id));
+		assertThat(Herd.values(herd, 10)).hasSize(100).containsOnly(new Product(id, "p" + id));
+		assertThat(fleet.events(1, "fallback")).isPositive();
+		assertThat(fleet.layer(0).available()).isFalse();
+		assertThat(fleet.layer(0).fallbackSince()).isNotNull();
+
+		// while Redis is down every call works, collapsed in its own JVM, within the command timeout
+		long fallbacksBefore = fleet.calls(0, CallResult.FALLBACK);
+		assertThat(fleet.service(0).find(32)).isEqualTo(new Product(32, "p32"));
+		assertThat(fleet.calls(0, CallResult.FALLBACK)).isEqualTo(fallbacksBefore + 1);
+
+		redis.server().start();
+		await().atMost(Duration.ofSeconds(15))
+			.until(() -> fleet.layer(0).available() && fleet.layer(1).available() && fleet.layer(0).subscribed()
+					&& fleet.layer(1).subscribed());
+		upstream.reset();
+		assertThat(fleet.service(0).find(33)).isEqualTo(new Product(33, "p33"));
+		assertThat(fleet.service(1).find(33)).isEqualTo(new Product(33, "p33"));
+		assertThat(upstream.loads()).as("node1 read node0's entry from Redis").isEqualTo(1);
+		RedisKeys keys = new RedisKeys(fleet.prefix, JsonMapper.builder().build());
+		assertThat(redis.server().cli("EXISTS", keys.entry(keys.instancePrefix("products"), 33L)).trim()).isEqualTo("1");
+	}
+
+}
