@@ -42,7 +42,24 @@ final class Fleet implements AutoCloseable {
 	 * Starts {@code size} applications on {@code redis}, with a 2 s lease unless {@code properties}
 	 * say otherwise, and waits until each is subscribed.
 	 */
-	static Fleet start(int size, RedisServerExtension redis, Upstream upstream, String... properties) {
+	static Fleet start(int size, RedisProperties redis, Upstream upstream, String... properties) {
+		Fleet fleet = startUnchecked(size, redis, upstream, properties);
+		try {
+			for (ConfigurableApplicationContext context : fleet.nodes) {
+				RedisDistributedLayer layer = context.getBean(RedisDistributedLayer.class);
+				await().atMost(Duration.ofSeconds(10)).until(() -> layer.available() && layer.subscribed());
+			}
+			return fleet;
+		}
+		catch (RuntimeException | Error ex) {
+			fleet.close();
+			throw ex;
+		}
+	}
+
+	/** {@link #start} without waiting for Redis to answer. */
+	static Fleet startUnchecked(int size, RedisProperties redis, Upstream upstream,
+			String... properties) {
 		Fleet fleet = new Fleet();
 		try {
 			for (int i = 0; i < size; i++) {
@@ -59,10 +76,6 @@ final class Fleet implements AutoCloseable {
 					.initializers((ctx) -> ctx.getBeanFactory().registerSingleton("upstream", upstream))
 					.run();
 				fleet.nodes.add(context);
-			}
-			for (ConfigurableApplicationContext context : fleet.nodes) {
-				RedisDistributedLayer layer = context.getBean(RedisDistributedLayer.class);
-				await().atMost(Duration.ofSeconds(10)).until(() -> layer.available() && layer.subscribed());
 			}
 			return fleet;
 		}

@@ -41,6 +41,48 @@ class RedisOutageTest {
 	}
 
 	@Test
+	void slowRedisFallsBackWithinTheCommandTimeout() throws Exception {
+		await().atMost(Duration.ofSeconds(15)).until(() -> fleet.layer(0).available());
+		long fallbacks = fleet.calls(0, CallResult.FALLBACK);
+		// every client but replicas waits 3 s for each command; the command timeout is 500 ms
+		redis.server().cli("CLIENT", "PAUSE", "3000", "ALL");
+		long start = System.nanoTime();
+		assertThat(fleet.service(0).find(34)).isEqualTo(new Product(34, "p34"));
+		assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofMillis(2500));
+		assertThat(fleet.calls(0, CallResult.FALLBACK)).isEqualTo(fallbacks + 1);
+		// and Redis is used again as soon as it answers
+		await().atMost(Duration.ofSeconds(15)).until(() -> fleet.layer(0).available());
+		upstream.reset();
+		fleet.service(0).find(35);
+		fleet.service(1).find(35);
+		assertThat(upstream.loads()).isEqualTo(1);
+	}
+
+	@Test
+	void applicationStartsWhileRedisIsDownAndUsesItOnceItAnswers() throws Exception {
+		RedisServer late = RedisServer.start(java.nio.file.Files.createTempDirectory("collapse-late-"));
+		late.kill();
+		Upstream own = new Upstream();
+		RedisProperties target = () -> new String[] { "spring.data.redis.host=127.0.0.1",
+				"spring.data.redis.port=" + late.port() };
+		try (Fleet down = Fleet.startUnchecked(2, target, own)) {
+			assertThat(down.layer(0).available()).isFalse();
+			assertThat(down.service(0).find(36)).isEqualTo(new Product(36, "p36"));
+			assertThat(down.calls(0, CallResult.FALLBACK)).isEqualTo(1);
+			late.start();
+			await().atMost(Duration.ofSeconds(15))
+				.until(() -> down.layer(0).available() && down.layer(1).available() && down.layer(1).subscribed());
+			own.reset();
+			down.service(0).find(37);
+			down.service(1).find(37);
+			assertThat(own.loads()).isEqualTo(1);
+		}
+		finally {
+			late.kill();
+		}
+	}
+
+	@Test
 	void redisKilledMidHerdThenRestartedNoCallerHangsCallsFallBackThenUseRedisAgain() throws Exception {
 		long id = 31;
 		CountDownLatch loading = new CountDownLatch(1);

@@ -39,7 +39,8 @@ class RedisProtocolTest {
 
 	@BeforeAll
 	static void startFleet() {
-		fleet = Fleet.start(3, redis, upstream);
+		fleet = Fleet.start(3, redis, upstream, "collapse.instances.programmatic.ttl=1m",
+				"collapse.instances.programmatic-async.ttl=1m");
 		keys = new RedisKeys(fleet.prefix, JsonMapper.builder().build());
 	}
 
@@ -254,6 +255,36 @@ class RedisProtocolTest {
 		assertThat(fleet.service(1).future(22).get(5, TimeUnit.SECONDS)).isEqualTo(new Product(22, "p22"));
 		assertThat(upstream.loads()).as("one load per key, the second node reads Redis").isEqualTo(6);
 		assertThat(fleet.calls(1, CallResult.HIT)).isGreaterThanOrEqualTo(6);
+	}
+
+	@Test
+	void programmaticCallsWithATypeShareThroughRedisAndWithoutOneStayLocal() throws Exception {
+		Collapser first = fleet.nodes.get(0).getBean(Collapser.class);
+		Collapser second = fleet.nodes.get(1).getBean(Collapser.class);
+		AtomicInteger loads = new AtomicInteger();
+		Product loaded = first.collapse("programmatic", 25L, Product.class, () -> {
+			loads.incrementAndGet();
+			return new Product(25, "typed");
+		});
+		assertThat(second.collapse("programmatic", 25L, Product.class, () -> {
+			loads.incrementAndGet();
+			return new Product(25, "loaded again");
+		})).isEqualTo(loaded);
+		assertThat(loads).hasValue(1);
+		assertThat(second.collapseAsync("programmatic-async", 26L, Product.class,
+				() -> CompletableFuture.completedFuture(new Product(26, "async"))).get(5, TimeUnit.SECONDS))
+			.isEqualTo(new Product(26, "async"));
+		assertThat(first.collapseAsync("programmatic-async", 26L, Product.class,
+				() -> CompletableFuture.completedFuture(new Product(26, "loaded again"))).get(5, TimeUnit.SECONDS))
+			.isEqualTo(new Product(26, "async"));
+		// without a type nothing is read from or written to Redis
+		assertThat(first.collapse("untyped", 27L, () -> "first")).isEqualTo("first");
+		assertThat(second.collapse("untyped", 27L, () -> "second")).isEqualTo("second");
+		assertThat(cli("--scan", "--pattern", fleet.prefix + "{untyped:*")).isEmpty();
+		// a name's users agree on its type
+		assertThatThrownBy(() -> first.collapse("programmatic", 25L, String.class, () -> "x"))
+			.isInstanceOf(IllegalStateException.class)
+			.hasMessageContaining("dev.collapse.redis.Product");
 	}
 
 	@Test

@@ -28,7 +28,7 @@ import static org.awaitility.Awaitility.await;
  * <p>Where {@code redis-server} is not on the PATH the tests are skipped, loudly; with the
  * environment variable {@code COLLAPSE_REQUIRE_REDIS=true} (set by {@code .ci/run}) they fail.
  */
-public final class RedisServerExtension implements BeforeAllCallback, AfterAllCallback {
+public final class RedisServerExtension implements BeforeAllCallback, AfterAllCallback, RedisProperties {
 
 	private final boolean cluster;
 
@@ -89,6 +89,7 @@ public final class RedisServerExtension implements BeforeAllCallback, AfterAllCa
 	}
 
 	/** Spring Boot properties that point at this Redis. */
+	@Override
 	public String[] properties() {
 		if (!this.cluster) {
 			return new String[] { "spring.data.redis.host=127.0.0.1", "spring.data.redis.port=" + server().port() };
