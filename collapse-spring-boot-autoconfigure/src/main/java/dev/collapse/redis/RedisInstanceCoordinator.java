@@ -211,7 +211,7 @@ final class RedisInstanceCoordinator implements DistributedCoordinator {
 			long loadNanos = System.nanoTime() - start;
 			// waiters contend again, one at a time, and each node sees a failure of its own load
 			complete(entry, lock, token, "", 0, false);
-			if (previous != null && this.staleIfErrorMillis > 0
+			if (previous != null && !previous.entry.handOff() && this.staleIfErrorMillis > 0
 					&& System.currentTimeMillis() - previous.entry.expiresAt() < this.staleIfErrorMillis) {
 				return new Outcome(previous.value, CallResult.STALE, loadNanos, 0, false);
 			}

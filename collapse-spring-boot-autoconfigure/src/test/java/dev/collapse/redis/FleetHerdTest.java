@@ -64,6 +64,27 @@ class FleetHerdTest {
 		assertThat(upstream.loads()).isEqualTo(2);
 	}
 
+	@Test
+	void asynchronousCallersOnFourNodesShareOneLoad() throws Exception {
+		upstream.reset();
+		int nodes = 4;
+		int perNode = 50;
+		CountDownLatch arrived = new CountDownLatch(2 * nodes * perNode);
+		upstream.behave((node, key) -> {
+			awaitHerd(arrived, nodes, (((Long) key) == 4004L) ? "futures" : "monos");
+			return new Product((Long) key, "loaded by " + node);
+		});
+		List<Future<Product>> futures = Herd.run(nodes, perNode, arrived,
+				(node) -> () -> fleet.service(node).future(4004L).get(30, TimeUnit.SECONDS));
+		List<Future<Product>> monos = Herd.run(nodes, perNode, arrived,
+				(node) -> () -> fleet.service(node).mono(5005L).block(Duration.ofSeconds(30)));
+		List<Product> values = Herd.values(futures, 30);
+		assertThat(values).hasSize(nodes * perNode).containsOnly(values.get(0));
+		List<Product> monoValues = Herd.values(monos, 30);
+		assertThat(monoValues).hasSize(nodes * perNode).containsOnly(monoValues.get(0));
+		assertThat(upstream.loads()).isEqualTo(2);
+	}
+
 	static void assertOneLoadForTheFleet(Fleet fleet, Upstream upstream, long id) throws Exception {
 		upstream.reset();
 		int nodes = fleet.nodes.size();

@@ -59,6 +59,12 @@ public class ProductService {
 		});
 	}
 
+	/** Refreshed early on nearly every hit: its beta is huge (see the tests' properties). */
+	@Collapsed(name = "refreshing", key = "#id", ttl = "1m")
+	public Product refreshing(long id) throws Exception {
+		return (Product) this.upstream.load(this.node, id);
+	}
+
 	/** Keys of any shape: every argument is part of the key. */
 	@Collapsed(name = "texts", ttl = "1m")
 	public String text(String a, String b) throws Exception {

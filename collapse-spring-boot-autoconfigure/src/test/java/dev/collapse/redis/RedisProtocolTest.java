@@ -40,7 +40,7 @@ class RedisProtocolTest {
 	@BeforeAll
 	static void startFleet() {
 		fleet = Fleet.start(3, redis, upstream, "collapse.instances.programmatic.ttl=1m",
-				"collapse.instances.programmatic-async.ttl=1m");
+				"collapse.instances.programmatic-async.ttl=1m", "collapse.instances.refreshing.early-refresh.beta=1000000");
 		keys = new RedisKeys(fleet.prefix, JsonMapper.builder().build());
 	}
 
@@ -285,6 +285,49 @@ class RedisProtocolTest {
 		assertThatThrownBy(() -> first.collapse("programmatic", 25L, String.class, () -> "x"))
 			.isInstanceOf(IllegalStateException.class)
 			.hasMessageContaining("dev.collapse.redis.Product");
+	}
+
+	@Test
+	void earlyRefreshOfAHitReloadsThroughTheLeaseAndUpdatesRedis() throws Exception {
+		long id = 28;
+		AtomicInteger generation = new AtomicInteger();
+		upstream.behave((node, key) -> {
+			TimeUnit.MILLISECONDS.sleep(20);
+			return new Product(id, "generation " + generation.incrementAndGet());
+		});
+		assertThat(fleet.service(0).refreshing(id).name()).isEqualTo("generation 1");
+		// a hit returns the current value at once; X-Fetch (beta 10^6, delta 20 ms) refreshes it behind
+		assertThat(fleet.service(1).refreshing(id).name()).startsWith("generation ");
+		await().atMost(Duration.ofSeconds(10))
+			.until(() -> cli("GET", entryKey("refreshing", id)).contains("generation 2"));
+		await().atMost(Duration.ofSeconds(10)).until(() -> !fleet.service(2).refreshing(id).name().equals("generation 1"));
+	}
+
+	@Test
+	void scriptsAreFencedByTheLeaseToken() {
+		String entry = entryKey("scripts", "k");
+		String lock = RedisKeys.lock(entry);
+		String now = Long.toString(System.currentTimeMillis());
+		assertThat(eval(RedisScripts.ACQUIRE, entry, lock, "node:1", "2000", now, "0")).isEqualTo("2");
+		// a SET NX replayed after a reconnect finds its own token: still acquired
+		assertThat(eval(RedisScripts.ACQUIRE, entry, lock, "node:1", "2000", now, "0")).isEqualTo("2");
+		assertThat(lines(eval(RedisScripts.ACQUIRE, entry, lock, "other:1", "2000", now, "0")).subList(0, 2))
+			.containsExactly("3", "node:1");
+		assertThat(eval(RedisScripts.RENEW, lock, "other:1", "2000")).isEqualTo("0");
+		assertThat(eval(RedisScripts.RENEW, lock, "node:1", "2000")).isEqualTo("1");
+		assertThat(eval(RedisScripts.COMPLETE, entry, lock, "other:1", "c1;1;1;sother:1;1", "1000", "ch", "m"))
+			.isEqualTo("0");
+		assertThat(cli("EXISTS", entry)).isEqualTo("0");
+		assertThat(eval(RedisScripts.COMPLETE, entry, lock, "node:1", "c1;1;1;snode:1;1", "1000", "ch", "m"))
+			.isEqualTo("1");
+		assertThat(cli("EXISTS", entry, lock)).isEqualTo("1");
+	}
+
+	private static String eval(String script, String... keysThenArgs) {
+		int keyCount = (script == RedisScripts.RENEW) ? 1 : 2;
+		List<String> command = new ArrayList<>(List.of("EVAL", script, Integer.toString(keyCount)));
+		command.addAll(List.of(keysThenArgs));
+		return cli(command.toArray(String[]::new));
 	}
 
 	@Test
