@@ -420,10 +420,17 @@ public final class RedisDistributedLayer implements DistributedLayer, Distribute
 				? cluster.connectPubSub(StringCodec.UTF8) : ((RedisClient) current).connectPubSub(StringCodec.UTF8);
 		connected.addListener((io.lettuce.core.pubsub.RedisPubSubListener<String, String>) this.listener);
 		connected.addListener(this.pubsubState);
+		try {
+			// Lettuce subscribes again by itself after a reconnect; the listener hears each confirmation
+			connected.async().subscribe(this.keys.channel()).get(this.settings.commandTimeout().toNanos(),
+					TimeUnit.NANOSECONDS);
+		}
+		catch (Exception ex) {
+			// kept only once subscribed, so that the next probe subscribes afresh
+			connected.closeAsync();
+			throw ex;
+		}
 		this.pubsub = connected;
-		// Lettuce subscribes again by itself after a reconnect; the listener hears each confirmation
-		connected.async().subscribe(this.keys.channel()).get(this.settings.commandTimeout().toNanos(),
-				TimeUnit.NANOSECONDS);
 	}
 
 	// ---- waiters

@@ -59,10 +59,17 @@ public class ProductService {
 		});
 	}
 
-	/** Refreshed early on nearly every hit: its beta is huge (see the tests' properties). */
+	/** Loads of {@link #refreshing}, kept apart from the upstream: its refreshes run in the background. */
+	static final java.util.concurrent.atomic.AtomicInteger generations = new java.util.concurrent.atomic.AtomicInteger();
+
+	/**
+	 * Refreshed early on nearly every hit: its beta is huge (see the tests' properties). Its loads
+	 * do not go upstream, so that background refreshes never count in another test's loads.
+	 */
 	@Collapsed(name = "refreshing", key = "#id", ttl = "1m")
 	public Product refreshing(long id) throws Exception {
-		return (Product) this.upstream.load(this.node, id);
+		Thread.sleep(20);
+		return new Product(id, "generation " + generations.incrementAndGet());
 	}
 
 	/** Keys of any shape: every argument is part of the key. */
