@@ -494,10 +494,10 @@ public final class RedisDistributedLayer implements DistributedLayer, Distribute
 		wakeAll();
 		synchronized (this) {
 			if (this.pubsub != null) {
-				this.pubsub.closeAsync();
+				this.pubsub.close();
 			}
 			if (this.connection != null) {
-				this.connection.closeAsync();
+				this.connection.close();
 			}
 		}
 	}
