@@ -1,9 +1,12 @@
 package dev.collapse.core;
 
 import java.util.List;
-import java.util.function.Consumer;
 
-/** Fans events out to several listeners; a listener that throws is skipped, never the call. */
+/**
+ * Hands each event to every listener in order. A listener that throws is logged and skipped:
+ * an event sink must never break a call or leave a flight uncompleted. Plain loops, no lambdas,
+ * so that reporting a hit allocates nothing.
+ */
 final class CompositeInstanceEvents implements InstanceEvents {
 
 	private static final System.Logger logger = System.getLogger(CompositeInstanceEvents.class.getName());
@@ -14,55 +17,104 @@ final class CompositeInstanceEvents implements InstanceEvents {
 		this.delegates = delegates.toArray(new InstanceEvents[0]);
 	}
 
-	private void each(Consumer<InstanceEvents> event) {
+	private static void failed(InstanceEvents delegate, RuntimeException ex) {
+		logger.log(System.Logger.Level.WARNING, "Collapse listener " + delegate.getClass().getName() + " failed", ex);
+	}
+
+	@Override
+	public void onCall(CallResult result) {
 		for (InstanceEvents delegate : this.delegates) {
 			try {
-				event.accept(delegate);
+				delegate.onCall(result);
 			}
 			catch (RuntimeException ex) {
-				logger.log(System.Logger.Level.WARNING, "Collapse listener " + delegate.getClass().getName() + " failed", ex);
+				failed(delegate, ex);
 			}
 		}
 	}
 
 	@Override
-	public void onCall(CallResult result) {
-		each((events) -> events.onCall(result));
-	}
-
-	@Override
 	public void onLoad(boolean success, long nanos) {
-		each((events) -> events.onLoad(success, nanos));
+		for (InstanceEvents delegate : this.delegates) {
+			try {
+				delegate.onLoad(success, nanos);
+			}
+			catch (RuntimeException ex) {
+				failed(delegate, ex);
+			}
+		}
 	}
 
 	@Override
 	public void onRetry() {
-		each(InstanceEvents::onRetry);
+		for (InstanceEvents delegate : this.delegates) {
+			try {
+				delegate.onRetry();
+			}
+			catch (RuntimeException ex) {
+				failed(delegate, ex);
+			}
+		}
 	}
 
 	@Override
 	public void onHerd(Object key, int callers, long loadNanos) {
-		each((events) -> events.onHerd(key, callers, loadNanos));
+		for (InstanceEvents delegate : this.delegates) {
+			try {
+				delegate.onHerd(key, callers, loadNanos);
+			}
+			catch (RuntimeException ex) {
+				failed(delegate, ex);
+			}
+		}
 	}
 
 	@Override
 	public void onWait(long nanos) {
-		each((events) -> events.onWait(nanos));
+		for (InstanceEvents delegate : this.delegates) {
+			try {
+				delegate.onWait(nanos);
+			}
+			catch (RuntimeException ex) {
+				failed(delegate, ex);
+			}
+		}
 	}
 
 	@Override
 	public void onRefresh(RefreshTrigger trigger) {
-		each((events) -> events.onRefresh(trigger));
+		for (InstanceEvents delegate : this.delegates) {
+			try {
+				delegate.onRefresh(trigger);
+			}
+			catch (RuntimeException ex) {
+				failed(delegate, ex);
+			}
+		}
 	}
 
 	@Override
 	public void onFallback() {
-		each(InstanceEvents::onFallback);
+		for (InstanceEvents delegate : this.delegates) {
+			try {
+				delegate.onFallback();
+			}
+			catch (RuntimeException ex) {
+				failed(delegate, ex);
+			}
+		}
 	}
 
 	@Override
 	public void onLeaseLost() {
-		each(InstanceEvents::onLeaseLost);
+		for (InstanceEvents delegate : this.delegates) {
+			try {
+				delegate.onLeaseLost();
+			}
+			catch (RuntimeException ex) {
+				failed(delegate, ex);
+			}
+		}
 	}
 
 }
