@@ -492,6 +492,9 @@ public final class CollapseInstance {
 			return;
 		}
 		this.events.onRefresh(RefreshTrigger.EARLY);
+		// marks the refresh's thread as loading the key, so that a load calling its own key
+		// fails fast (a caller that misses meanwhile attaches to this flight)
+		candidate.loadingThread = Thread.currentThread();
 		try {
 			loadAndComplete(key, candidate, loader, null, false);
 		}
@@ -499,6 +502,9 @@ public final class CollapseInstance {
 			// callers keep the current entry until it expires; the next miss loads again
 			logger.log(System.Logger.Level.DEBUG, "Early refresh of collapse instance ''{0}'' failed: {1}", this.name,
 					ex.getClass().getName());
+		}
+		finally {
+			candidate.loadingThread = null;
 		}
 	}
 
@@ -508,7 +514,13 @@ public final class CollapseInstance {
 			return;
 		}
 		this.events.onRefresh(RefreshTrigger.EARLY);
-		loadAsyncAndComplete(key, candidate, loader, null, false);
+		candidate.loadingThread = Thread.currentThread();
+		try {
+			loadAsyncAndComplete(key, candidate, loader, null, false);
+		}
+		finally {
+			candidate.loadingThread = null;
+		}
 	}
 
 	@Override
