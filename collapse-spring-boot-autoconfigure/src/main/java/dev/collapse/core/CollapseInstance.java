@@ -497,7 +497,8 @@ public final class CollapseInstance {
 		// fails fast (a caller that misses meanwhile attaches to this flight)
 		candidate.loadingThread = Thread.currentThread();
 		try {
-			loadAndComplete(key, candidate, loader, null, false);
+			// the rolled entry backs stale-if-error for callers that attach once it has expired
+			loadAndComplete(key, candidate, loader, rolled, false);
 		}
 		catch (Throwable ex) {
 			// callers keep the current entry until it expires; the next miss loads again
@@ -517,7 +518,7 @@ public final class CollapseInstance {
 		this.events.onRefresh(RefreshTrigger.EARLY);
 		candidate.loadingThread = Thread.currentThread();
 		try {
-			loadAsyncAndComplete(key, candidate, loader, null, false);
+			loadAsyncAndComplete(key, candidate, loader, rolled, false);
 		}
 		finally {
 			candidate.loadingThread = null;

@@ -33,6 +33,16 @@ final class RefreshFixtures {
 		}, List.of(listener), refreshExecutor);
 	}
 
+	/** The value {@code instance.call} returns, or the throwable it throws. */
+	static Object outcome(CollapseInstance instance, Object key, Loader loader) {
+		try {
+			return instance.call(key, loader);
+		}
+		catch (Throwable ex) {
+			return ex;
+		}
+	}
+
 	/** A clock that moves only when the test moves it. Starts far from zero, as nanoTime may. */
 	static final class ManualTicker implements Ticker {
 
