@@ -356,6 +356,28 @@ class RetryBackoffTest {
 	}
 
 	/**
+	 * Regression: a load that threw InterruptedException (which clears the interrupt status) was
+	 * retried like any exception, so an interrupted leader went on calling the upstream.
+	 */
+	@Test
+	void loadThatWasInterruptedIsNotRetried() {
+		CollapseInstance instance = instance(new RetrySettings(5, Duration.ZERO, Duration.ZERO, List.of(Exception.class),
+				List.of()));
+		AtomicInteger loads = new AtomicInteger();
+		InterruptedException interrupted = new InterruptedException("stop");
+		assertThat(RefreshFixtures.outcome(instance, "k", () -> {
+			loads.incrementAndGet();
+			throw interrupted;
+		})).isSameAs(interrupted);
+		assertThat(instance.callAsync("k", () -> CompletableFuture.failedFuture(interrupted)))
+			.failsWithin(Duration.ofSeconds(10));
+		assertThat(loads.get()).isEqualTo(1);
+		assertThat(this.counts.retries.get()).isZero();
+		assertThat(RetrySettings.of(5, Duration.ZERO, Duration.ZERO)
+			.retries(new java.net.SocketTimeoutException("an InterruptedIOException, still retried"))).isTrue();
+	}
+
+	/**
 	 * An interrupt while the leader sleeps its backoff stops the retries: the leader and its
 	 * followers get the load's exception, the leader keeps its interrupt status, and no further
 	 * attempt runs. The backoff ceiling is an hour, so the interrupt lands in the sleep (a draw
