@@ -2,10 +2,17 @@ package dev.collapse.core;
 
 import java.time.Duration;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Queue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
@@ -18,6 +25,7 @@ import dev.collapse.core.RefreshFixtures.ManualTicker;
 import dev.collapse.core.RefreshFixtures.RecordingExecutor;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 /**
@@ -49,7 +57,7 @@ class EarlyRefreshTest {
 		}
 	}
 
-	private CollapseInstance instance(double beta, java.util.concurrent.Executor refreshes) {
+	private CollapseInstance instance(double beta, Executor refreshes) {
 		this.registry = RefreshFixtures.registry(this.ticker, this.counts, refreshes);
 		return this.registry.register("early", RefreshFixtures.settings(TTL, beta, RetrySettings.NONE, Duration.ZERO));
 	}
@@ -138,6 +146,66 @@ class EarlyRefreshTest {
 		assertThat(this.counts.refreshes(RefreshTrigger.EXPIRED)).isZero();
 		assertThat(this.counts.refreshes(RefreshTrigger.EARLY)).isGreaterThanOrEqualTo(100);
 		assertThat(this.counts.lastLoadNanos.get()).isEqualTo(DELTA);
+	}
+
+	/**
+	 * Eight readers hammer one key whose entries live 20 µs of ticker time, each moving the
+	 * clock on by up to 2 µs: entries keep expiring (misses) while most reads roll an early
+	 * refresh on the real default pool. Whatever the interleaving, no two loads of the key ever
+	 * run at once.
+	 */
+	@Test
+	void refreshesAndMissesNeverLoadAKeyAtTheSameTime() throws Exception {
+		try (RefreshExecutor pool = RefreshExecutor.bounded(2, 1_000)) {
+			this.registry = RefreshFixtures.registry(this.ticker, this.counts, pool.executor());
+			CollapseInstance instance = this.registry.register("early", RefreshFixtures
+				.settings(Duration.ofNanos(20_000), ALWAYS, RetrySettings.NONE, Duration.ZERO));
+			AtomicInteger running = new AtomicInteger();
+			AtomicInteger mostAtOnce = new AtomicInteger();
+			AtomicInteger version = new AtomicInteger();
+			Loader loader = () -> {
+				mostAtOnce.accumulateAndGet(running.incrementAndGet(), Math::max);
+				try {
+					Thread.yield();
+					this.ticker.advanceNanos(1_000);
+					return version.incrementAndGet();
+				}
+				finally {
+					running.decrementAndGet();
+				}
+			};
+			int readers = 8;
+			CountDownLatch start = new CountDownLatch(1);
+			ExecutorService threads = Executors.newFixedThreadPool(readers);
+			try {
+				List<Future<Object>> done = new ArrayList<>();
+				for (int r = 0; r < readers; r++) {
+					done.add(threads.submit(() -> {
+						start.await();
+						ThreadLocalRandom random = ThreadLocalRandom.current();
+						for (int i = 0; i < 20_000; i++) {
+							this.ticker.advanceNanos(random.nextLong(2_000));
+							Object outcome = RefreshFixtures.outcome(instance, "hot", loader);
+							if (!(outcome instanceof Integer)) {
+								throw new AssertionError("read " + i + " got " + outcome);
+							}
+						}
+						return null;
+					}));
+				}
+				start.countDown();
+				for (Future<Object> reader : done) {
+					reader.get(60, TimeUnit.SECONDS);
+				}
+			}
+			finally {
+				threads.shutdownNow();
+			}
+			await().atMost(Duration.ofSeconds(10)).until(() -> instance.inflight() == 0);
+			assertThat(mostAtOnce.get()).as("loads of the key running at once").isEqualTo(1);
+			assertThat(this.counts.refreshes(RefreshTrigger.EARLY)).as("early refreshes").isPositive();
+			assertThat(this.counts.refreshes(RefreshTrigger.EXPIRED)).as("reloads after expiry").isPositive();
+		}
 	}
 
 	private void completeDue(Queue<PendingLoad> loads, AtomicInteger version) {
@@ -261,7 +329,7 @@ class EarlyRefreshTest {
 		assertThat(this.counts.failedLoads.get()).isEqualTo(9);
 		assertThat(this.counts.calls(CallResult.HIT)).isEqualTo(9);
 		this.ticker.advanceNanos(step); // expired: the next caller loads, and gets the failure
-		org.assertj.core.api.Assertions.assertThatThrownBy(() -> instance.call("k", failing))
+		assertThatThrownBy(() -> instance.call("k", failing))
 			.isInstanceOf(IllegalStateException.class);
 		assertThat(this.counts.refreshes(RefreshTrigger.EXPIRED)).isEqualTo(1);
 		assertThat(instance.call("k", slowLoader(version))).isEqualTo(2);
