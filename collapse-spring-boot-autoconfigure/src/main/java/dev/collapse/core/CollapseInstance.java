@@ -493,8 +493,8 @@ public final class CollapseInstance {
 			return;
 		}
 		this.events.onRefresh(RefreshTrigger.EARLY);
-		// marks the refresh's thread as loading the key, so that a load calling its own key
-		// fails fast (a caller that misses meanwhile attaches to this flight)
+		// the refresh's thread is loading the key: a call of the same key from inside this load
+		// must fail fast, not attach to this flight and wait for itself
 		candidate.loadingThread = Thread.currentThread();
 		try {
 			// the rolled entry backs stale-if-error for callers that attach once it has expired
