@@ -33,6 +33,8 @@ public class ProductRepository {
 	private static final String FIND_ALL = """
 			SELECT p.id, p.name, p.description, p.price_cents FROM sample_products p ORDER BY p.id""";
 
+	private static final String EXISTS = "SELECT COUNT(*) FROM sample_products p WHERE p.id = :id";
+
 	private final JdbcClient jdbc;
 
 	private final double delaySeconds;
@@ -58,6 +60,11 @@ public class ProductRepository {
 			.query((rs, row) -> new CatalogueSummary(rs.getLong("products"), rs.getLong("cheapest"),
 					rs.getLong("dearest"), rs.getLong("average")))
 			.single();
+	}
+
+	/** Whether the product exists, without delay. */
+	public boolean exists(long id) {
+		return this.jdbc.sql(EXISTS).param("id", id).query(Long.class).single() > 0;
 	}
 
 	/** The whole catalogue, without delay: the page lists it. */

@@ -1,5 +1,7 @@
 package dev.collapse.sample.demo;
 
+import java.util.Locale;
+
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.http.ProblemDetail;
@@ -29,16 +31,18 @@ class DemoController {
 	}
 
 	@PostMapping(path = "/herd", produces = MediaType.APPLICATION_JSON_VALUE)
-	HerdReport herd(@RequestParam(required = false) Integer requests, @RequestParam(required = false) Long product)
+	HerdReport herd(@RequestParam(required = false) Integer requests, @RequestParam(required = false) Long product,
+			@RequestParam(defaultValue = "both") String runs, @RequestParam(defaultValue = "true") boolean evict)
 			throws InterruptedException {
 		return this.demo.products(checked(requests, this.settings.requests()),
-				(product != null) ? product : this.settings.productId());
+				(product != null) ? product : this.settings.productId(), runs(runs), evict);
 	}
 
 	@PostMapping(path = "/herd", produces = MediaType.TEXT_PLAIN_VALUE)
-	String herdTable(@RequestParam(required = false) Integer requests, @RequestParam(required = false) Long product)
+	String herdTable(@RequestParam(required = false) Integer requests, @RequestParam(required = false) Long product,
+			@RequestParam(defaultValue = "both") String runs, @RequestParam(defaultValue = "true") boolean evict)
 			throws InterruptedException {
-		return herd(requests, product).table();
+		return herd(requests, product, runs, evict).table();
 	}
 
 	@PostMapping(path = "/token-herd", produces = MediaType.APPLICATION_JSON_VALUE)
@@ -49,6 +53,15 @@ class DemoController {
 	@PostMapping(path = "/token-herd", produces = MediaType.TEXT_PLAIN_VALUE)
 	String tokenHerdTable(@RequestParam(required = false) Integer callers) throws InterruptedException {
 		return tokenHerd(callers).table();
+	}
+
+	private static HerdDemo.Runs runs(String runs) {
+		try {
+			return HerdDemo.Runs.valueOf(runs.trim().toUpperCase(Locale.ROOT));
+		}
+		catch (IllegalArgumentException ex) {
+			throw new IllegalArgumentException("runs must be both, off or on");
+		}
 	}
 
 	private int checked(Integer requested, int fallback) {

@@ -1,6 +1,7 @@
 package dev.collapse.sample.demo;
 
 import java.sql.SQLException;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.locks.ReentrantLock;
 
@@ -13,7 +14,6 @@ import org.springframework.stereotype.Component;
 import dev.collapse.core.Collapser;
 import dev.collapse.sample.SampleProperties;
 import dev.collapse.sample.catalog.CatalogueService;
-import dev.collapse.sample.catalog.Product;
 import dev.collapse.sample.catalog.ProductRepository;
 import dev.collapse.sample.db.ProductQueryCounter;
 import dev.collapse.sample.idp.FakeIdentityProvider;
@@ -64,23 +64,34 @@ public class HerdDemo {
 
 	/**
 	 * Fires {@code requests} reads of one product without collapsing, then, right after its entry
-	 * was evicted, through {@link CatalogueService#product}.
+	 * was evicted as if it had expired, through {@link CatalogueService#product}.
+	 * @param runs which of the two runs to make
+	 * @param evict whether to drop the entry before the collapsed run; false lets several
+	 * instances fire at one shared entry without dropping each other's fresh result
 	 * @throws UnknownProductException if there is no such product
 	 * @throws DemoBusyException if another demo is running
 	 */
-	public HerdReport products(int requests, long productId) throws InterruptedException {
+	public HerdReport products(int requests, long productId, Runs runs, boolean evict) throws InterruptedException {
 		return exclusively(() -> {
-			// fills the entry, as it is before it expires; answers 404 for an unknown product
-			Product product = this.catalogue.product(productId).orElseThrow(() -> new UnknownProductException(productId));
+			if (!this.repository.exists(productId)) {
+				throw new UnknownProductException(productId);
+			}
 			Herd herd = herd();
-			HerdRun off = herd.fire("collapsing off", requests, () -> this.repository.findById(productId),
-					this.queries::count);
-			this.collapser.evict(CatalogueService.PRODUCTS, productId);
-			HerdRun on = herd.fire("collapsing on", requests, () -> this.catalogue.product(productId),
-					this.queries::count);
-			return new HerdReport("product " + product.id() + " (" + product.name() + ")", "database queries",
-					requests, this.properties.demo().concurrency(), herd.threads(),
-					this.properties.queryDelay().toNanos() / 1e6, this.connectionPool, cpus(), jdk(), List.of(off, on));
+			List<HerdRun> done = new ArrayList<>();
+			if (runs != Runs.ON) {
+				done.add(herd.fire("collapsing off", requests, () -> this.repository.findById(productId),
+						this.queries::count));
+			}
+			if (runs != Runs.OFF) {
+				if (evict) {
+					this.collapser.evict(CatalogueService.PRODUCTS, productId);
+				}
+				done.add(herd.fire("collapsing on", requests, () -> this.catalogue.product(productId),
+						this.queries::count));
+			}
+			return new HerdReport("product " + productId, "database queries", requests,
+					this.properties.demo().concurrency(), herd.threads(), this.properties.queryDelay().toNanos() / 1e6,
+					this.connectionPool, cpus(), jdk(), done);
 		});
 	}
 
@@ -139,6 +150,20 @@ public class HerdDemo {
 	private interface DemoRun {
 
 		HerdReport run() throws InterruptedException;
+
+	}
+
+	/** Which runs of a demo to make. */
+	public enum Runs {
+
+		/** Collapsing off, then on. */
+		BOTH,
+
+		/** Only the run without collapsing. */
+		OFF,
+
+		/** Only the collapsed run. */
+		ON
 
 	}
 

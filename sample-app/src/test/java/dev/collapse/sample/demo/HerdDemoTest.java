@@ -5,11 +5,14 @@ import java.net.http.HttpResponse;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
 import org.springframework.boot.test.web.server.LocalServerPort;
 
+import dev.collapse.core.Collapser;
 import dev.collapse.sample.SampleHttp;
+import dev.collapse.sample.catalog.CatalogueService;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -27,6 +30,9 @@ class HerdDemoTest {
 
 	@LocalServerPort
 	int port;
+
+	@Autowired
+	Collapser collapser;
 
 	SampleHttp http;
 
@@ -82,7 +88,24 @@ class HerdDemoTest {
 	}
 
 	@Test
+	void collapsedRunAloneLeavesTheEntryWhenAskedTo() {
+		this.collapser.evict(CatalogueService.PRODUCTS, 5L);
+		HerdReport first = SampleHttp.read(this.http.post("/demo/herd?requests=50&product=5&runs=on&evict=false",
+				"application/json"), HerdReport.class);
+		HerdReport second = SampleHttp.read(this.http.post("/demo/herd?requests=50&product=5&runs=on&evict=false",
+				"application/json"), HerdReport.class);
+		assertThat(first.runs()).singleElement().satisfies((run) -> {
+			assertThat(run.mode()).isEqualTo("collapsing on");
+			assertThat(run.upstreamCalls()).isEqualTo(1);
+		});
+		// the entry the first herd stored serves the whole second herd
+		assertThat(second.runs()).singleElement().satisfies((run) -> assertThat(run.upstreamCalls()).isZero());
+	}
+
+	@Test
 	void refusesAHerdOutsideTheLimits() {
+		assertThat(this.http.post("/demo/herd?requests=5&runs=sideways", "application/json").statusCode())
+			.isEqualTo(400);
 		assertThat(this.http.post("/demo/herd?requests=0", "application/json").statusCode()).isEqualTo(400);
 		assertThat(this.http.post("/demo/herd?requests=20001", "application/json").statusCode()).isEqualTo(400);
 	}
