@@ -33,7 +33,7 @@ public class ProductRepository {
 	private static final String FIND_ALL = """
 			SELECT p.id, p.name, p.description, p.price_cents FROM sample_products p ORDER BY p.id""";
 
-	private static final String EXISTS = "SELECT COUNT(*) FROM sample_products p WHERE p.id = :id";
+	private static final String NAME = "SELECT p.name FROM sample_products p WHERE p.id = :id";
 
 	private final JdbcClient jdbc;
 
@@ -62,9 +62,9 @@ public class ProductRepository {
 			.single();
 	}
 
-	/** Whether the product exists, without delay. */
-	public boolean exists(long id) {
-		return this.jdbc.sql(EXISTS).param("id", id).query(Long.class).single() > 0;
+	/** The product's name, without delay. */
+	public Optional<String> nameOf(long id) {
+		return this.jdbc.sql(NAME).param("id", id).query(String.class).optional();
 	}
 
 	/** The whole catalogue, without delay: the page lists it. */

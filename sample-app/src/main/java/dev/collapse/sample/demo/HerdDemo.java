@@ -73,9 +73,7 @@ public class HerdDemo {
 	 */
 	public HerdReport products(int requests, long productId, Runs runs, boolean evict) throws InterruptedException {
 		return exclusively(() -> {
-			if (!this.repository.exists(productId)) {
-				throw new UnknownProductException(productId);
-			}
+			String name = this.repository.nameOf(productId).orElseThrow(() -> new UnknownProductException(productId));
 			Herd herd = herd();
 			List<HerdRun> done = new ArrayList<>();
 			if (runs != Runs.ON) {
@@ -89,7 +87,7 @@ public class HerdDemo {
 				done.add(herd.fire("collapsing on", requests, () -> this.catalogue.product(productId),
 						this.queries::count));
 			}
-			return new HerdReport("product " + productId, "database queries", requests,
+			return new HerdReport("product " + productId + " (" + name + ")", "database queries", requests,
 					this.properties.demo().concurrency(), herd.threads(), this.properties.queryDelay().toNanos() / 1e6,
 					this.connectionPool, cpus(), jdk(), done);
 		});
