@@ -113,7 +113,8 @@ async function runDemo(event) {
     drawCharts(report.runs);
     $('#setup').textContent = `${report.subject}: ${formatNumber(report.requests)} requests per run, `
       + `${report.threads}, query delay ${formatNumber(report.upstreamDelayMs)} ms, `
-      + `${report.connectionPool} DB connections, ${report.cpus} CPUs, JDK ${report.jdk}`;
+      + `${report.connectionPool} DB connections, ${report.cpus} CPUs, JDK ${report.jdk}`
+      + (report.collapseEnabled ? '' : ' (collapse.enabled=false: the "on" run is not collapsed either)');
     status.textContent = `done in ${((performance.now() - started) / 1000).toFixed(1)} s`;
   } catch (failure) {
     status.textContent = 'failed: ' + failure.message;

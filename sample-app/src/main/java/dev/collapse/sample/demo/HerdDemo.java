@@ -9,6 +9,7 @@ import javax.sql.DataSource;
 
 import com.zaxxer.hikari.HikariConfigMXBean;
 
+import org.springframework.core.env.Environment;
 import org.springframework.stereotype.Component;
 
 import dev.collapse.core.Collapser;
@@ -47,11 +48,13 @@ public class HerdDemo {
 
 	private final int connectionPool;
 
+	private final boolean collapseEnabled;
+
 	private final ReentrantLock running = new ReentrantLock();
 
 	HerdDemo(CatalogueService catalogue, ProductRepository repository, IdentityProviderClient idpClient,
 			FakeIdentityProvider idp, Collapser collapser, ProductQueryCounter queries, SampleProperties properties,
-			DataSource dataSource) {
+			DataSource dataSource, Environment environment) {
 		this.catalogue = catalogue;
 		this.repository = repository;
 		this.idpClient = idpClient;
@@ -60,6 +63,7 @@ public class HerdDemo {
 		this.queries = queries;
 		this.properties = properties;
 		this.connectionPool = maximumPoolSize(dataSource);
+		this.collapseEnabled = environment.getProperty("collapse.enabled", Boolean.class, true);
 	}
 
 	/**
@@ -89,7 +93,7 @@ public class HerdDemo {
 			}
 			return new HerdReport("product " + productId + " (" + name + ")", "database queries", requests,
 					this.properties.demo().concurrency(), herd.threads(), this.properties.queryDelay().toNanos() / 1e6,
-					this.connectionPool, cpus(), jdk(), done);
+					this.connectionPool, cpus(), jdk(), this.collapseEnabled, done);
 		});
 	}
 
@@ -106,7 +110,7 @@ public class HerdDemo {
 			HerdRun on = herd.fire("collapsing on", callers, this.idpClient::token, this.idp::issued);
 			return new HerdReport("access token", "tokens issued", callers, this.properties.demo().concurrency(),
 					herd.threads(), this.properties.idp().issueDelay().toNanos() / 1e6, 0, cpus(), jdk(),
-					List.of(off, on));
+					this.collapseEnabled, List.of(off, on));
 		});
 	}
 

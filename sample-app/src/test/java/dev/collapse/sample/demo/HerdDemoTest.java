@@ -49,6 +49,7 @@ class HerdDemoTest {
 		HerdReport report = SampleHttp.read(response, HerdReport.class);
 		assertThat(report.upstream()).isEqualTo("database queries");
 		assertThat(report.connectionPool()).isEqualTo(10);
+		assertThat(report.collapseEnabled()).isTrue();
 		assertThat(report.runs()).extracting(HerdRun::mode).containsExactly("collapsing off", "collapsing on");
 
 		HerdRun off = report.runs().get(0);
