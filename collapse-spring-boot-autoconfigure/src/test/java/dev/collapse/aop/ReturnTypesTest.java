@@ -181,6 +181,73 @@ class ReturnTypesTest {
 		});
 	}
 
+	@Test
+	void emptyMonoAndFailedMonoReachEverySubscriber() {
+		CollapseContexts.runner().withUserConfiguration(ShapesConfiguration.class).run((context) -> {
+			Shapes shapes = context.getBean(Shapes.class);
+			Probe probe = context.getBean(Probe.class);
+			CompletableFuture<String> first = shapes.mono("a").toFuture();
+			CompletableFuture<String> second = shapes.mono("a").toFuture();
+			probe.pending.complete(null);
+			assertThat(first).succeedsWithin(Herd.PATIENCE).isNull();
+			assertThat(second).succeedsWithin(Herd.PATIENCE).isNull();
+
+			probe.pending = new CompletableFuture<>();
+			first = shapes.mono("a").toFuture();
+			second = shapes.mono("a").toFuture();
+			IllegalStateException failure = new IllegalStateException("upstream down");
+			probe.pending.completeExceptionally(failure);
+			assertThat(first).failsWithin(Herd.PATIENCE)
+				.withThrowableOfType(java.util.concurrent.ExecutionException.class)
+				.withCause(failure);
+			assertThat(second).failsWithin(Herd.PATIENCE)
+				.withThrowableOfType(java.util.concurrent.ExecutionException.class)
+				.withCause(failure);
+			assertThat(probe.calls).hasValue(2);
+		});
+	}
+
+	@Test
+	void futureMethodReturningNullFailsItsCallersClearly() {
+		CollapseContexts.runner().withUserConfiguration(ShapesConfiguration.class).run((context) -> {
+			Shapes shapes = context.getBean(Shapes.class);
+			Probe probe = context.getBean(Probe.class);
+			probe.pending = null;
+			assertThat(shapes.future("a")).failsWithin(Herd.PATIENCE)
+				.withThrowableOfType(java.util.concurrent.ExecutionException.class)
+				.withCauseInstanceOf(NullPointerException.class)
+				.withMessageContaining("shapes-future")
+				.withMessageContaining("null CompletionStage");
+		});
+	}
+
+	@Test
+	void annotationOnAnInterfaceMethodIsHonoured() {
+		CollapseContexts.runner().withBean(Counter.class).run((context) -> {
+			Counted counted = context.getBean(Counted.class);
+			assertThat(counted.next("a")).isEqualTo(counted.next("a"));
+			assertThat(CollapseContexts.instance(context, "counted").settings().ttl()).isEqualTo(java.time.Duration.ofMinutes(1));
+		});
+	}
+
+	public interface Counted {
+
+		@Collapsed(name = "counted", ttl = "1m")
+		String next(String key);
+
+	}
+
+	public static class Counter implements Counted {
+
+		private final AtomicInteger count = new AtomicInteger();
+
+		@Override
+		public String next(String key) {
+			return key + this.count.incrementAndGet();
+		}
+
+	}
+
 	@ParameterizedTest
 	@ValueSource(classes = { VoidMethod.class, FluxMethod.class, StreamMethod.class, IteratorMethod.class,
 			FutureMethod.class, FutureTaskMethod.class })

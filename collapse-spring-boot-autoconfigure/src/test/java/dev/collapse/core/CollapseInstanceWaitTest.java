@@ -105,6 +105,47 @@ class CollapseInstanceWaitTest {
 	}
 
 	@Test
+	void waitingFollowersHoldNoMonitor() throws Throwable {
+		// a virtual thread blocked while it holds a monitor pins its carrier (JDK 21 to 23)
+		CollapseInstance instance = this.registry.register("products", Registries.inFlightOnly());
+		CountDownLatch loadMayFinish = new CountDownLatch(1);
+		Loader held = () -> {
+			Herd.hold(loadMayFinish);
+			return "v";
+		};
+		List<Thread> followers = new java.util.concurrent.CopyOnWriteArrayList<>();
+		List<Future<Object>> callers = new ArrayList<>();
+		try (Herd herd = new Herd(11)) {
+			callers.add(herd.add(() -> instance.call("k", held)));
+			herd.release();
+			Herd.awaitFollowers(instance, "k", 0);
+			for (int i = 0; i < 10; i++) {
+				callers.add(herd.add(() -> {
+					followers.add(Thread.currentThread());
+					return instance.call("k", held);
+				}));
+			}
+			Herd.awaitFollowers(instance, "k", 10);
+			java.lang.management.ThreadMXBean threads = java.lang.management.ManagementFactory.getThreadMXBean();
+			for (Thread follower : followers) {
+				org.awaitility.Awaitility.await()
+					.atMost(Herd.PATIENCE)
+					.until(() -> follower.getState() == Thread.State.TIMED_WAITING);
+				java.lang.management.ThreadInfo info = threads.getThreadInfo(new long[] { follower.getId() }, true, false)[0];
+				assertThat(info.getLockedMonitors()).as("monitors held by a waiting follower").isEmpty();
+				// Object.wait releases its monitor while it waits, so look for it in the stack as well
+				assertThat(info.getStackTrace()).as("a waiting follower's stack")
+					.noneMatch((frame) -> frame.getClassName().equals("java.lang.Object") && frame.getMethodName().startsWith("wait"))
+					.anyMatch((frame) -> frame.getClassName().equals("java.util.concurrent.locks.LockSupport"));
+			}
+			loadMayFinish.countDown();
+			for (Future<Object> caller : callers) {
+				assertThat(Herd.result(caller)).isEqualTo("v");
+			}
+		}
+	}
+
+	@Test
 	void loadCallingItsOwnKeyFailsFastInsteadOfDeadlocking() {
 		CollapseInstance instance = this.registry.register("products", Registries.inFlightOnly());
 		AtomicReference<Throwable> inner = new AtomicReference<>();
