@@ -112,6 +112,34 @@ class StartupValidationTest {
 	}
 
 	@Test
+	void defaultNameOfTwoClassesWithTheSameSimpleNameIsRefusedInsteadOfSharingEntries() {
+		// before: both got the instance "Prices.price", and the US bean served the EU bean's cached price
+		this.runner.withBean(Eu.Prices.class).withBean(Us.Prices.class).run((context) -> {
+			assertThat(context).hasFailed();
+			CollapseConfigurationException failure = CollapseContexts.configurationFailure(context.getStartupFailure());
+			assertThat(failure.getMessage()).contains("default name 'Prices.price'")
+				.contains(Eu.Prices.class.getName() + ".price(String)")
+				.contains(Us.Prices.class.getName() + ".price(String)")
+				.contains("set name");
+		});
+	}
+
+	@Test
+	void defaultNameOfOverloadsIsRefusedInsteadOfSharingEntries() {
+		CollapseConfigurationException failure = startupFailure(this.runner, Overloads.class);
+		assertThat(failure.getMessage()).contains("default name 'Overloads.find'")
+			.contains(Overloads.class.getName() + ".find(Number)")
+			.contains(Overloads.class.getName() + ".find(Long)");
+	}
+
+	@Test
+	void oneClassAsTwoBeansKeepsItsDefaultName() {
+		this.runner.withBean("first", Eu.Prices.class)
+			.withBean("second", Eu.Prices.class)
+			.run((context) -> assertThat(context).hasNotFailed());
+	}
+
+	@Test
 	void twoMethodsSharingANameWithTheSameSettingsIsFine() {
 		this.runner.withBean(SharedNameSameSettings.class).run((context) -> assertThat(context).hasNotFailed());
 	}
@@ -179,6 +207,46 @@ class StartupValidationTest {
 			failure[0] = CollapseContexts.configurationFailure(context.getStartupFailure());
 		});
 		return failure[0];
+	}
+
+	static class Eu {
+
+		public static class Prices {
+
+			@Collapsed(ttl = "1m")
+			public String price(String sku) {
+				return "EUR";
+			}
+
+		}
+
+	}
+
+	static class Us {
+
+		public static class Prices {
+
+			@Collapsed(ttl = "1m")
+			public String price(String sku) {
+				return "USD";
+			}
+
+		}
+
+	}
+
+	public static class Overloads {
+
+		@Collapsed(ttl = "1m")
+		public String find(Number id) {
+			return "number";
+		}
+
+		@Collapsed(ttl = "1m")
+		public String find(Long id) {
+			return "long";
+		}
+
 	}
 
 	public static class BadSpel {
