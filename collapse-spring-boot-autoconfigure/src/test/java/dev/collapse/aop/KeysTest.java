@@ -134,6 +134,21 @@ class KeysTest {
 	}
 
 	@Test
+	void parameterKeyYieldingNullFailsLikeAnyOtherExpression() {
+		// #p0 and #id take a fast path past SpEL; it must not turn a null key into a key of its own
+		run((keys, loads) -> {
+			assertThatExceptionOfType(CollapseKeyException.class).isThrownBy(() -> keys.p0(null, "x"))
+				.withMessageContaining(Keys.class.getName() + ".p0(String, String)")
+				.withMessageContaining("'#p0' evaluated to null");
+			assertThatExceptionOfType(CollapseKeyException.class).isThrownBy(() -> keys.byId(null))
+				.withMessageContaining(Keys.class.getName() + ".byId(String)")
+				.withMessageContaining("'#id' evaluated to null");
+			assertThat(loads.get("p0")).hasValue(0);
+			assertThat(loads.get("by-id")).hasValue(0);
+		});
+	}
+
+	@Test
 	void keyErrorNeverPrintsTheArguments() {
 		run((keys, loads) -> assertThatExceptionOfType(CollapseKeyException.class)
 			.isThrownBy(() -> keys.spel("secret-token", null))
@@ -201,7 +216,7 @@ class KeysTest {
 		Keys(Loads loads) {
 			this.loads = loads;
 			for (String name : new String[] { "pair", "single", "array", "p0", "a0", "root-args", "method-name",
-					"record", "getter", "hidden-record", "spel", "root-args-first", "left", "right" }) {
+					"record", "getter", "hidden-record", "spel", "root-args-first", "left", "right", "by-id" }) {
 				loads.of(name);
 			}
 		}
@@ -229,6 +244,11 @@ class KeysTest {
 		@Collapsed(name = "p0", key = "#p0", ttl = "1m")
 		public String p0(String id, String ignored) {
 			return load("p0", id);
+		}
+
+		@Collapsed(name = "by-id", key = "#id", ttl = "1m")
+		public String byId(String id) {
+			return load("by-id", id);
 		}
 
 		@Collapsed(name = "a0", key = "#a0", ttl = "1m")
