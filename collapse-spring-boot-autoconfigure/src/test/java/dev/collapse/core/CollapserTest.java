@@ -12,6 +12,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatNullPointerException;
 
 /** The programmatic {@link Collapser}: collapse a supplier by (name, key), evict a key or a name. */
 class CollapserTest {
@@ -94,6 +95,20 @@ class CollapserTest {
 			assertThat(caller).succeedsWithin(Herd.PATIENCE).isEqualTo("1.08");
 		}
 		assertThat(loads).hasValue(1);
+	}
+
+	@Test
+	void nullNameOrKeyIsRefusedWithAMessageThatSaysWhich() {
+		AtomicInteger loads = new AtomicInteger();
+		assertThatNullPointerException().isThrownBy(() -> this.collapser.collapse("rates", null, loads::incrementAndGet))
+			.withMessageContaining("key")
+			.withMessageContaining("'rates'");
+		assertThatNullPointerException().isThrownBy(() -> this.collapser.collapse(null, "EUR", loads::incrementAndGet))
+			.withMessageContaining("name");
+		assertThatNullPointerException()
+			.isThrownBy(() -> this.collapser.collapseAsync("rates", null, () -> CompletableFuture.completedFuture(1)))
+			.withMessageContaining("key");
+		assertThat(loads).hasValue(0);
 	}
 
 	@Test
