@@ -3,6 +3,7 @@ package dev.collapse.core;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -147,6 +148,21 @@ class CollapseInstanceHerdTest {
 		assertThatThrownBy(() -> instance.call("k", () -> {
 			throw failure;
 		})).isSameAs(failure);
+	}
+
+	@Test
+	void asyncLoadThatThrowsAtOnceFailsItsCallerAndLeavesNoFlight() {
+		CollapseInstance instance = this.registry.register("products", Registries.inFlightOnly());
+		IllegalStateException failure = new IllegalStateException("no connection");
+		CompletableFuture<Object> caller = instance.callAsync("k", () -> {
+			throw failure;
+		});
+		assertThat(caller).failsWithin(Herd.PATIENCE)
+			.withThrowableOfType(java.util.concurrent.ExecutionException.class)
+			.withCause(failure);
+		assertThat(instance.inflight()).isZero();
+		assertThat(instance.callAsync("k", () -> CompletableFuture.completedFuture("v"))).succeedsWithin(Herd.PATIENCE)
+			.isEqualTo("v");
 	}
 
 	@Test

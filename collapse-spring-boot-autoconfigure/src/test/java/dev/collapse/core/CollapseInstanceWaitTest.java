@@ -33,7 +33,9 @@ class CollapseInstanceWaitTest {
 
 	@Test
 	void followerTimesOutWhileTheLoadGoesOnForTheOthers() throws Throwable {
-		Duration waitTimeout = Duration.ofMillis(500);
+		// long enough that the late follower, which joins after the early one gave up, is never
+		// itself timed out by a slow machine between joining and the release of the load
+		Duration waitTimeout = Duration.ofSeconds(2);
 		CollapseInstance instance = this.registry.register("slow", Registries.waitingAtMost(waitTimeout));
 		AtomicInteger loads = new AtomicInteger();
 		CountDownLatch loadMayFinish = new CountDownLatch(1);
@@ -218,7 +220,7 @@ class CollapseInstanceWaitTest {
 
 	@Test
 	void asyncFollowerTimesOutWhileTheOthersGetTheValue() {
-		CollapseInstance instance = this.registry.register("slow", Registries.waitingAtMost(Duration.ofMillis(200)));
+		CollapseInstance instance = this.registry.register("slow", Registries.waitingAtMost(Duration.ofSeconds(1)));
 		CompletableFuture<String> load = new CompletableFuture<>();
 		CompletableFuture<Object> leader = instance.callAsync("k", () -> load);
 		CompletableFuture<Object> follower = instance.callAsync("k", () -> load);
