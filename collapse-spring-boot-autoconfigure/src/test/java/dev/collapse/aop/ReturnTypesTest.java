@@ -20,6 +20,7 @@ import org.springframework.context.annotation.Configuration;
 import reactor.core.Disposable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
+import reactor.util.context.Context;
 
 import dev.collapse.annotation.Collapsed;
 import dev.collapse.core.CollapseConfigurationException;
@@ -208,6 +209,16 @@ class ReturnTypesTest {
 	}
 
 	@Test
+	void monoLoadSeesTheLeadingSubscribersContext() {
+		// as without collapse: reactive security and tracing live in the subscriber's Context
+		CollapseContexts.runner().withUserConfiguration(ShapesConfiguration.class).run((context) -> {
+			Shapes shapes = context.getBean(Shapes.class);
+			Mono<String> mono = shapes.tenant("a").contextWrite(Context.of("tenant", "t1"));
+			assertThat(mono.toFuture()).succeedsWithin(Herd.PATIENCE).isEqualTo("a for t1");
+		});
+	}
+
+	@Test
 	void futureMethodReturningNullFailsItsCallersClearly() {
 		CollapseContexts.runner().withUserConfiguration(ShapesConfiguration.class).run((context) -> {
 			Shapes shapes = context.getBean(Shapes.class);
@@ -317,6 +328,11 @@ class ReturnTypesTest {
 		public CompletionStage<String> stage(String id) {
 			this.probe.calls.incrementAndGet();
 			return this.probe.pending;
+		}
+
+		@Collapsed(name = "shapes-tenant", ttl = "0")
+		public Mono<String> tenant(String id) {
+			return Mono.deferContextual((context) -> Mono.just(id + " for " + context.getOrDefault("tenant", "nobody")));
 		}
 
 		@Collapsed(name = "shapes-mono", ttl = "0")
