@@ -1,7 +1,10 @@
 package dev.collapse.aop;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import org.junit.jupiter.api.Test;
@@ -13,6 +16,7 @@ import org.springframework.context.annotation.Configuration;
 import dev.collapse.annotation.Collapsed;
 import dev.collapse.aop.KeyArguments.LegacyRef;
 import dev.collapse.aop.KeyArguments.ProductRef;
+import dev.collapse.core.Herd;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
@@ -113,6 +117,25 @@ class KeysTest {
 			keys.spel("a", "ab");
 			keys.spel("b", "xyz");
 			assertThat(loads.get("spel")).as("key is #a + '-' + #b.length()").hasValue(3);
+		});
+	}
+
+	@Test
+	void spelKeysUnderConcurrencyStillMakeOneLoadPerKey() {
+		// SpEL compiles the expression after some evaluations (MIXED mode) while callers use it
+		run((keys, loads) -> {
+			List<Future<String>> callers = new ArrayList<>();
+			try (Herd herd = new Herd(200)) {
+				for (int i = 0; i < 2_000; i++) {
+					String a = "k" + (i % 10);
+					callers.add(herd.add(() -> keys.spel(a, "xyz")));
+				}
+				herd.release();
+				for (int i = 0; i < callers.size(); i++) {
+					assertThat(Herd.result(callers.get(i))).isEqualTo("k" + (i % 10) + "xyz");
+				}
+			}
+			assertThat(loads.get("spel")).as("ttl 1m: each of 10 keys loads once").hasValue(10);
 		});
 	}
 

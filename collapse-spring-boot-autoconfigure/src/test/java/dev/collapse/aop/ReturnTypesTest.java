@@ -1,5 +1,6 @@
 package dev.collapse.aop;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
@@ -7,6 +8,7 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 import java.util.concurrent.FutureTask;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -128,7 +130,7 @@ class ReturnTypesTest {
 			probe.pending.completeExceptionally(failure);
 			for (CompletableFuture<String> caller : callers) {
 				assertThat(caller).failsWithin(Herd.PATIENCE)
-					.withThrowableOfType(java.util.concurrent.ExecutionException.class)
+					.withThrowableOfType(ExecutionException.class)
 					.withCause(failure);
 			}
 			assertThat(probe.calls).hasValue(1);
@@ -199,10 +201,10 @@ class ReturnTypesTest {
 			IllegalStateException failure = new IllegalStateException("upstream down");
 			probe.pending.completeExceptionally(failure);
 			assertThat(first).failsWithin(Herd.PATIENCE)
-				.withThrowableOfType(java.util.concurrent.ExecutionException.class)
+				.withThrowableOfType(ExecutionException.class)
 				.withCause(failure);
 			assertThat(second).failsWithin(Herd.PATIENCE)
-				.withThrowableOfType(java.util.concurrent.ExecutionException.class)
+				.withThrowableOfType(ExecutionException.class)
 				.withCause(failure);
 			assertThat(probe.calls).hasValue(2);
 		});
@@ -225,7 +227,7 @@ class ReturnTypesTest {
 			Probe probe = context.getBean(Probe.class);
 			probe.pending = null;
 			assertThat(shapes.future("a")).failsWithin(Herd.PATIENCE)
-				.withThrowableOfType(java.util.concurrent.ExecutionException.class)
+				.withThrowableOfType(ExecutionException.class)
 				.withCauseInstanceOf(NullPointerException.class)
 				.withMessageContaining("shapes-future")
 				.withMessageContaining("null CompletionStage");
@@ -237,7 +239,7 @@ class ReturnTypesTest {
 		CollapseContexts.runner().withBean(Counter.class).run((context) -> {
 			Counted counted = context.getBean(Counted.class);
 			assertThat(counted.next("a")).isEqualTo(counted.next("a"));
-			assertThat(CollapseContexts.instance(context, "counted").settings().ttl()).isEqualTo(java.time.Duration.ofMinutes(1));
+			assertThat(CollapseContexts.instance(context, "counted").settings().ttl()).isEqualTo(Duration.ofMinutes(1));
 		});
 	}
 

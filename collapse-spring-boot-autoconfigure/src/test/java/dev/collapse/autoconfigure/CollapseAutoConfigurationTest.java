@@ -8,10 +8,14 @@ import java.net.URL;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -38,9 +42,11 @@ import dev.collapse.aop.SettingsResolver;
 import dev.collapse.core.CollapseRegistry;
 import dev.collapse.core.CollapseSettings;
 import dev.collapse.core.Collapser;
+import dev.collapse.core.Jitter;
 import dev.collapse.core.LocalStore;
 import dev.collapse.core.PassThroughCollapser;
 import dev.collapse.core.RefreshExecutor;
+import dev.collapse.core.RetrySettings;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -129,7 +135,7 @@ class CollapseAutoConfigurationTest {
 	@Test
 	void userSettingsResolverBacksOffAndResolvesAnnotatedMethods() {
 		SettingsResolver own = (name, annotation, origin) -> new CollapseSettings(Duration.ofSeconds(9),
-				dev.collapse.core.Jitter.NONE, Duration.ofSeconds(1), true, 0, dev.collapse.core.RetrySettings.NONE,
+				Jitter.NONE, Duration.ofSeconds(1), true, 0, RetrySettings.NONE,
 				Duration.ZERO);
 		this.runner.withBean("ownResolver", SettingsResolver.class, () -> own).withBean(Annotated.class).run((context) -> {
 			assertThat(context).getBean(SettingsResolver.class).isSameAs(own);
@@ -145,7 +151,7 @@ class CollapseAutoConfigurationTest {
 				.run((context) -> assertThat(context).getBean(RefreshExecutor.class).isSameAs(own));
 		}
 		finally {
-			((java.util.concurrent.ExecutorService) own.executor()).shutdownNow();
+			((ExecutorService) own.executor()).shutdownNow();
 		}
 	}
 
@@ -224,7 +230,7 @@ class CollapseAutoConfigurationTest {
 	@Test
 	void metadataDescribesEveryProperty() throws IOException {
 		JsonNode metadata = collapseMetadata();
-		Map<String, JsonNode> properties = new java.util.TreeMap<>();
+		Map<String, JsonNode> properties = new TreeMap<>();
 		for (JsonNode property : metadata.get("properties")) {
 			properties.put(property.get("name").asString(), property);
 		}
@@ -263,7 +269,7 @@ class CollapseAutoConfigurationTest {
 			else {
 				continue;
 			}
-			String kebab = prefix + "." + property.replaceAll("([a-z0-9])([A-Z])", "$1-$2").toLowerCase(java.util.Locale.ROOT);
+			String kebab = prefix + "." + property.replaceAll("([a-z0-9])([A-Z])", "$1-$2").toLowerCase(Locale.ROOT);
 			Class<?> returned = getter.getReturnType();
 			if (returned.getName().startsWith("dev.collapse.autoconfigure.")) {
 				propertyNames(kebab, returned, names);
@@ -309,13 +315,13 @@ class CollapseAutoConfigurationTest {
 		Class<?> type = Class.forName(CollapseAutoConfiguration.class.getPackageName() + "." + parts[0]);
 		for (int i = 1; i < parts.length - 1; i++) {
 			String simpleName = parts[i];
-			type = java.util.Arrays.stream(type.getDeclaredClasses())
+			type = Arrays.stream(type.getDeclaredClasses())
 				.filter((nested) -> nested.getSimpleName().equals(simpleName))
 				.findFirst()
 				.orElseThrow();
 		}
 		String methodName = parts[parts.length - 1];
-		return java.util.Arrays.stream(type.getDeclaredMethods())
+		return Arrays.stream(type.getDeclaredMethods())
 			.filter((method) -> method.getName().equals(methodName))
 			.findFirst()
 			.orElseThrow();

@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
@@ -158,7 +159,7 @@ class CollapseInstanceHerdTest {
 			throw failure;
 		});
 		assertThat(caller).failsWithin(Herd.PATIENCE)
-			.withThrowableOfType(java.util.concurrent.ExecutionException.class)
+			.withThrowableOfType(ExecutionException.class)
 			.withCause(failure);
 		assertThat(instance.inflight()).isZero();
 		assertThat(instance.callAsync("k", () -> CompletableFuture.completedFuture("v"))).succeedsWithin(Herd.PATIENCE)

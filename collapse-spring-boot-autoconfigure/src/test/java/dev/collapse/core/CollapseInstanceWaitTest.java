@@ -1,16 +1,22 @@
 package dev.collapse.core;
 
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadInfo;
+import java.lang.management.ThreadMXBean;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -115,7 +121,7 @@ class CollapseInstanceWaitTest {
 			Herd.hold(loadMayFinish);
 			return "v";
 		};
-		List<Thread> followers = new java.util.concurrent.CopyOnWriteArrayList<>();
+		List<Thread> followers = new CopyOnWriteArrayList<>();
 		List<Future<Object>> callers = new ArrayList<>();
 		try (Herd herd = new Herd(11)) {
 			callers.add(herd.add(() -> instance.call("k", held)));
@@ -128,12 +134,12 @@ class CollapseInstanceWaitTest {
 				}));
 			}
 			Herd.awaitFollowers(instance, "k", 10);
-			java.lang.management.ThreadMXBean threads = java.lang.management.ManagementFactory.getThreadMXBean();
+			ThreadMXBean threads = ManagementFactory.getThreadMXBean();
 			for (Thread follower : followers) {
-				org.awaitility.Awaitility.await()
+				Awaitility.await()
 					.atMost(Herd.PATIENCE)
 					.until(() -> follower.getState() == Thread.State.TIMED_WAITING);
-				java.lang.management.ThreadInfo info = threads.getThreadInfo(new long[] { follower.getId() }, true, false)[0];
+				ThreadInfo info = threads.getThreadInfo(new long[] { follower.getId() }, true, false)[0];
 				assertThat(info.getLockedMonitors()).as("monitors held by a waiting follower").isEmpty();
 				// Object.wait releases its monitor while it waits, so look for it in the stack as well
 				assertThat(info.getStackTrace()).as("a waiting follower's stack")
@@ -184,7 +190,7 @@ class CollapseInstanceWaitTest {
 				}));
 		assertThat(outer).succeedsWithin(Herd.PATIENCE).isEqualTo("outer");
 		assertThat(inner.get()).failsWithin(Herd.PATIENCE)
-			.withThrowableOfType(java.util.concurrent.ExecutionException.class)
+			.withThrowableOfType(ExecutionException.class)
 			.withCauseInstanceOf(CollapseRecursionException.class);
 	}
 
@@ -225,7 +231,7 @@ class CollapseInstanceWaitTest {
 		CompletableFuture<Object> leader = instance.callAsync("k", () -> load);
 		CompletableFuture<Object> follower = instance.callAsync("k", () -> load);
 		assertThat(follower).failsWithin(Herd.PATIENCE)
-			.withThrowableOfType(java.util.concurrent.ExecutionException.class)
+			.withThrowableOfType(ExecutionException.class)
 			.withCauseInstanceOf(CollapseTimeoutException.class);
 		assertThat(load).isNotDone();
 		CompletableFuture<Object> late = instance.callAsync("k", () -> load);
