@@ -102,6 +102,11 @@ public final class CollapseInstance {
 		return this.flights.size();
 	}
 
+	/** Callers waiting for the load of {@code key} now, its leader excluded; -1 if none runs. */
+	int followers(Object key) {
+		return this.flights.followers(key);
+	}
+
 	/** Stored entries of this instance, expired ones kept for a while included; walks the store. */
 	public long storedEntries() {
 		return this.store.size(this.name);

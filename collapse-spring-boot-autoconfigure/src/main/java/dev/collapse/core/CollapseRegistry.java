@@ -101,8 +101,9 @@ public final class CollapseRegistry implements Collapser, AutoCloseable {
 	@Override
 	@SuppressWarnings("unchecked")
 	public <T> T collapse(String name, Object key, Supplier<T> loader) {
+		CollapseInstance instance = instanceWithKey(name, key);
 		try {
-			return (T) instance(name).call(key, loader::get);
+			return (T) instance.call(key, loader::get);
 		}
 		catch (RuntimeException | Error ex) {
 			throw ex;
@@ -117,7 +118,14 @@ public final class CollapseRegistry implements Collapser, AutoCloseable {
 	@SuppressWarnings("unchecked")
 	public <T> CompletableFuture<T> collapseAsync(String name, Object key,
 			Supplier<? extends CompletionStage<T>> loader) {
-		return (CompletableFuture<T>) instance(name).callAsync(key, loader::get);
+		return (CompletableFuture<T>) instanceWithKey(name, key).callAsync(key, loader::get);
+	}
+
+	/** The instance {@code name}, once both arguments are known not to be null: a clear error otherwise. */
+	private CollapseInstance instanceWithKey(String name, Object key) {
+		Objects.requireNonNull(name, "name of the collapse instance");
+		Objects.requireNonNull(key, () -> "key of collapse instance '" + name + "'");
+		return instance(name);
 	}
 
 	/**
