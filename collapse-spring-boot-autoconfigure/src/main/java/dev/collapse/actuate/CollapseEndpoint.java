@@ -33,7 +33,8 @@ import dev.collapse.core.RetrySettings;
  * <li>{@code GET /actuator/collapse}: everything.</li>
  * <li>{@code GET /actuator/collapse/{name}}: one instance; 404 if it does not exist.</li>
  * <li>{@code DELETE /actuator/collapse/{name}?key=...}: evicts one key of the instance;
- * without {@code key}, every entry of the instance. A key given as text matches a key that is
+ * without {@code key}, every entry of the instance. An instance this JVM has not created is
+ * evicted all the same (the distributed layer may hold its entries) and reported as unknown. A key given as text matches a key that is
  * that String, or that number as an Integer or a Long, or that UUID: the forms a single-argument
  * method's key takes. Composite keys (several arguments) cannot be named here: evict the instance,
  * or call {@link Collapser#evict} from code.</li>
@@ -85,21 +86,19 @@ public class CollapseEndpoint {
 
 	/**
 	 * Evicts {@code key} from the instance {@code name}, or every entry of it without a key.
-	 * Loads in flight go on. Returns {@code null} (404) if there is no instance of that name.
+	 * Loads in flight go on.
 	 */
 	@DeleteOperation
-	public @Nullable EvictionDescriptor evict(@Selector String name, @Nullable String key) {
-		if (this.registry.find(name).isEmpty()) {
-			return null;
-		}
+	public EvictionDescriptor evict(@Selector String name, @Nullable String key) {
+		boolean known = this.registry.find(name).isPresent();
 		if (key == null) {
 			this.collapser.evictAll(name);
-			return new EvictionDescriptor(name, "all", null);
+			return new EvictionDescriptor(name, known, "all", null);
 		}
 		for (Object candidate : keyForms(key)) {
 			this.collapser.evict(name, candidate);
 		}
-		return new EvictionDescriptor(name, "key", shown(key));
+		return new EvictionDescriptor(name, known, "key", shown(key));
 	}
 
 	/** The objects a key given as text may stand for; evicting one that is absent is harmless. */
@@ -243,10 +242,11 @@ public class CollapseEndpoint {
 	/**
 	 * What an eviction asked for.
 	 * @param instance the instance
+	 * @param known whether this JVM has created the instance; a false here often means a typo
 	 * @param scope {@code key} or {@code all}
 	 * @param key the key as shown in herds, {@code null} when every entry was evicted
 	 */
-	public record EvictionDescriptor(String instance, String scope, @Nullable String key)
+	public record EvictionDescriptor(String instance, boolean known, String scope, @Nullable String key)
 			implements OperationResponseBody {
 	}
 

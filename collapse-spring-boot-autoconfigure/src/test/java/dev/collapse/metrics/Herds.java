@@ -36,6 +36,21 @@ public final class Herds implements CollapseListener {
 		};
 	}
 
+	/** Starts counting {@code followers} followers for a herd run by hand. */
+	public void expect(int followers) {
+		this.followers = new CountDownLatch(followers);
+	}
+
+	/**
+	 * Waits until the followers expected have attached; called from the load of a herd run by hand.
+	 * @throws TimeoutException if they did not arrive in 10 seconds
+	 */
+	public void awaitFollowers() throws InterruptedException, TimeoutException {
+		if (!this.followers.await(10, TimeUnit.SECONDS)) {
+			throw new TimeoutException("followers did not arrive: " + this.followers.getCount() + " missing");
+		}
+	}
+
 	/**
 	 * Runs a herd of {@code callers} on {@code key}; the load returns {@code value}, or throws
 	 * {@code failure} when it is not {@code null}.
@@ -43,11 +58,9 @@ public final class Herds implements CollapseListener {
 	 */
 	public List<Object> run(CollapseInstance instance, Object key, int callers, Object value, Exception failure)
 			throws Exception {
-		this.followers = new CountDownLatch(callers - 1);
+		expect(callers - 1);
 		Loader load = () -> {
-			if (!this.followers.await(10, TimeUnit.SECONDS)) {
-				throw new TimeoutException("followers did not arrive: " + this.followers.getCount() + " missing");
-			}
+			awaitFollowers();
 			if (failure != null) {
 				throw failure;
 			}
