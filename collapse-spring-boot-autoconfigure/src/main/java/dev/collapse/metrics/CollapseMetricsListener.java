@@ -22,6 +22,10 @@ import dev.collapse.core.RefreshTrigger;
  * registered once, when the instance is created, and held: no meter is looked up per call. Every
  * meter is tagged with the instance name; no tag ever carries a key or a value.
  *
+ * <p>Base units are set only where a Prometheus name stays the name of the design
+ * ({@code collapse.calls} in calls becomes {@code collapse_calls_total}); a unit such as
+ * "callers" would rename {@code collapse.herd.size} to {@code collapse_herd_size_callers}.
+ *
  * <table>
  * <caption>Meters</caption>
  * <tr><th>meter</th><th>type</th><th>tags besides {@code name}</th></tr>
@@ -87,7 +91,6 @@ public final class CollapseMetricsListener implements CollapseListener {
 			this.loadError = loads(registry, tags, "error");
 			this.herdSize = DistributionSummary.builder("collapse.herd.size")
 				.description("Callers served by one load: its leader and the followers that waited for it")
-				.baseUnit("callers")
 				.tags(tags)
 				.register(registry);
 			this.wait = Timer.builder("collapse.wait")
@@ -96,7 +99,6 @@ public final class CollapseMetricsListener implements CollapseListener {
 				.register(registry);
 			Gauge.builder("collapse.inflight", instance, CollapseInstance::inflight)
 				.description("Loads running now")
-				.baseUnit("loads")
 				.tags(tags)
 				.register(registry);
 			for (RefreshTrigger trigger : RefreshTrigger.values()) {
@@ -114,12 +116,11 @@ public final class CollapseMetricsListener implements CollapseListener {
 				.register(registry);
 			this.fallbacks = Counter.builder("collapse.redis.fallbacks")
 				.description("Calls collapsed in this JVM only because Redis could not be used")
-				.baseUnit("calls")
+				.baseUnit("fallbacks")
 				.tags(tags)
 				.register(registry);
 			this.leasesLost = Counter.builder("collapse.redis.leases.lost")
 				.description("Loads whose Redis lease was lost before they completed; their results were not stored")
-				.baseUnit("leases")
 				.tags(tags)
 				.register(registry);
 		}

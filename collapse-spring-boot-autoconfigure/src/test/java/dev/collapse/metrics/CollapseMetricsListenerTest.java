@@ -175,7 +175,7 @@ class CollapseMetricsListenerTest {
 			assertThat(meter.getId().getDescription()).as(meter.getId().getName()).isNotBlank();
 		}
 		assertThat(this.meters.get("collapse.calls").meter().getId().getBaseUnit()).isEqualTo("calls");
-		assertThat(this.meters.get("collapse.herd.size").meter().getId().getBaseUnit()).isEqualTo("callers");
+		assertThat(this.meters.get("collapse.refreshes").meter().getId().getBaseUnit()).isEqualTo("refreshes");
 		assertThat(this.meters.get("collapse.loads").meter().getId().getBaseUnit()).isEqualTo("seconds");
 	}
 
