@@ -17,11 +17,13 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
+import io.micrometer.core.instrument.MeterRegistry;
 import com.jayway.jsonpath.DocumentContext;
 import com.jayway.jsonpath.JsonPath;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.SpringBootConfiguration;
 import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
@@ -32,6 +34,7 @@ import org.springframework.context.annotation.Bean;
 
 import dev.collapse.annotation.Collapsed;
 import dev.collapse.core.DistributedStatus;
+import dev.collapse.metrics.CollapseObservationListener;
 import dev.collapse.metrics.Herds;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -66,6 +69,12 @@ class CollapseEndpointWebTest {
 	@Autowired
 	private Herds herds;
 
+	@Autowired
+	private MeterRegistry meters;
+
+	@Autowired
+	private ObjectProvider<CollapseObservationListener> observationListener;
+
 	@Test
 	void endpointShowsSettingsCountsAndHashedHerdsAndEvictsThroughHttp() throws Exception {
 		herd(ID, CALLERS);
@@ -95,6 +104,12 @@ class CollapseEndpointWebTest {
 		assertThat(json.read(products + ".herds[0].callers", Integer.class)).isEqualTo(CALLERS);
 		assertThat(json.read(products + ".herds[0].key", String.class)).isEqualTo(sha256(Long.toString(ID)));
 		assertThat(response.body()).doesNotContain(Long.toString(ID)).doesNotContain("secret-value");
+
+		// Boot's own meter registry got the same herd: the metrics auto-configuration ran after it
+		assertThat(this.meters.get("collapse.calls").tags("name", "products", "result", "follower").counter().count())
+			.isEqualTo(CALLERS - 1);
+		assertThat(this.meters.get("collapse.herd.size").tag("name", "products").summary().max()).isEqualTo(CALLERS);
+		assertThat(this.observationListener.getIfAvailable()).isNotNull();
 
 		HttpResponse<String> one = get("/actuator/collapse/products");
 		assertThat(one.statusCode()).isEqualTo(200);
