@@ -1,12 +1,14 @@
 package dev.collapse.autoconfigure;
 
 import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.AutoConfigureOrder;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.health.autoconfigure.contributor.ConditionalOnEnabledHealthIndicator;
 import org.springframework.boot.health.contributor.HealthIndicator;
 import org.springframework.context.annotation.Bean;
+import org.springframework.core.Ordered;
 
 import dev.collapse.actuate.DistributedHealthIndicator;
 import dev.collapse.core.DistributedStatus;
@@ -18,6 +20,8 @@ import dev.collapse.core.DistributedStatus;
  */
 @AutoConfiguration(after = CollapseAutoConfiguration.class,
 		afterName = "dev.collapse.autoconfigure.CollapseRedisAutoConfiguration")
+// last as well: @ConditionalOnBean must see the DistributedStatus of whichever configuration defines it
+@AutoConfigureOrder(Ordered.LOWEST_PRECEDENCE)
 @ConditionalOnClass({ HealthIndicator.class, ConditionalOnEnabledHealthIndicator.class })
 @ConditionalOnBean(DistributedStatus.class)
 @ConditionalOnEnabledHealthIndicator("collapse")

@@ -16,6 +16,7 @@ import org.springframework.boot.health.contributor.HealthIndicator;
 import org.springframework.boot.health.contributor.Status;
 import org.springframework.boot.test.context.FilteredClassLoader;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.context.annotation.Bean;
 import org.springframework.util.ClassUtils;
 
 import dev.collapse.actuate.CollapseEndpoint;
@@ -128,6 +129,13 @@ class CollapseObservabilityAutoConfigurationTest {
 	}
 
 	@Test
+	void healthSeesADistributedLayerDefinedByAnotherAutoConfiguration() {
+		// whatever the Redis layer's auto-configuration is named, it is processed before the health one
+		this.runner.withConfiguration(AutoConfigurations.of(ZzDistributedLayerAutoConfiguration.class))
+			.run((context) -> assertThat(context).hasSingleBean(DistributedHealthIndicator.class));
+	}
+
+	@Test
 	void healthDisabledByPropertyIsNotContributed() {
 		this.runner.withBean(DistributedStatus.class, CollapseObservabilityAutoConfigurationTest::fallingBack)
 			.withPropertyValues("management.health.collapse.enabled=false")
@@ -153,6 +161,16 @@ class CollapseObservabilityAutoConfigurationTest {
 			}
 		}
 		assertThat(missing).isEmpty();
+	}
+
+	@AutoConfiguration
+	static final class ZzDistributedLayerAutoConfiguration {
+
+		@Bean
+		DistributedStatus distributedStatus() {
+			return fallingBack();
+		}
+
 	}
 
 	private static DistributedStatus fallingBack() {
