@@ -76,8 +76,7 @@ public final class CollapseAutoConfiguration {
 
 		@Bean
 		@ConditionalOnMissingBean
-		CollapsedOperations collapsedOperations(CollapseRegistry registry, SettingsResolver settings,
-				Environment environment) {
+		CollapsedOperations collapsedOperations(CollapseRegistry registry, SettingsResolver settings) {
 			return new CollapsedOperations(registry, settings, CollapseAutoConfiguration.class.getClassLoader());
 		}
 

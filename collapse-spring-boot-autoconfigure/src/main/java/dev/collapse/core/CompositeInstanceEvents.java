@@ -2,10 +2,12 @@ package dev.collapse.core;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.function.Consumer;
-import java.util.function.Function;
 
-/** Fans events out to several listeners; a listener that throws is skipped, never the call. */
+/**
+ * Hands each event to every listener in order. A listener that throws is logged and skipped:
+ * an event sink must never break a call or leave a flight uncompleted. Plain loops, no lambdas,
+ * so that reporting a hit allocates nothing.
+ */
 final class CompositeInstanceEvents implements InstanceEvents {
 
 	private static final System.Logger logger = System.getLogger(CompositeInstanceEvents.class.getName());
@@ -16,93 +18,159 @@ final class CompositeInstanceEvents implements InstanceEvents {
 		this.delegates = delegates.toArray(new InstanceEvents[0]);
 	}
 
-	private void each(Consumer<InstanceEvents> event) {
-		for (InstanceEvents delegate : this.delegates) {
-			try {
-				event.accept(delegate);
-			}
-			catch (RuntimeException ex) {
-				logger.log(System.Logger.Level.WARNING, "Collapse listener " + delegate.getClass().getName() + " failed", ex);
-			}
-		}
+	private static void failed(InstanceEvents delegate, RuntimeException ex) {
+		logger.log(System.Logger.Level.WARNING, "Collapse listener " + delegate.getClass().getName() + " failed", ex);
 	}
 
 	@Override
 	public void onCall(CallResult result) {
-		each((events) -> events.onCall(result));
+		for (InstanceEvents delegate : this.delegates) {
+			try {
+				delegate.onCall(result);
+			}
+			catch (RuntimeException ex) {
+				failed(delegate, ex);
+			}
+		}
 	}
 
 	@Override
 	public void onLoad(boolean success, long nanos) {
-		each((events) -> events.onLoad(success, nanos));
+		for (InstanceEvents delegate : this.delegates) {
+			try {
+				delegate.onLoad(success, nanos);
+			}
+			catch (RuntimeException ex) {
+				failed(delegate, ex);
+			}
+		}
 	}
 
 	@Override
 	public void onRetry() {
-		each(InstanceEvents::onRetry);
+		for (InstanceEvents delegate : this.delegates) {
+			try {
+				delegate.onRetry();
+			}
+			catch (RuntimeException ex) {
+				failed(delegate, ex);
+			}
+		}
 	}
 
 	@Override
 	public void onHerd(Object key, int callers, long loadNanos) {
-		each((events) -> events.onHerd(key, callers, loadNanos));
+		for (InstanceEvents delegate : this.delegates) {
+			try {
+				delegate.onHerd(key, callers, loadNanos);
+			}
+			catch (RuntimeException ex) {
+				failed(delegate, ex);
+			}
+		}
 	}
 
 	@Override
 	public void onWait(long nanos) {
-		each((events) -> events.onWait(nanos));
+		for (InstanceEvents delegate : this.delegates) {
+			try {
+				delegate.onWait(nanos);
+			}
+			catch (RuntimeException ex) {
+				failed(delegate, ex);
+			}
+		}
 	}
 
 	@Override
 	public void onRefresh(RefreshTrigger trigger) {
-		each((events) -> events.onRefresh(trigger));
+		for (InstanceEvents delegate : this.delegates) {
+			try {
+				delegate.onRefresh(trigger);
+			}
+			catch (RuntimeException ex) {
+				failed(delegate, ex);
+			}
+		}
 	}
 
 	@Override
 	public void onFallback() {
-		each(InstanceEvents::onFallback);
+		for (InstanceEvents delegate : this.delegates) {
+			try {
+				delegate.onFallback();
+			}
+			catch (RuntimeException ex) {
+				failed(delegate, ex);
+			}
+		}
 	}
 
 	@Override
 	public void onLeaseLost() {
-		each(InstanceEvents::onLeaseLost);
+		for (InstanceEvents delegate : this.delegates) {
+			try {
+				delegate.onLeaseLost();
+			}
+			catch (RuntimeException ex) {
+				failed(delegate, ex);
+			}
+		}
 	}
 
 	@Override
 	public LoadObservation startLoad() {
-		return start(InstanceEvents::startLoad);
+		List<LoadObservation> started = null;
+		for (InstanceEvents delegate : this.delegates) {
+			try {
+				started = add(started, delegate.startLoad());
+			}
+			catch (RuntimeException ex) {
+				failed(delegate, ex);
+			}
+		}
+		return (started != null) ? new GuardedLoadObservation(started) : LoadObservation.NONE;
 	}
 
 	@Override
 	public LoadObservation startWait() {
-		return start(InstanceEvents::startWait);
-	}
-
-	private LoadObservation start(Function<InstanceEvents, LoadObservation> start) {
-		List<LoadObservation> started = new ArrayList<>(2);
+		List<LoadObservation> started = null;
 		for (InstanceEvents delegate : this.delegates) {
 			try {
-				LoadObservation observation = start.apply(delegate);
-				if (observation != null && observation != LoadObservation.NONE) {
-					started.add(observation);
-				}
+				started = add(started, delegate.startWait());
 			}
 			catch (RuntimeException ex) {
-				logger.log(System.Logger.Level.WARNING, "Collapse listener " + delegate.getClass().getName() + " failed", ex);
+				failed(delegate, ex);
 			}
 		}
-		if (started.isEmpty()) {
-			return LoadObservation.NONE;
-		}
-		return (started.size() == 1) ? started.get(0) : new CompositeLoadObservation(started);
+		return (started != null) ? new GuardedLoadObservation(started) : LoadObservation.NONE;
 	}
 
-	/** Opens scopes in order and closes them in reverse; one that throws is skipped. */
-	private static final class CompositeLoadObservation implements LoadObservation {
+	/** Keeps observations that observe something; allocates only for those. */
+	private static List<LoadObservation> add(List<LoadObservation> started, LoadObservation observation) {
+		if (observation == null || observation == LoadObservation.NONE) {
+			return started;
+		}
+		List<LoadObservation> list = (started != null) ? started : new ArrayList<>(2);
+		list.add(observation);
+		return list;
+	}
+
+	/**
+	 * The observations of one load, guarded like the events: one that throws is logged and
+	 * skipped, so that it never breaks the load or leaves its flight uncompleted. Scopes open in
+	 * order and close in reverse.
+	 */
+	private static final class GuardedLoadObservation implements LoadObservation {
 
 		private final LoadObservation[] delegates;
 
-		CompositeLoadObservation(List<LoadObservation> delegates) {
+		GuardedLoadObservation(List<LoadObservation> delegates) {
 			this.delegates = delegates.toArray(new LoadObservation[0]);
+		}
+
+		private static void failed(RuntimeException ex) {
+			logger.log(System.Logger.Level.WARNING, "Collapse load observation failed", ex);
 		}
 
 		@Override
@@ -114,7 +182,7 @@ final class CompositeInstanceEvents implements InstanceEvents {
 				}
 				catch (RuntimeException ex) {
 					scopes[i] = Scope.NONE;
-					logger.log(System.Logger.Level.WARNING, "Collapse load observation failed", ex);
+					failed(ex);
 				}
 			}
 			return () -> {
@@ -123,7 +191,7 @@ final class CompositeInstanceEvents implements InstanceEvents {
 						scopes[i].close();
 					}
 					catch (RuntimeException ex) {
-						logger.log(System.Logger.Level.WARNING, "Collapse load observation failed", ex);
+						failed(ex);
 					}
 				}
 			};
@@ -136,7 +204,7 @@ final class CompositeInstanceEvents implements InstanceEvents {
 					delegate.stop(result, failure);
 				}
 				catch (RuntimeException ex) {
-					logger.log(System.Logger.Level.WARNING, "Collapse load observation failed", ex);
+					failed(ex);
 				}
 			}
 		}

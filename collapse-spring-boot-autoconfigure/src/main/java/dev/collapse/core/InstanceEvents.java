@@ -64,16 +64,13 @@ public interface InstanceEvents {
 		return LoadObservation.NONE;
 	}
 
-	/** Reports to each of {@code all} in order; an exception of one does not stop the others. */
+	/**
+	 * Reports to each of {@code all} in order. An exception thrown by one is logged and does not
+	 * reach the others, nor the call that reported the event.
+	 */
 	static InstanceEvents composite(List<InstanceEvents> all) {
 		List<InstanceEvents> live = all.stream().filter((events) -> events != NONE).toList();
-		if (live.isEmpty()) {
-			return NONE;
-		}
-		if (live.size() == 1) {
-			return live.get(0);
-		}
-		return new CompositeInstanceEvents(live);
+		return live.isEmpty() ? NONE : new CompositeInstanceEvents(live);
 	}
 
 }
