@@ -71,10 +71,12 @@ public final class CollapseObservationListener implements CollapseListener {
 			if (this.registry.isNoop()) {
 				return LoadObservation.NONE;
 			}
-			Observation observation = Observation.createNotStarted(observationName, this.registry)
-				.contextualName(contextualName)
-				.lowCardinalityKeyValue(this.name)
-				.start();
+			Observation observation = Observation.createNotStarted(observationName, this.registry);
+			if (observation.isNoop()) {
+				// turned off by a predicate, such as Boot's management.observations.enable.collapse=false
+				return LoadObservation.NONE;
+			}
+			observation.contextualName(contextualName).lowCardinalityKeyValue(this.name).start();
 			return new MicrometerLoadObservation(observation);
 		}
 

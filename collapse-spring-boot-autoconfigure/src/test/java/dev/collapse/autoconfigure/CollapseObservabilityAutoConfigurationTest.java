@@ -6,6 +6,8 @@ import java.util.List;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.micrometer.observation.Observation;
+import io.micrometer.observation.ObservationHandler;
 import io.micrometer.observation.ObservationRegistry;
 import io.micrometer.observation.tck.TestObservationRegistry;
 import org.junit.jupiter.api.Test;
@@ -13,6 +15,7 @@ import org.springframework.boot.actuate.endpoint.annotation.Endpoint;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.health.contributor.HealthIndicator;
+import org.springframework.boot.micrometer.observation.autoconfigure.ObservationAutoConfiguration;
 import org.springframework.boot.health.contributor.Status;
 import org.springframework.boot.test.context.FilteredClassLoader;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
@@ -76,6 +79,21 @@ class CollapseObservabilityAutoConfigurationTest {
 			context.getBean(Collapser.class).collapse("products", 7L, () -> "v");
 			TestObservationRegistry observations = context.getBean(TestObservationRegistry.class);
 			observations.assertThat().hasObservationWithNameEqualTo(CollapseObservationListener.LEADER);
+		});
+	}
+
+	@Test
+	void bootsObservationRegistryObservesLoadsUnlessTurnedOffTheBootWay() {
+		ApplicationContextRunner withBootObservations = this.runner
+			.withConfiguration(AutoConfigurations.of(ObservationAutoConfiguration.class))
+			.withBean(RecordingHandler.class, RecordingHandler::new);
+		withBootObservations.run((context) -> {
+			context.getBean(Collapser.class).collapse("products", 7L, () -> "v");
+			assertThat(context.getBean(RecordingHandler.class).names).containsExactly(CollapseObservationListener.LEADER);
+		});
+		withBootObservations.withPropertyValues("management.observations.enable.collapse=false").run((context) -> {
+			context.getBean(Collapser.class).collapse("products", 7L, () -> "v");
+			assertThat(context.getBean(RecordingHandler.class).names).isEmpty();
 		});
 	}
 
@@ -161,6 +179,23 @@ class CollapseObservabilityAutoConfigurationTest {
 			}
 		}
 		assertThat(missing).isEmpty();
+	}
+
+	/** Names of the observations stopped, registered with Boot's registry as a handler bean. */
+	static final class RecordingHandler implements ObservationHandler<Observation.Context> {
+
+		final List<String> names = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+		@Override
+		public boolean supportsContext(Observation.Context context) {
+			return true;
+		}
+
+		@Override
+		public void onStop(Observation.Context context) {
+			this.names.add(context.getName());
+		}
+
 	}
 
 	@AutoConfiguration
