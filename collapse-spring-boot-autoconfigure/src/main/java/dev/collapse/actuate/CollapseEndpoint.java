@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import org.jspecify.annotations.Nullable;
 import org.springframework.boot.actuate.endpoint.OperationResponseBody;
 import org.springframework.boot.actuate.endpoint.annotation.DeleteOperation;
@@ -199,6 +200,7 @@ public class CollapseEndpoint {
 	 * @param since when the fallback began, ISO-8601; {@code null} unless falling back
 	 * @param detail the layer's own description; never a key or a value
 	 */
+	@JsonInclude(JsonInclude.Include.NON_NULL)
 	public record RedisDescriptor(String state, @Nullable String since, @Nullable String detail) {
 	}
 
@@ -246,6 +248,7 @@ public class CollapseEndpoint {
 	 * @param scope {@code key} or {@code all}
 	 * @param key the key as shown in herds, {@code null} when every entry was evicted
 	 */
+	@JsonInclude(JsonInclude.Include.NON_NULL)
 	public record EvictionDescriptor(String instance, boolean known, String scope, @Nullable String key)
 			implements OperationResponseBody {
 	}
