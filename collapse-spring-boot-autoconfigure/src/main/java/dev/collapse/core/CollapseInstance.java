@@ -125,7 +125,7 @@ public final class CollapseInstance {
 				if (!entry.expired(now)) {
 					this.events.onCall(CallResult.HIT);
 					if (shouldRefreshEarly(key, entry, now)) {
-						submitRefresh(() -> refreshSync(key, loader));
+						submitRefresh(() -> refreshSync(key, entry, loader));
 					}
 					return entry.value();
 				}
@@ -153,7 +153,7 @@ public final class CollapseInstance {
 				if (!entry.expired(now)) {
 					this.events.onCall(CallResult.HIT);
 					if (shouldRefreshEarly(key, entry, now)) {
-						submitRefresh(() -> refreshAsync(key, loader));
+						submitRefresh(() -> refreshAsync(key, entry, loader));
 					}
 					return CompletableFuture.completedFuture(entry.value());
 				}
@@ -521,29 +521,57 @@ public final class CollapseInstance {
 		}
 	}
 
-	private void refreshSync(Object key, Loader loader) {
+	/** @param rolled the entry whose read rolled this refresh */
+	private void refreshSync(Object key, Entry rolled, Loader loader) {
 		Flight candidate = new Flight(this.ticker.read());
-		if (!this.flights.tryLead(key, candidate)) {
+		if (!this.flights.tryLead(key, candidate) || completedByNewerEntry(key, candidate, rolled)) {
 			return;
 		}
 		this.events.onRefresh(RefreshTrigger.EARLY);
+		// the refresh's thread is loading the key: a call of the same key from inside this load
+		// must fail fast, not attach to this flight and wait for itself
+		candidate.loadingThread = Thread.currentThread();
 		try {
-			loadAndComplete(key, candidate, loader, null, false);
+			// the rolled entry backs stale-if-error for callers that attach once it has expired
+			loadAndComplete(key, candidate, loader, rolled, false);
 		}
 		catch (Throwable ex) {
 			// callers keep the current entry until it expires; the next miss loads again
 			logger.log(System.Logger.Level.DEBUG, "Early refresh of collapse instance ''{0}'' failed: {1}", this.name,
 					ex.getClass().getName());
 		}
+		finally {
+			candidate.loadingThread = null;
+		}
 	}
 
-	private void refreshAsync(Object key, AsyncLoader loader) {
+	private void refreshAsync(Object key, Entry rolled, AsyncLoader loader) {
 		Flight candidate = new Flight(this.ticker.read());
-		if (!this.flights.tryLead(key, candidate)) {
+		if (!this.flights.tryLead(key, candidate) || completedByNewerEntry(key, candidate, rolled)) {
 			return;
 		}
 		this.events.onRefresh(RefreshTrigger.EARLY);
-		loadAsyncAndComplete(key, candidate, loader, null, false);
+		candidate.loadingThread = Thread.currentThread();
+		try {
+			loadAsyncAndComplete(key, candidate, loader, rolled, false);
+		}
+		finally {
+			candidate.loadingThread = null;
+		}
+	}
+
+	/**
+	 * Completes a refresh's flight without a load when the entry it was rolled for has been
+	 * replaced since by a live one: several reads may roll before the first queued refresh runs,
+	 * and those that run after it stored its result have nothing left to do.
+	 */
+	private boolean completedByNewerEntry(Object key, Flight flight, Entry rolled) {
+		Entry current = this.store.get(this.name, key);
+		if (current == rolled || current == null || current.expired(this.ticker.read())) {
+			return false;
+		}
+		complete(key, flight, current.value(), null, CallResult.HIT, 0);
+		return true;
 	}
 
 	@Override
