@@ -120,14 +120,19 @@ public final class CollapseRegistry implements Collapser, AutoCloseable {
 		return (CompletableFuture<T>) instance(name).callAsync(key, loader::get);
 	}
 
+	/**
+	 * {@inheritDoc} The instance is created if this JVM has not used it yet: with a shared store,
+	 * an application instance that never served the key must still be able to evict it.
+	 */
 	@Override
 	public void evict(String name, Object key) {
-		find(name).ifPresent((instance) -> instance.evict(key));
+		instance(name).evict(key);
 	}
 
+	/** {@inheritDoc} The instance is created if this JVM has not used it yet. */
 	@Override
 	public void evictAll(String name) {
-		find(name).ifPresent(CollapseInstance::evictAll);
+		instance(name).evictAll();
 	}
 
 	/** Stops the scheduler: pending timeouts and retry delays of asynchronous loads are dropped. */
