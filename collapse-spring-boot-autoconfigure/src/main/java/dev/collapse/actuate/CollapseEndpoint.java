@@ -34,8 +34,9 @@ import dev.collapse.core.RetrySettings;
  * <li>{@code GET /actuator/collapse}: everything.</li>
  * <li>{@code GET /actuator/collapse/{name}}: one instance; 404 if it does not exist.</li>
  * <li>{@code DELETE /actuator/collapse/{name}?key=...}: evicts one key of the instance;
- * without {@code key}, every entry of the instance. An instance this JVM has not created is
- * evicted all the same (the distributed layer may hold its entries) and reported as unknown. A key given as text matches a key that is
+ * without {@code key}, every entry of the instance. A name this JVM has no instance of is
+ * reported as unknown and evicts nothing: a typo in a URL must not create an instance, and its
+ * meters. Every {@code @Collapsed} method's instance exists from startup. A key given as text matches a key that is
  * that String, or that number as an Integer or a Long, or that UUID: the forms a single-argument
  * method's key takes. Composite keys (several arguments) cannot be named here: evict the instance,
  * or call {@link Collapser#evict} from code.</li>
@@ -87,19 +88,21 @@ public class CollapseEndpoint {
 
 	/**
 	 * Evicts {@code key} from the instance {@code name}, or every entry of it without a key.
-	 * Loads in flight go on.
+	 * Loads in flight go on. A name this JVM has no instance of evicts nothing.
 	 */
 	@DeleteOperation
 	public EvictionDescriptor evict(@Selector String name, @Nullable String key) {
-		boolean known = this.registry.find(name).isPresent();
+		if (this.registry.find(name).isEmpty()) {
+			return new EvictionDescriptor(name, false, (key != null) ? "key" : "all", (key != null) ? shown(key) : null);
+		}
 		if (key == null) {
 			this.collapser.evictAll(name);
-			return new EvictionDescriptor(name, known, "all", null);
+			return new EvictionDescriptor(name, true, "all", null);
 		}
 		for (Object candidate : keyForms(key)) {
 			this.collapser.evict(name, candidate);
 		}
-		return new EvictionDescriptor(name, known, "key", shown(key));
+		return new EvictionDescriptor(name, true, "key", shown(key));
 	}
 
 	/** The objects a key given as text may stand for; evicting one that is absent is harmless. */
@@ -244,7 +247,7 @@ public class CollapseEndpoint {
 	/**
 	 * What an eviction asked for.
 	 * @param instance the instance
-	 * @param known whether this JVM has created the instance; a false here often means a typo
+	 * @param known whether this JVM has the instance; when false nothing was evicted (often a typo)
 	 * @param scope {@code key} or {@code all}
 	 * @param key the key as shown in herds, {@code null} when every entry was evicted
 	 */

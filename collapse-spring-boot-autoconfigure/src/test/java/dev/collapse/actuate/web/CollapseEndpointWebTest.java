@@ -136,6 +136,8 @@ class CollapseEndpointWebTest {
 		HttpResponse<String> unknown = delete("/actuator/collapse/no-such-instance");
 		assertThat(unknown.statusCode()).isEqualTo(200);
 		assertThat(JsonPath.parse(unknown.body()).read("$.known", Boolean.class)).isFalse();
+		// a typo creates no instance
+		assertThat(get("/actuator/collapse/no-such-instance").statusCode()).isEqualTo(404);
 	}
 
 	@Test
