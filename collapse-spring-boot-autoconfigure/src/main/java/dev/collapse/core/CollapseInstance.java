@@ -225,10 +225,11 @@ public final class CollapseInstance {
 	 */
 	private Object loadAndComplete(Object key, Flight flight, Loader loader, Entry previous, boolean caller)
 			throws Throwable {
+		LoadObservation observation = this.events.startLoad();
 		long start = this.ticker.read();
 		Object value = null;
 		Throwable failure = null;
-		try {
+		try (LoadObservation.Scope scope = observation.openScope()) {
 			value = loadWithRetry(loader);
 		}
 		catch (Throwable ex) {
@@ -236,6 +237,7 @@ public final class CollapseInstance {
 		}
 		long loadNanos = this.ticker.read() - start;
 		this.events.onLoad(failure == null, loadNanos);
+		observation.stop(CallResult.LEADER, failure);
 		CallResult served = CallResult.LEADER;
 		if (failure != null && servesStale(previous)) {
 			value = previous.value();
@@ -313,12 +315,14 @@ public final class CollapseInstance {
 
 	/** Asynchronous form of {@link #loadAndComplete}; the leader's own result is its copy of the flight. */
 	private void loadAsyncAndComplete(Object key, Flight flight, AsyncLoader loader, Entry previous, boolean caller) {
+		LoadObservation observation = this.events.startLoad();
 		long start = this.ticker.read();
 		CompletableFuture<Object> outcome = new CompletableFuture<>();
-		attemptAsync(loader, 1, outcome);
+		attemptAsync(inScope(observation, loader), 1, outcome);
 		outcome.whenComplete((loaded, loadFailure) -> {
 			long loadNanos = this.ticker.read() - start;
 			this.events.onLoad(loadFailure == null, loadNanos);
+			observation.stop(CallResult.LEADER, loadFailure);
 			Object value = loaded;
 			Throwable failure = loadFailure;
 			CallResult served = CallResult.LEADER;
@@ -340,6 +344,18 @@ public final class CollapseInstance {
 				this.events.onCall(served);
 			}
 		});
+	}
+
+	/** Runs the synchronous part of each attempt, on whichever thread starts it, with the load current. */
+	private static AsyncLoader inScope(LoadObservation observation, AsyncLoader loader) {
+		if (observation == LoadObservation.NONE) {
+			return loader;
+		}
+		return () -> {
+			try (LoadObservation.Scope scope = observation.openScope()) {
+				return loader.load();
+			}
+		};
 	}
 
 	private void attemptAsync(AsyncLoader loader, int attempt, CompletableFuture<Object> outcome) {
@@ -380,6 +396,22 @@ public final class CollapseInstance {
 	// ---- followers
 
 	private Object await(Flight flight) throws Throwable {
+		LoadObservation observation = this.events.startWait();
+		Throwable failure = null;
+		try {
+			return awaitOutcome(flight);
+		}
+		catch (Throwable ex) {
+			failure = ex;
+			throw ex;
+		}
+		finally {
+			// followerResult is written before the result completes: once done, it is final
+			observation.stop(flight.result.isDone() ? flight.followerResult : null, failure);
+		}
+	}
+
+	private Object awaitOutcome(Flight flight) throws Throwable {
 		long start = this.ticker.read();
 		try {
 			Object value = flight.result.get(this.waitTimeoutNanos, TimeUnit.NANOSECONDS);
@@ -403,6 +435,7 @@ public final class CollapseInstance {
 	}
 
 	private CompletableFuture<Object> awaitAsync(Flight flight) {
+		LoadObservation observation = this.events.startWait();
 		long start = this.ticker.read();
 		CompletableFuture<Object> mine = new CompletableFuture<>();
 		ScheduledFuture<?> timer = this.scheduler.schedule(
@@ -419,6 +452,8 @@ public final class CollapseInstance {
 				mine.complete(value);
 			}
 		});
+		mine.whenComplete((value, failure) -> observation.stop(flight.result.isDone() ? flight.followerResult : null,
+				failure));
 		return mine;
 	}
 

@@ -1,5 +1,6 @@
 package dev.collapse.core;
 
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -115,6 +116,99 @@ final class CompositeInstanceEvents implements InstanceEvents {
 				failed(delegate, ex);
 			}
 		}
+	}
+
+	@Override
+	public LoadObservation startLoad() {
+		List<LoadObservation> started = null;
+		for (InstanceEvents delegate : this.delegates) {
+			try {
+				started = add(started, delegate.startLoad());
+			}
+			catch (RuntimeException ex) {
+				failed(delegate, ex);
+			}
+		}
+		return (started != null) ? new GuardedLoadObservation(started) : LoadObservation.NONE;
+	}
+
+	@Override
+	public LoadObservation startWait() {
+		List<LoadObservation> started = null;
+		for (InstanceEvents delegate : this.delegates) {
+			try {
+				started = add(started, delegate.startWait());
+			}
+			catch (RuntimeException ex) {
+				failed(delegate, ex);
+			}
+		}
+		return (started != null) ? new GuardedLoadObservation(started) : LoadObservation.NONE;
+	}
+
+	/** Keeps observations that observe something; allocates only for those. */
+	private static List<LoadObservation> add(List<LoadObservation> started, LoadObservation observation) {
+		if (observation == null || observation == LoadObservation.NONE) {
+			return started;
+		}
+		List<LoadObservation> list = (started != null) ? started : new ArrayList<>(2);
+		list.add(observation);
+		return list;
+	}
+
+	/**
+	 * The observations of one load, guarded like the events: one that throws is logged and
+	 * skipped, so that it never breaks the load or leaves its flight uncompleted. Scopes open in
+	 * order and close in reverse.
+	 */
+	private static final class GuardedLoadObservation implements LoadObservation {
+
+		private final LoadObservation[] delegates;
+
+		GuardedLoadObservation(List<LoadObservation> delegates) {
+			this.delegates = delegates.toArray(new LoadObservation[0]);
+		}
+
+		private static void failed(RuntimeException ex) {
+			logger.log(System.Logger.Level.WARNING, "Collapse load observation failed", ex);
+		}
+
+		@Override
+		public Scope openScope() {
+			Scope[] scopes = new Scope[this.delegates.length];
+			for (int i = 0; i < scopes.length; i++) {
+				try {
+					scopes[i] = this.delegates[i].openScope();
+				}
+				catch (RuntimeException ex) {
+					scopes[i] = Scope.NONE;
+					failed(ex);
+				}
+			}
+			return () -> {
+				for (int i = scopes.length - 1; i >= 0; i--) {
+					try {
+						scopes[i].close();
+					}
+					catch (RuntimeException ex) {
+						failed(ex);
+					}
+				}
+			};
+		}
+
+		@Override
+		public void stop(CallResult result, Throwable failure) {
+			for (LoadObservation delegate : this.delegates) {
+				try {
+					delegate.stop(result, failure);
+				}
+				catch (RuntimeException ex) {
+					failed(ex);
+				}
+			}
+		}
+
 	}
 
 }

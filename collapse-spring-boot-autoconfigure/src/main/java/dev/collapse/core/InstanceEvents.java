@@ -49,6 +49,22 @@ public interface InstanceEvents {
 	}
 
 	/**
+	 * A load starts on this thread, run by its leader or by an early refresh. Called before
+	 * {@link #onLoad}; the returned observation is stopped when the load's outcome is known.
+	 */
+	default LoadObservation startLoad() {
+		return LoadObservation.NONE;
+	}
+
+	/**
+	 * A follower starts to wait on this thread for a load that another caller runs. The returned
+	 * observation is stopped when the outcome reached the follower or it stopped waiting.
+	 */
+	default LoadObservation startWait() {
+		return LoadObservation.NONE;
+	}
+
+	/**
 	 * Reports to each of {@code all} in order. An exception thrown by one is logged and does not
 	 * reach the others, nor the call that reported the event.
 	 */
