@@ -128,19 +128,16 @@ public final class CollapseRegistry implements Collapser, AutoCloseable {
 		return instance(name);
 	}
 
-	/**
-	 * {@inheritDoc} The instance is created if this JVM has not used it yet: with a shared store,
-	 * an application instance that never served the key must still be able to evict it.
-	 */
+	/** {@inheritDoc} A name this JVM has not used has nothing stored here: nothing is created for it. */
 	@Override
 	public void evict(String name, Object key) {
-		instance(name).evict(key);
+		find(name).ifPresent((instance) -> instance.evict(key));
 	}
 
-	/** {@inheritDoc} The instance is created if this JVM has not used it yet. */
+	/** {@inheritDoc} A name this JVM has not used has nothing stored here: nothing is created for it. */
 	@Override
 	public void evictAll(String name) {
-		instance(name).evictAll();
+		find(name).ifPresent(CollapseInstance::evictAll);
 	}
 
 	/** Stops the scheduler: pending timeouts and retry delays of asynchronous loads are dropped. */
