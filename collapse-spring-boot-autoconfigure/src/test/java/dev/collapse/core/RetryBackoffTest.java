@@ -283,13 +283,14 @@ class RetryBackoffTest {
 	@Test
 	void whenEveryAsyncAttemptFailsTheLastExceptionReachesEveryCaller() {
 		CollapseInstance instance = instance(THREE_ATTEMPTS);
-		List<Throwable> thrown = new ArrayList<>();
+		// retries run on the scheduler thread while the test thread reads the list
+		List<Throwable> thrown = new java.util.concurrent.CopyOnWriteArrayList<>();
 		CompletableFuture<Object> firstAttempt = new CompletableFuture<>();
 		AsyncLoader failing = () -> {
 			IllegalStateException ex = new IllegalStateException("attempt " + (thrown.size() + 1));
 			thrown.add(ex);
 			if (thrown.size() == 1) {
-				firstAttempt.completeExceptionally(ex);
+				// held until every caller has attached, so that all of them wait for the retries
 				return firstAttempt.thenApply((value) -> value); // fails wrapped in a CompletionException
 			}
 			return CompletableFuture.failedFuture(ex);
@@ -298,6 +299,7 @@ class RetryBackoffTest {
 		for (int i = 0; i < 100; i++) {
 			results.add(instance.callAsync("k", failing));
 		}
+		firstAttempt.completeExceptionally(thrown.get(0));
 		for (CompletableFuture<Object> result : results) {
 			assertThat(result).failsWithin(Duration.ofSeconds(30))
 				.withThrowableThat()
