@@ -27,6 +27,12 @@ public final class CollapsedOperations {
 
 	private final Map<MethodClassKey, CollapsedOperation> operations = new ConcurrentHashMap<>();
 
+	/**
+	 * Method that took each default name first, by name. Two methods never share entries under a
+	 * name neither of them chose: classes of the same simple name in two packages, or overloads.
+	 */
+	private final Map<String, String> defaultNames = new ConcurrentHashMap<>();
+
 	private final CollapseRegistry registry;
 
 	private final SettingsResolver settings;
@@ -78,6 +84,13 @@ public final class CollapsedOperations {
 		}
 		String name = annotation.name().isEmpty() ? userClass.getSimpleName() + "." + specific.getName()
 				: annotation.name();
+		if (annotation.name().isEmpty()) {
+			String first = this.defaultNames.putIfAbsent(name, origin);
+			if (first != null && !first.equals(origin)) {
+				throw new CollapseConfigurationException(origin, "its default name '" + name
+						+ "' is also the default name of " + first + ", so both would share entries; set name on one of them");
+			}
+		}
 		ReturnAdapter adapter = ReturnAdapter.of(specific, origin);
 		KeyFunction key = this.keys.create(specific, userClass, annotation.key(), origin + " key");
 		CollapseSettings resolved = this.settings.resolve(name, annotation, origin);

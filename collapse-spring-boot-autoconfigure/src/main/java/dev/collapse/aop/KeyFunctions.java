@@ -55,7 +55,13 @@ final class KeyFunctions {
 		if (path.matches() && !isSpelVariable(path.group(1))) {
 			int index = parameterIndex(method, path.group(1), origin);
 			if (path.group(2) == null) {
-				return (target, args) -> KeyFunction.normalize(args[index]);
+				return (target, args) -> {
+					// as SpEL would: a null argument is allowed in a key, but is not a key
+					if (args[index] == null) {
+						throw new CollapseKeyException(origin + ": key '" + text + "' evaluated to null");
+					}
+					return KeyFunction.normalize(args[index]);
+				};
 			}
 			MethodHandle getter = getter(method.getParameterTypes()[index], path.group(2));
 			if (getter != null) {

@@ -17,8 +17,10 @@ final class MonoAdapter extends ReturnAdapter {
 
 	@Override
 	Object invoke(CollapseInstance instance, Object key, MethodInvocation invocation) {
-		return Mono.defer(() -> Mono.fromFuture(
-				instance.callAsync(key, () -> ((Mono<?>) proceed(invocation)).toFuture())));
+		// the load subscribes with the leading subscriber's Context, as that subscriber would
+		// without collapse: reactive security and tracing live there, not on a thread
+		return Mono.deferContextual((context) -> Mono.fromFuture(
+				instance.callAsync(key, () -> ((Mono<?>) proceed(invocation)).contextWrite(context).toFuture())));
 	}
 
 }

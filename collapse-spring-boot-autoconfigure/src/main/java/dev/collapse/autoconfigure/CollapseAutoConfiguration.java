@@ -5,11 +5,13 @@ import java.util.List;
 import org.springframework.aop.config.AopConfigUtils;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.config.BeanDefinition;
+import org.springframework.beans.factory.config.ConfigurableListableBeanFactory;
 import org.springframework.beans.factory.support.BeanDefinitionRegistry;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.context.EnvironmentAware;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.context.annotation.Import;
@@ -79,8 +81,10 @@ public final class CollapseAutoConfiguration {
 		@Bean
 		@ConditionalOnMissingBean
 		CollapsedOperations collapsedOperations(CollapseRegistry registry, SettingsResolver settings,
-				Environment environment) {
-			return new CollapsedOperations(registry, settings, CollapseAutoConfiguration.class.getClassLoader());
+				ConfigurableListableBeanFactory beanFactory) {
+			// the bean class loader, so that SpEL type references resolve as the application's own
+			// classes do (devtools' restart class loader included)
+			return new CollapsedOperations(registry, settings, beanFactory.getBeanClassLoader());
 		}
 
 		@Bean
@@ -113,13 +117,26 @@ public final class CollapseAutoConfiguration {
 
 	}
 
-	/** Makes sure an auto-proxy creator exists even where {@code spring.aop.auto=false}. */
-	static class AutoProxyRegistrar implements ImportBeanDefinitionRegistrar {
+	/**
+	 * Makes sure an auto-proxy creator exists even where {@code spring.aop.auto=false}, proxying
+	 * classes unless the application chose interface proxies with
+	 * {@code spring.aop.proxy-target-class=false}, as Spring Boot itself does.
+	 */
+	static class AutoProxyRegistrar implements ImportBeanDefinitionRegistrar, EnvironmentAware {
+
+		private Environment environment;
+
+		@Override
+		public void setEnvironment(Environment environment) {
+			this.environment = environment;
+		}
 
 		@Override
 		public void registerBeanDefinitions(AnnotationMetadata metadata, BeanDefinitionRegistry registry) {
 			AopConfigUtils.registerAutoProxyCreatorIfNecessary(registry);
-			AopConfigUtils.forceAutoProxyCreatorToUseClassProxying(registry);
+			if (this.environment.getProperty("spring.aop.proxy-target-class", Boolean.class, true)) {
+				AopConfigUtils.forceAutoProxyCreatorToUseClassProxying(registry);
+			}
 		}
 
 	}

@@ -31,6 +31,20 @@ final class PropertiesSettingsResolver implements SettingsResolver {
 
 	@Override
 	public CollapseSettings resolve(String name, Collapsed annotation, String origin) {
+		try {
+			return resolveSettings(name, annotation, origin);
+		}
+		catch (CollapseConfigurationException ex) {
+			if (!ex.getOrigin().startsWith("property ")) {
+				throw ex;
+			}
+			// a property may serve many methods: name the one that failed to start with it too
+			throw new CollapseConfigurationException(ex.getOrigin() + " (read for " + origin + ")", ex.getProblem(),
+					ex.getCause());
+		}
+	}
+
+	private CollapseSettings resolveSettings(String name, Collapsed annotation, String origin) {
 		CollapseProperties.Instance own = this.properties.getInstances().get(name);
 		CollapseProperties.Instance defaults = this.properties.getDefaults();
 		String ownPrefix = "collapse.instances." + name + ".";

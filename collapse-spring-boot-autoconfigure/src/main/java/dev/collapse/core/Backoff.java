@@ -1,11 +1,13 @@
 package dev.collapse.core;
 
+import java.time.Duration;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * Exponential backoff with full jitter: the k-th retry (k = 1, 2, ...) waits a time uniform in
  * {@code [0, min(maxDelay, baseDelay * 2^(k-1))]}, so that callers that failed together do not
- * retry together.
+ * retry together. Arithmetic saturates at {@link Long#MAX_VALUE} nanoseconds (292 years): no
+ * setting makes a draw throw.
  */
 final class Backoff {
 
@@ -14,9 +16,9 @@ final class Backoff {
 
 	/** Upper bound of the wait before the {@code retry}-th retry, in nanoseconds. */
 	static long ceilingNanos(RetrySettings settings, int retry) {
-		long base = settings.baseDelay().toNanos();
-		long max = settings.maxDelay().toNanos();
-		int shift = Math.min(retry - 1, 62);
+		long base = saturatedNanos(settings.baseDelay());
+		long max = saturatedNanos(settings.maxDelay());
+		int shift = Math.min(Math.max(retry - 1, 0), 62);
 		long ceiling = (base > (Long.MAX_VALUE >> shift)) ? Long.MAX_VALUE : base << shift;
 		return Math.min(max, ceiling);
 	}
@@ -24,7 +26,21 @@ final class Backoff {
 	/** One draw of the wait before the {@code retry}-th retry, in nanoseconds. */
 	static long delayNanos(RetrySettings settings, int retry) {
 		long ceiling = ceilingNanos(settings, retry);
-		return (ceiling <= 0) ? 0 : ThreadLocalRandom.current().nextLong(ceiling + 1);
+		if (ceiling <= 0) {
+			return 0;
+		}
+		// nextLong's bound is exclusive; ceiling + 1 would overflow at the top of the range
+		return (ceiling == Long.MAX_VALUE) ? ThreadLocalRandom.current().nextLong(ceiling)
+				: ThreadLocalRandom.current().nextLong(ceiling + 1);
+	}
+
+	private static long saturatedNanos(Duration duration) {
+		try {
+			return duration.toNanos();
+		}
+		catch (ArithmeticException tooLong) {
+			return Long.MAX_VALUE;
+		}
 	}
 
 }

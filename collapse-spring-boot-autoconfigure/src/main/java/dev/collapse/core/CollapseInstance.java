@@ -132,6 +132,11 @@ public final class CollapseInstance {
 		return this.flights.size();
 	}
 
+	/** Callers waiting for the load of {@code key} now, its leader excluded; -1 if none runs. */
+	int followers(Object key) {
+		return this.flights.followers(key);
+	}
+
 	/** Stored entries of this instance, expired ones kept for a while included; walks the store. */
 	public long storedEntries() {
 		return this.store.size(this.name);
@@ -156,7 +161,7 @@ public final class CollapseInstance {
 				if (!entry.expired(now)) {
 					this.events.onCall(CallResult.HIT);
 					if (shouldRefreshEarly(key, entry, now)) {
-						submitRefresh(() -> refreshSync(key, loader));
+						submitRefresh(() -> refreshSync(key, entry, loader));
 					}
 					return entry.value();
 				}
@@ -191,7 +196,7 @@ public final class CollapseInstance {
 				if (!entry.expired(now)) {
 					this.events.onCall(CallResult.HIT);
 					if (shouldRefreshEarly(key, entry, now)) {
-						submitRefresh(() -> refreshAsync(key, loader));
+						submitRefresh(() -> refreshAsync(key, entry, loader));
 					}
 					return CompletableFuture.completedFuture(entry.value());
 				}
@@ -274,10 +279,11 @@ public final class CollapseInstance {
 	 */
 	private Object loadAndComplete(Object key, Flight flight, Loader loader, Entry previous, boolean caller,
 			boolean fallback) throws Throwable {
+		LoadObservation observation = this.events.startLoad();
 		long start = this.ticker.read();
 		Object value = null;
 		Throwable failure = null;
-		try {
+		try (LoadObservation.Scope scope = observation.openScope()) {
 			value = loadWithRetry(loader);
 		}
 		catch (Throwable ex) {
@@ -285,6 +291,7 @@ public final class CollapseInstance {
 		}
 		long loadNanos = this.ticker.read() - start;
 		this.events.onLoad(failure == null, loadNanos);
+		observation.stop(CallResult.LEADER, failure);
 		CallResult served = fallback ? CallResult.FALLBACK : CallResult.LEADER;
 		if (failure != null && servesStale(previous)) {
 			value = previous.value();
@@ -362,12 +369,14 @@ public final class CollapseInstance {
 	/** Asynchronous form of {@link #loadAndComplete}; the leader's own result is its copy of the flight. */
 	private void loadAsyncAndComplete(Object key, Flight flight, AsyncLoader loader, Entry previous, boolean caller,
 			boolean fallback) {
+		LoadObservation observation = this.events.startLoad();
 		long start = this.ticker.read();
 		CompletableFuture<Object> outcome = new CompletableFuture<>();
-		attemptAsync(loader, 1, outcome);
+		attemptAsync(inScope(observation, loader), 1, outcome);
 		outcome.whenComplete((loaded, loadFailure) -> {
 			long loadNanos = this.ticker.read() - start;
 			this.events.onLoad(loadFailure == null, loadNanos);
+			observation.stop(CallResult.LEADER, loadFailure);
 			Object value = loaded;
 			Throwable failure = loadFailure;
 			CallResult served = fallback ? CallResult.FALLBACK : CallResult.LEADER;
@@ -388,6 +397,18 @@ public final class CollapseInstance {
 				this.events.onCall(served);
 			}
 		});
+	}
+
+	/** Runs the synchronous part of each attempt, on whichever thread starts it, with the load current. */
+	private static AsyncLoader inScope(LoadObservation observation, AsyncLoader loader) {
+		if (observation == LoadObservation.NONE) {
+			return loader;
+		}
+		return () -> {
+			try (LoadObservation.Scope scope = observation.openScope()) {
+				return loader.load();
+			}
+		};
 	}
 
 	private void attemptAsync(AsyncLoader loader, int attempt, CompletableFuture<Object> outcome) {
@@ -589,16 +610,20 @@ public final class CollapseInstance {
 		@Override
 		public Object load() throws Throwable {
 			this.ran = true;
+			LoadObservation observation = CollapseInstance.this.events.startLoad();
 			long start = CollapseInstance.this.ticker.read();
-			boolean success = false;
-			try {
-				Object value = this.attempts.load();
-				success = true;
-				return value;
+			Throwable failure = null;
+			try (LoadObservation.Scope scope = observation.openScope()) {
+				return this.attempts.load();
+			}
+			catch (Throwable ex) {
+				failure = ex;
+				throw ex;
 			}
 			finally {
 				this.nanos = CollapseInstance.this.ticker.read() - start;
-				CollapseInstance.this.events.onLoad(success, this.nanos);
+				CollapseInstance.this.events.onLoad(failure == null, this.nanos);
+				observation.stop(CallResult.LEADER, failure);
 			}
 		}
 
@@ -607,6 +632,22 @@ public final class CollapseInstance {
 	// ---- followers
 
 	private Object await(Flight flight) throws Throwable {
+		LoadObservation observation = this.events.startWait();
+		Throwable failure = null;
+		try {
+			return awaitOutcome(flight);
+		}
+		catch (Throwable ex) {
+			failure = ex;
+			throw ex;
+		}
+		finally {
+			// followerResult is written before the result completes: once done, it is final
+			observation.stop(flight.result.isDone() ? flight.followerResult : null, failure);
+		}
+	}
+
+	private Object awaitOutcome(Flight flight) throws Throwable {
 		long start = this.ticker.read();
 		try {
 			Object value = flight.result.get(this.waitTimeoutNanos, TimeUnit.NANOSECONDS);
@@ -630,6 +671,7 @@ public final class CollapseInstance {
 	}
 
 	private CompletableFuture<Object> awaitAsync(Flight flight) {
+		LoadObservation observation = this.events.startWait();
 		long start = this.ticker.read();
 		CompletableFuture<Object> mine = new CompletableFuture<>();
 		ScheduledFuture<?> timer = this.scheduler.schedule(
@@ -646,6 +688,8 @@ public final class CollapseInstance {
 				mine.complete(value);
 			}
 		});
+		mine.whenComplete((value, failure) -> observation.stop(flight.result.isDone() ? flight.followerResult : null,
+				failure));
 		return mine;
 	}
 
@@ -718,29 +762,57 @@ public final class CollapseInstance {
 		}
 	}
 
-	private void refreshSync(Object key, Loader loader) {
+	/** @param rolled the entry whose read rolled this refresh */
+	private void refreshSync(Object key, Entry rolled, Loader loader) {
 		Flight candidate = new Flight(this.ticker.read());
-		if (!this.flights.tryLead(key, candidate)) {
+		if (!this.flights.tryLead(key, candidate) || completedByNewerEntry(key, candidate, rolled)) {
 			return;
 		}
 		this.events.onRefresh(RefreshTrigger.EARLY);
+		// the refresh's thread is loading the key: a call of the same key from inside this load
+		// must fail fast, not attach to this flight and wait for itself
+		candidate.loadingThread = Thread.currentThread();
 		try {
-			loadAndComplete(key, candidate, loader, null, false, false);
+			// the rolled entry backs stale-if-error for callers that attach once it has expired
+			loadAndComplete(key, candidate, loader, rolled, false, false);
 		}
 		catch (Throwable ex) {
 			// callers keep the current entry until it expires; the next miss loads again
 			logger.log(System.Logger.Level.DEBUG, "Early refresh of collapse instance ''{0}'' failed: {1}", this.name,
 					ex.getClass().getName());
 		}
+		finally {
+			candidate.loadingThread = null;
+		}
 	}
 
-	private void refreshAsync(Object key, AsyncLoader loader) {
+	private void refreshAsync(Object key, Entry rolled, AsyncLoader loader) {
 		Flight candidate = new Flight(this.ticker.read());
-		if (!this.flights.tryLead(key, candidate)) {
+		if (!this.flights.tryLead(key, candidate) || completedByNewerEntry(key, candidate, rolled)) {
 			return;
 		}
 		this.events.onRefresh(RefreshTrigger.EARLY);
-		loadAsyncAndComplete(key, candidate, loader, null, false, false);
+		candidate.loadingThread = Thread.currentThread();
+		try {
+			loadAsyncAndComplete(key, candidate, loader, rolled, false, false);
+		}
+		finally {
+			candidate.loadingThread = null;
+		}
+	}
+
+	/**
+	 * Completes a refresh's flight without a load when the entry it was rolled for has been
+	 * replaced since by a live one: several reads may roll before the first queued refresh runs,
+	 * and those that run after it stored its result have nothing left to do.
+	 */
+	private boolean completedByNewerEntry(Object key, Flight flight, Entry rolled) {
+		Entry current = this.store.get(this.name, key);
+		if (current == rolled || current == null || current.expired(this.ticker.read())) {
+			return false;
+		}
+		complete(key, flight, current.value(), null, CallResult.HIT, 0);
+		return true;
 	}
 
 	@Override

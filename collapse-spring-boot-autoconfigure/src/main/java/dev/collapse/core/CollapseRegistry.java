@@ -157,8 +157,9 @@ public final class CollapseRegistry implements Collapser, AutoCloseable {
 	@Override
 	@SuppressWarnings("unchecked")
 	public <T> T collapse(String name, Object key, Supplier<T> loader) {
+		CollapseInstance instance = instanceWithKey(name, key);
 		try {
-			return (T) instance(name).call(key, loader::get);
+			return (T) instance.call(key, loader::get);
 		}
 		catch (RuntimeException | Error ex) {
 			throw ex;
@@ -187,9 +188,17 @@ public final class CollapseRegistry implements Collapser, AutoCloseable {
 	@SuppressWarnings("unchecked")
 	public <T> CompletableFuture<T> collapseAsync(String name, Object key,
 			Supplier<? extends CompletionStage<T>> loader) {
-		return (CompletableFuture<T>) instance(name).callAsync(key, loader::get);
+		return (CompletableFuture<T>) instanceWithKey(name, key).callAsync(key, loader::get);
 	}
 
+	/** The instance {@code name}, once both arguments are known not to be null: a clear error otherwise. */
+	private CollapseInstance instanceWithKey(String name, Object key) {
+		Objects.requireNonNull(name, "name of the collapse instance");
+		Objects.requireNonNull(key, () -> "key of collapse instance '" + name + "'");
+		return instance(name);
+	}
+
+	/** {@inheritDoc} A name this JVM has not used has nothing stored here: nothing is created for it. */
 	@Override
 	@SuppressWarnings("unchecked")
 	public <T> CompletableFuture<T> collapseAsync(String name, Object key, Type type,
@@ -202,6 +211,7 @@ public final class CollapseRegistry implements Collapser, AutoCloseable {
 		find(name).ifPresent((instance) -> instance.evict(key));
 	}
 
+	/** {@inheritDoc} A name this JVM has not used has nothing stored here: nothing is created for it. */
 	@Override
 	public void evictAll(String name) {
 		find(name).ifPresent(CollapseInstance::evictAll);

@@ -1,9 +1,13 @@
 package dev.collapse.core;
 
+import java.util.ArrayList;
 import java.util.List;
-import java.util.function.Consumer;
 
-/** Fans events out to several listeners; a listener that throws is skipped, never the call. */
+/**
+ * Hands each event to every listener in order. A listener that throws is logged and skipped:
+ * an event sink must never break a call or leave a flight uncompleted. Plain loops, no lambdas,
+ * so that reporting a hit allocates nothing.
+ */
 final class CompositeInstanceEvents implements InstanceEvents {
 
 	private static final System.Logger logger = System.getLogger(CompositeInstanceEvents.class.getName());
@@ -14,55 +18,197 @@ final class CompositeInstanceEvents implements InstanceEvents {
 		this.delegates = delegates.toArray(new InstanceEvents[0]);
 	}
 
-	private void each(Consumer<InstanceEvents> event) {
+	private static void failed(InstanceEvents delegate, RuntimeException ex) {
+		logger.log(System.Logger.Level.WARNING, "Collapse listener " + delegate.getClass().getName() + " failed", ex);
+	}
+
+	@Override
+	public void onCall(CallResult result) {
 		for (InstanceEvents delegate : this.delegates) {
 			try {
-				event.accept(delegate);
+				delegate.onCall(result);
 			}
 			catch (RuntimeException ex) {
-				logger.log(System.Logger.Level.WARNING, "Collapse listener " + delegate.getClass().getName() + " failed", ex);
+				failed(delegate, ex);
 			}
 		}
 	}
 
 	@Override
-	public void onCall(CallResult result) {
-		each((events) -> events.onCall(result));
-	}
-
-	@Override
 	public void onLoad(boolean success, long nanos) {
-		each((events) -> events.onLoad(success, nanos));
+		for (InstanceEvents delegate : this.delegates) {
+			try {
+				delegate.onLoad(success, nanos);
+			}
+			catch (RuntimeException ex) {
+				failed(delegate, ex);
+			}
+		}
 	}
 
 	@Override
 	public void onRetry() {
-		each(InstanceEvents::onRetry);
+		for (InstanceEvents delegate : this.delegates) {
+			try {
+				delegate.onRetry();
+			}
+			catch (RuntimeException ex) {
+				failed(delegate, ex);
+			}
+		}
 	}
 
 	@Override
 	public void onHerd(Object key, int callers, long loadNanos) {
-		each((events) -> events.onHerd(key, callers, loadNanos));
+		for (InstanceEvents delegate : this.delegates) {
+			try {
+				delegate.onHerd(key, callers, loadNanos);
+			}
+			catch (RuntimeException ex) {
+				failed(delegate, ex);
+			}
+		}
 	}
 
 	@Override
 	public void onWait(long nanos) {
-		each((events) -> events.onWait(nanos));
+		for (InstanceEvents delegate : this.delegates) {
+			try {
+				delegate.onWait(nanos);
+			}
+			catch (RuntimeException ex) {
+				failed(delegate, ex);
+			}
+		}
 	}
 
 	@Override
 	public void onRefresh(RefreshTrigger trigger) {
-		each((events) -> events.onRefresh(trigger));
+		for (InstanceEvents delegate : this.delegates) {
+			try {
+				delegate.onRefresh(trigger);
+			}
+			catch (RuntimeException ex) {
+				failed(delegate, ex);
+			}
+		}
 	}
 
 	@Override
 	public void onFallback() {
-		each(InstanceEvents::onFallback);
+		for (InstanceEvents delegate : this.delegates) {
+			try {
+				delegate.onFallback();
+			}
+			catch (RuntimeException ex) {
+				failed(delegate, ex);
+			}
+		}
 	}
 
 	@Override
 	public void onLeaseLost() {
-		each(InstanceEvents::onLeaseLost);
+		for (InstanceEvents delegate : this.delegates) {
+			try {
+				delegate.onLeaseLost();
+			}
+			catch (RuntimeException ex) {
+				failed(delegate, ex);
+			}
+		}
+	}
+
+	@Override
+	public LoadObservation startLoad() {
+		List<LoadObservation> started = null;
+		for (InstanceEvents delegate : this.delegates) {
+			try {
+				started = add(started, delegate.startLoad());
+			}
+			catch (RuntimeException ex) {
+				failed(delegate, ex);
+			}
+		}
+		return (started != null) ? new GuardedLoadObservation(started) : LoadObservation.NONE;
+	}
+
+	@Override
+	public LoadObservation startWait() {
+		List<LoadObservation> started = null;
+		for (InstanceEvents delegate : this.delegates) {
+			try {
+				started = add(started, delegate.startWait());
+			}
+			catch (RuntimeException ex) {
+				failed(delegate, ex);
+			}
+		}
+		return (started != null) ? new GuardedLoadObservation(started) : LoadObservation.NONE;
+	}
+
+	/** Keeps observations that observe something; allocates only for those. */
+	private static List<LoadObservation> add(List<LoadObservation> started, LoadObservation observation) {
+		if (observation == null || observation == LoadObservation.NONE) {
+			return started;
+		}
+		List<LoadObservation> list = (started != null) ? started : new ArrayList<>(2);
+		list.add(observation);
+		return list;
+	}
+
+	/**
+	 * The observations of one load, guarded like the events: one that throws is logged and
+	 * skipped, so that it never breaks the load or leaves its flight uncompleted. Scopes open in
+	 * order and close in reverse.
+	 */
+	private static final class GuardedLoadObservation implements LoadObservation {
+
+		private final LoadObservation[] delegates;
+
+		GuardedLoadObservation(List<LoadObservation> delegates) {
+			this.delegates = delegates.toArray(new LoadObservation[0]);
+		}
+
+		private static void failed(RuntimeException ex) {
+			logger.log(System.Logger.Level.WARNING, "Collapse load observation failed", ex);
+		}
+
+		@Override
+		public Scope openScope() {
+			Scope[] scopes = new Scope[this.delegates.length];
+			for (int i = 0; i < scopes.length; i++) {
+				try {
+					scopes[i] = this.delegates[i].openScope();
+				}
+				catch (RuntimeException ex) {
+					scopes[i] = Scope.NONE;
+					failed(ex);
+				}
+			}
+			return () -> {
+				for (int i = scopes.length - 1; i >= 0; i--) {
+					try {
+						scopes[i].close();
+					}
+					catch (RuntimeException ex) {
+						failed(ex);
+					}
+				}
+			};
+		}
+
+		@Override
+		public void stop(CallResult result, Throwable failure) {
+			for (LoadObservation delegate : this.delegates) {
+				try {
+					delegate.stop(result, failure);
+				}
+				catch (RuntimeException ex) {
+					failed(ex);
+				}
+			}
+		}
+
 	}
 
 }

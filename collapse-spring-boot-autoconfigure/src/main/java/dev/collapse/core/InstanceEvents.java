@@ -48,16 +48,29 @@ public interface InstanceEvents {
 	default void onLeaseLost() {
 	}
 
-	/** Reports to each of {@code all} in order; an exception of one does not stop the others. */
+	/**
+	 * A load starts on this thread, run by its leader or by an early refresh. Called before
+	 * {@link #onLoad}; the returned observation is stopped when the load's outcome is known.
+	 */
+	default LoadObservation startLoad() {
+		return LoadObservation.NONE;
+	}
+
+	/**
+	 * A follower starts to wait on this thread for a load that another caller runs. The returned
+	 * observation is stopped when the outcome reached the follower or it stopped waiting.
+	 */
+	default LoadObservation startWait() {
+		return LoadObservation.NONE;
+	}
+
+	/**
+	 * Reports to each of {@code all} in order. An exception thrown by one is logged and does not
+	 * reach the others, nor the call that reported the event.
+	 */
 	static InstanceEvents composite(List<InstanceEvents> all) {
 		List<InstanceEvents> live = all.stream().filter((events) -> events != NONE).toList();
-		if (live.isEmpty()) {
-			return NONE;
-		}
-		if (live.size() == 1) {
-			return live.get(0);
-		}
-		return new CompositeInstanceEvents(live);
+		return live.isEmpty() ? NONE : new CompositeInstanceEvents(live);
 	}
 
 }

@@ -53,6 +53,20 @@ final class LocalSingleFlight {
 		return this.flights.size();
 	}
 
+	/**
+	 * Callers attached to the flight of {@code key} so far, its leader excluded, or -1 when no
+	 * flight runs. Read under the bin lock, so the count is exact at that instant; for tests
+	 * that hold a load until every caller has arrived.
+	 */
+	int followers(Object key) {
+		int[] count = { -1 };
+		this.flights.computeIfPresent(key, (k, flight) -> {
+			count[0] = flight.followers;
+			return flight;
+		});
+		return count[0];
+	}
+
 	/** One load in flight. */
 	static final class Flight {
 

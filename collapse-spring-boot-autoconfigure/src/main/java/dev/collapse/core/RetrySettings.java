@@ -41,9 +41,13 @@ public record RetrySettings(int maxAttempts, Duration baseDelay, Duration maxDel
 		return new RetrySettings(maxAttempts, baseDelay, maxDelay, List.of(), List.of());
 	}
 
-	/** Whether a load that failed with {@code failure} may be tried again. Errors never are. */
+	/**
+	 * Whether a load that failed with {@code failure} may be tried again. Errors never are, nor
+	 * is an {@link InterruptedException}: the thread was asked to stop, and throwing it has
+	 * usually cleared the interrupt status a retry would otherwise have seen.
+	 */
 	public boolean retries(Throwable failure) {
-		if (!(failure instanceof Exception)) {
+		if (!(failure instanceof Exception) || failure instanceof InterruptedException) {
 			return false;
 		}
 		for (Class<? extends Throwable> type : this.ignore) {

@@ -1,0 +1,255 @@
+'use strict';
+
+// The herd demo page: runs POST /demo/herd and /demo/token-herd, draws both runs, and polls the
+// collapse meters. Every meter and the collapse endpoint may be missing (another module provides
+// them): a missing one shows "n/a", never an error.
+
+const SVG = 'http://www.w3.org/2000/svg';
+const $ = (selector) => document.querySelector(selector);
+
+function formatNumber(value, digits = 0) {
+  return Number(value).toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
+}
+
+async function postForm(url, params) {
+  const response = await fetch(url + '?' + new URLSearchParams(params), {
+    method: 'POST',
+    headers: { Accept: 'application/json' },
+  });
+  const body = await response.json().catch(() => ({}));
+  if (!response.ok) {
+    throw new Error(body.detail || ('HTTP ' + response.status));
+  }
+  return body;
+}
+
+function fillRows(table, runs) {
+  for (const run of runs) {
+    const mode = run.mode.endsWith('off') ? 'off' : 'on';
+    const row = table.querySelector(`tr[data-mode="${mode}"]`);
+    const cells = {
+      requests: formatNumber(run.requests),
+      queries: formatNumber(run.upstreamCalls),
+      p50: formatNumber(run.p50Ms, 1),
+      p99: formatNumber(run.p99Ms, 1),
+      max: formatNumber(run.maxMs, 1),
+      errors: formatNumber(run.errors),
+    };
+    for (const [name, text] of Object.entries(cells)) {
+      const cell = row.querySelector('.' + name);
+      if (cell) {
+        cell.textContent = text;
+      }
+    }
+    const errors = row.querySelector('.errors');
+    errors.title = Object.entries(run.errorTypes).map(([type, count]) => `${count} × ${type}`).join('\n');
+    errors.classList.toggle('error', run.errors > 0);
+  }
+}
+
+function clearRows(table) {
+  table.querySelectorAll('tbody td').forEach((cell) => { cell.textContent = ''; });
+}
+
+function svgElement(name, attributes, text) {
+  const element = document.createElementNS(SVG, name);
+  for (const [key, value] of Object.entries(attributes)) {
+    element.setAttribute(key, value);
+  }
+  if (text !== undefined) {
+    element.textContent = text;
+  }
+  return element;
+}
+
+// Horizontal bars on a linear scale: 1 query next to 2,000 is meant to look like nothing.
+function drawBars(svg, bars, unit) {
+  svg.replaceChildren();
+  const left = 110;
+  const width = 420 - left - 70;
+  const largest = Math.max(...bars.map((bar) => bar.value), 1);
+  const rowHeight = 120 / bars.length;
+  bars.forEach((bar, index) => {
+    const y = 5 + index * rowHeight;
+    const length = Math.max(2, (bar.value / largest) * width);
+    svg.append(svgElement('text', { x: 4, y: y + rowHeight / 2 + 4 }, bar.label));
+    svg.append(svgElement('rect', {
+      x: left, y: y + 3, width: length, height: rowHeight - 6, rx: 2, class: bar.className,
+    }));
+    svg.append(svgElement('text', { x: left + length + 4, y: y + rowHeight / 2 + 4 },
+      formatNumber(bar.value, unit === 'ms' ? 1 : 0) + (unit ? ' ' + unit : '')));
+  });
+}
+
+function drawCharts(runs) {
+  const [off, on] = runs;
+  drawBars($('#chart-queries'), [
+    { label: 'collapsing off', value: off.upstreamCalls, className: 'bar-off' },
+    { label: 'collapsing on', value: on.upstreamCalls, className: 'bar-on' },
+  ]);
+  drawBars($('#chart-latency'), [
+    { label: 'off p50', value: off.p50Ms, className: 'bar-off' },
+    { label: 'off p99', value: off.p99Ms, className: 'bar-off bar-p99' },
+    { label: 'on p50', value: on.p50Ms, className: 'bar-on' },
+    { label: 'on p99', value: on.p99Ms, className: 'bar-on bar-p99' },
+  ], 'ms');
+}
+
+async function runDemo(event) {
+  event.preventDefault();
+  const button = $('#run-herd');
+  const status = $('#status');
+  const started = performance.now();
+  const ticker = setInterval(() => {
+    status.textContent = `running both herds… ${((performance.now() - started) / 1000).toFixed(0)} s`;
+  }, 500);
+  button.disabled = true;
+  status.classList.remove('error');
+  status.textContent = 'running both herds…';
+  clearRows($('#results'));
+  try {
+    const report = await postForm('/demo/herd', { requests: $('#requests').value, product: $('#product').value });
+    fillRows($('#results'), report.runs);
+    drawCharts(report.runs);
+    $('#setup').textContent = `${report.subject}: ${formatNumber(report.requests)} requests per run, `
+      + `${report.threads}, query delay ${formatNumber(report.upstreamDelayMs)} ms, `
+      + `${report.connectionPool} DB connections, ${report.cpus} CPUs, JDK ${report.jdk}`
+      + (report.collapseEnabled ? '' : ' (collapse.enabled=false: the "on" run is not collapsed either)');
+    status.textContent = `done in ${((performance.now() - started) / 1000).toFixed(1)} s`;
+  } catch (failure) {
+    status.textContent = 'failed: ' + failure.message;
+    status.classList.add('error');
+  } finally {
+    clearInterval(ticker);
+    button.disabled = false;
+  }
+}
+
+async function runTokenDemo(event) {
+  event.preventDefault();
+  const button = $('#run-token');
+  const status = $('#token-status');
+  button.disabled = true;
+  status.classList.remove('error');
+  status.textContent = 'running…';
+  clearRows($('#token-results'));
+  try {
+    const report = await postForm('/demo/token-herd', { callers: $('#callers').value });
+    fillRows($('#token-results'), report.runs);
+    status.textContent = 'done';
+  } catch (failure) {
+    status.textContent = 'failed: ' + failure.message;
+    status.classList.add('error');
+  } finally {
+    button.disabled = false;
+  }
+}
+
+async function loadProducts() {
+  try {
+    const response = await fetch('/api/products');
+    if (!response.ok) {
+      return;
+    }
+    const select = $('#product');
+    select.replaceChildren();
+    for (const product of await response.json()) {
+      const option = document.createElement('option');
+      option.value = product.id;
+      option.textContent = `${product.id}: ${product.name}`;
+      select.append(option);
+    }
+  } catch (ignored) {
+    // the default option stays
+  }
+}
+
+// ---- live metrics
+
+// One meter, narrowed by tags: null when the meter or the tag combination does not exist (404).
+async function meter(name, tags) {
+  const query = new URLSearchParams();
+  for (const [key, value] of Object.entries(tags || {})) {
+    query.append('tag', `${key}:${value}`);
+  }
+  const response = await fetch(`/actuator/metrics/${name}?${query}`, { headers: { Accept: 'application/json' } });
+  if (!response.ok) {
+    return null;
+  }
+  const body = await response.json();
+  const statistics = {};
+  for (const measurement of body.measurements || []) {
+    statistics[measurement.statistic] = measurement.value;
+  }
+  return statistics;
+}
+
+// A statistic of an instance's meter: "n/a" when the meter is not registered at all, 0 when it is
+// but this instance or tag has not been used yet.
+async function statistic(name, instance, tags, key) {
+  const narrowed = await meter(name, { name: instance, ...tags });
+  if (narrowed) {
+    return narrowed[key] ?? null;
+  }
+  return (await meter(name)) ? 0 : null;
+}
+
+function show(id, value, digits = 0) {
+  $(id).textContent = (value === null || value === undefined) ? 'n/a' : formatNumber(value, digits);
+}
+
+let polling = false;
+
+async function pollMetrics() {
+  if (polling) {
+    return;
+  }
+  polling = true;
+  const instance = $('#instance').value;
+  try {
+    const results = ['hit', 'leader', 'follower', 'remote', 'stale', 'fallback'];
+    const calls = await Promise.all(results.map((result) => statistic('collapse.calls', instance, { result }, 'COUNT')));
+    results.forEach((result, index) => show('#m-calls-' + result, calls[index]));
+
+    const [success, error] = await Promise.all([
+      statistic('collapse.loads', instance, { outcome: 'success' }, 'COUNT'),
+      statistic('collapse.loads', instance, { outcome: 'error' }, 'COUNT'),
+    ]);
+    $('#m-loads').textContent = (success === null) ? 'n/a' : `${formatNumber(success)} / ${formatNumber(error ?? 0)}`;
+
+    const [herd, wait, inflight, refreshes, queries] = await Promise.all([
+      statistic('collapse.herd.size', instance, {}, 'MAX'),
+      statistic('collapse.wait', instance, {}, 'MAX'),
+      statistic('collapse.inflight', instance, {}, 'VALUE'),
+      statistic('collapse.refreshes', instance, {}, 'COUNT'),
+      meter('sample.db.queries').then((found) => (found ? found.COUNT : null)),
+    ]);
+    show('#m-herd', herd);
+    // timers report seconds; the page shows milliseconds
+    show('#m-wait', wait === null ? null : wait * 1000, 1);
+    show('#m-inflight', inflight);
+    show('#m-refreshes', refreshes);
+    show('#m-db', queries);
+
+    const endpoint = await fetch('/actuator/collapse', { headers: { Accept: 'application/json' } });
+    if (endpoint.ok) {
+      $('#endpoint-state').textContent = 'available';
+      $('#endpoint-body').textContent = JSON.stringify(await endpoint.json(), null, 2);
+    } else {
+      $('#endpoint-state').textContent = 'n/a';
+      $('#endpoint-body').textContent = `not exposed by this build (HTTP ${endpoint.status})`;
+    }
+    $('#metrics-updated').textContent = 'updated ' + new Date().toLocaleTimeString();
+  } catch (failure) {
+    $('#metrics-updated').textContent = 'metrics unavailable: ' + failure.message;
+  } finally {
+    polling = false;
+  }
+}
+
+$('#herd-form').addEventListener('submit', runDemo);
+$('#token-form').addEventListener('submit', runTokenDemo);
+$('#instance').addEventListener('change', pollMetrics);
+loadProducts();
+pollMetrics();
+setInterval(pollMetrics, 2000);

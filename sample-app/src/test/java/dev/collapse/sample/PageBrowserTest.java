@@ -1,0 +1,148 @@
+package dev.collapse.sample;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Comparator;
+import java.util.stream.Stream;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ConditionEvaluationResult;
+import org.junit.jupiter.api.extension.ExecutionCondition;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.ExtensionContext;
+import org.openqa.selenium.By;
+import org.openqa.selenium.OutputType;
+import org.openqa.selenium.TakesScreenshot;
+import org.openqa.selenium.WebDriver;
+import org.openqa.selenium.WebElement;
+import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.chrome.ChromeDriverService;
+import org.openqa.selenium.chrome.ChromeOptions;
+import org.openqa.selenium.support.ui.ExpectedConditions;
+import org.openqa.selenium.support.ui.WebDriverWait;
+
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
+import org.springframework.boot.test.web.server.LocalServerPort;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Loads the page in Debian's headless chromium, runs the demo from its button and reads the
+ * numbers it shows. Where chromium or chromedriver is missing the test is skipped with a loud
+ * message, except under {@code CI=true}, where it fails: CI must have the browser.
+ */
+@SpringBootTest(webEnvironment = WebEnvironment.RANDOM_PORT)
+@ExtendWith(PageBrowserTest.RequiresBrowser.class)
+class PageBrowserTest {
+
+	/** Debian's paths; other systems can name theirs with -Dsample.chromium and -Dsample.chromedriver. */
+	private static final Path CHROMIUM = Path.of(System.getProperty("sample.chromium", "/usr/bin/chromium"));
+
+	private static final Path CHROMEDRIVER = Path.of(System.getProperty("sample.chromedriver", "/usr/bin/chromedriver"));
+
+	private static final int REQUESTS = 200;
+
+	@LocalServerPort
+	int port;
+
+	Path profile;
+
+	WebDriver browser;
+
+	@BeforeEach
+	void openBrowser() throws IOException {
+		// Selenium Manager would try to download a driver; point it at Debian's instead
+		System.setProperty("webdriver.chrome.driver", CHROMEDRIVER.toString());
+		this.profile = Files.createTempDirectory("collapse-chromium-");
+		ChromeOptions options = new ChromeOptions();
+		options.setBinary(CHROMIUM.toFile());
+		options.addArguments("--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+				"--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync",
+				"--window-size=1100,1400", "--user-data-dir=" + this.profile);
+		ChromeDriverService service = new ChromeDriverService.Builder().usingDriverExecutable(CHROMEDRIVER.toFile())
+			.build();
+		this.browser = new ChromeDriver(service, options);
+	}
+
+	@AfterEach
+	void closeBrowser() throws IOException {
+		if (this.browser != null) {
+			this.browser.quit();
+		}
+		if (this.profile != null) {
+			try (Stream<Path> files = Files.walk(this.profile)) {
+				files.sorted(Comparator.reverseOrder()).forEach((file) -> file.toFile().delete());
+			}
+		}
+	}
+
+	@Test
+	void demoButtonShowsBothRuns() throws IOException {
+		this.browser.get("http://localhost:" + this.port + "/");
+		WebDriverWait wait = new WebDriverWait(this.browser, Duration.ofSeconds(60));
+		// the product list is loaded by script: wait for it so the selection is a real product
+		wait.until(ExpectedConditions.textToBePresentInElementLocated(By.cssSelector("#product option"), "Espresso"));
+
+		WebElement requests = this.browser.findElement(By.id("requests"));
+		requests.clear();
+		requests.sendKeys(String.valueOf(REQUESTS));
+		this.browser.findElement(By.id("run-herd")).click();
+
+		wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("status"), "done"));
+		assertThat(cell("off", "requests")).isEqualTo("200");
+		assertThat(cell("off", "queries")).isEqualTo("200");
+		assertThat(cell("off", "errors")).isEqualTo("0");
+		assertThat(cell("on", "requests")).isEqualTo("200");
+		assertThat(cell("on", "queries")).isEqualTo("1");
+		assertThat(cell("on", "errors")).isEqualTo("0");
+		assertThat(Double.parseDouble(cell("off", "p99").replace(",", "")))
+			.isGreaterThan(Double.parseDouble(cell("on", "p50").replace(",", "")));
+		// one bar per run in the queries chart, two per run in the latency chart
+		assertThat(this.browser.findElements(By.cssSelector("#chart-queries rect"))).hasSize(2);
+		assertThat(this.browser.findElements(By.cssSelector("#chart-latency rect"))).hasSize(4);
+		// the live panel has polled at least once, and shows our own counter
+		wait.until(ExpectedConditions.not(ExpectedConditions.textToBe(By.id("m-db"), "n/a")));
+
+		screenshot();
+	}
+
+	/**
+	 * Skips the class, before the application starts, where the browser is missing; fails it
+	 * instead under {@code CI=true}.
+	 */
+	static final class RequiresBrowser implements ExecutionCondition {
+
+		@Override
+		public ConditionEvaluationResult evaluateExecutionCondition(ExtensionContext context) {
+			if (Files.isExecutable(CHROMIUM) && Files.isExecutable(CHROMEDRIVER)) {
+				return ConditionEvaluationResult.enabled("chromium and chromedriver found");
+			}
+			String message = "*** BROWSER TEST NOT RUN: " + CHROMIUM + " or " + CHROMEDRIVER
+					+ " is missing. Install them with: apt-get install -y chromium chromium-driver ***";
+			if ("true".equals(System.getenv("CI"))) {
+				throw new IllegalStateException(message + " CI=true: the browser test must run in CI.");
+			}
+			System.err.println("\n\n" + message + "\n");
+			return ConditionEvaluationResult.disabled(message);
+		}
+
+	}
+
+	private String cell(String mode, String column) {
+		return this.browser.findElement(By.cssSelector("#results tr[data-mode='" + mode + "'] ." + column)).getText();
+	}
+
+	/** Keeps a picture of the page in target/ for a human to look at; not asserted. */
+	private void screenshot() throws IOException {
+		Path target = Path.of("target", "page.png");
+		Files.createDirectories(target.getParent());
+		Files.write(target, ((TakesScreenshot) this.browser).getScreenshotAs(OutputType.BYTES));
+	}
+
+}

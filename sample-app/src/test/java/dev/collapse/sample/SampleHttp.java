@@ -1,0 +1,80 @@
+package dev.collapse.sample;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/** Talks to the running sample over real HTTP, as a user's client would. */
+public final class SampleHttp {
+
+	private static final JsonMapper JSON = JsonMapper.builder().build();
+
+	private final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+	private final String base;
+
+	public SampleHttp(int port) {
+		this.base = "http://localhost:" + port;
+	}
+
+	public String url(String path) {
+		return this.base + path;
+	}
+
+	public HttpResponse<String> get(String path) {
+		return get(path, "application/json");
+	}
+
+	public HttpResponse<String> get(String path, String accept) {
+		return send(HttpRequest.newBuilder(URI.create(url(path))).header("Accept", accept).GET());
+	}
+
+	public HttpResponse<String> post(String path, String accept) {
+		return send(HttpRequest.newBuilder(URI.create(url(path)))
+			.header("Accept", accept)
+			.POST(HttpRequest.BodyPublishers.noBody()));
+	}
+
+	public static <T> T read(HttpResponse<String> response, Class<T> type) {
+		return JSON.readValue(response.body(), type);
+	}
+
+	public static JsonNode tree(HttpResponse<String> response) {
+		return JSON.readTree(response.body());
+	}
+
+	/** Count of a Micrometer counter through the actuator, as the page reads it. */
+	public double counter(String meter) {
+		HttpResponse<String> response = get("/actuator/metrics/" + meter);
+		if (response.statusCode() != 200) {
+			throw new AssertionError(meter + ": HTTP " + response.statusCode());
+		}
+		for (JsonNode measurement : tree(response).get("measurements")) {
+			if (measurement.get("statistic").asString().equals("COUNT")) {
+				return measurement.get("value").asDouble();
+			}
+		}
+		throw new AssertionError(meter + " has no COUNT");
+	}
+
+	private HttpResponse<String> send(HttpRequest.Builder request) {
+		try {
+			return this.client.send(request.timeout(Duration.ofSeconds(60)).build(), HttpResponse.BodyHandlers.ofString());
+		}
+		catch (IOException ex) {
+			throw new UncheckedIOException(ex);
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+			throw new IllegalStateException(ex);
+		}
+	}
+
+}

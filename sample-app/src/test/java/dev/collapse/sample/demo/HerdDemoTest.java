@@ -1,0 +1,121 @@
+package dev.collapse.sample.demo;
+
+import java.net.http.HttpResponse;
+
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
+import org.springframework.boot.test.web.server.LocalServerPort;
+
+import dev.collapse.core.Collapser;
+import dev.collapse.sample.SampleHttp;
+import dev.collapse.sample.catalog.CatalogueService;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Runs the demo over HTTP with 200 requests (the default is 2,000) and checks the counts the
+ * database side reports: one query per request without collapsing, one query with it.
+ */
+@SpringBootTest(webEnvironment = WebEnvironment.RANDOM_PORT)
+class HerdDemoTest {
+
+	private static final int REQUESTS = 200;
+
+	/** sample.query-delay in application.yml. */
+	private static final double QUERY_DELAY_MS = 50;
+
+	@LocalServerPort
+	int port;
+
+	@Autowired
+	Collapser collapser;
+
+	SampleHttp http;
+
+	@BeforeEach
+	void connect() {
+		this.http = new SampleHttp(this.port);
+	}
+
+	@Test
+	void productHerdQueriesOncePerRequestWithoutCollapsingAndOnceWithIt() {
+		HttpResponse<String> response = this.http.post("/demo/herd?requests=" + REQUESTS + "&product=3",
+				"application/json");
+		assertThat(response.statusCode()).isEqualTo(200);
+		HerdReport report = SampleHttp.read(response, HerdReport.class);
+		assertThat(report.upstream()).isEqualTo("database queries");
+		assertThat(report.connectionPool()).isEqualTo(10);
+		assertThat(report.collapseEnabled()).isTrue();
+		assertThat(report.runs()).extracting(HerdRun::mode).containsExactly("collapsing off", "collapsing on");
+
+		HerdRun off = report.runs().get(0);
+		assertThat(off.requests()).isEqualTo(REQUESTS);
+		assertThat(off.errors()).as("errors without collapsing: %s", off.errorTypes()).isZero();
+		assertThat(off.upstreamCalls()).isEqualTo(REQUESTS);
+		// 200 queries of at least 50 ms through 10 connections cannot all be done before 1 s
+		assertThat(off.maxMs()).isGreaterThanOrEqualTo(REQUESTS * QUERY_DELAY_MS / report.connectionPool());
+
+		HerdRun on = report.runs().get(1);
+		assertThat(on.requests()).isEqualTo(REQUESTS);
+		assertThat(on.errors()).as("errors with collapsing: %s", on.errorTypes()).isZero();
+		assertThat(on.upstreamCalls()).isEqualTo(1);
+		// nobody is served before the one query has run: the herd waited for it instead of repeating it
+		assertThat(on.p50Ms()).isGreaterThanOrEqualTo(QUERY_DELAY_MS);
+		assertThat(on.p50Ms()).isLessThanOrEqualTo(on.p99Ms());
+	}
+
+	@Test
+	void plainTextTableForTerminals() {
+		HttpResponse<String> response = this.http.post("/demo/herd?requests=20", "text/plain");
+		assertThat(response.statusCode()).isEqualTo(200);
+		assertThat(response.body()).contains("database queries", "p50 ms", "p99 ms", "errors")
+			.containsPattern("collapsing off +20 +20 ")
+			.containsPattern("collapsing on +20 +1 ");
+	}
+
+	@Test
+	void tokenHerdAsksTheIdentityProviderOnceWithCollapsing() {
+		HttpResponse<String> response = this.http.post("/demo/token-herd?callers=30", "application/json");
+		assertThat(response.statusCode()).isEqualTo(200);
+		HerdReport report = SampleHttp.read(response, HerdReport.class);
+		assertThat(report.upstream()).isEqualTo("tokens issued");
+		assertThat(report.runs().get(0).upstreamCalls()).isEqualTo(30);
+		assertThat(report.runs().get(1).upstreamCalls()).isEqualTo(1);
+		assertThat(report.runs()).allSatisfy((run) -> assertThat(run.errors()).as("%s", run.errorTypes()).isZero());
+	}
+
+	@Test
+	void collapsedRunAloneLeavesTheEntryWhenAskedTo() {
+		this.collapser.evict(CatalogueService.PRODUCTS, 5L);
+		HerdReport first = SampleHttp.read(this.http.post("/demo/herd?requests=50&product=5&runs=on&evict=false",
+				"application/json"), HerdReport.class);
+		HerdReport second = SampleHttp.read(this.http.post("/demo/herd?requests=50&product=5&runs=on&evict=false",
+				"application/json"), HerdReport.class);
+		assertThat(first.runs()).singleElement().satisfies((run) -> {
+			assertThat(run.mode()).isEqualTo("collapsing on");
+			assertThat(run.upstreamCalls()).isEqualTo(1);
+		});
+		// the entry the first herd stored serves the whole second herd
+		assertThat(second.runs()).singleElement().satisfies((run) -> assertThat(run.upstreamCalls()).isZero());
+	}
+
+	@Test
+	void refusesAHerdOutsideTheLimits() {
+		assertThat(this.http.post("/demo/herd?requests=5&runs=sideways", "application/json").statusCode())
+			.isEqualTo(400);
+		assertThat(this.http.post("/demo/herd?requests=0", "application/json").statusCode()).isEqualTo(400);
+		assertThat(this.http.post("/demo/herd?requests=20001", "application/json").statusCode()).isEqualTo(400);
+	}
+
+	@Test
+	void unknownProductIsNotFound() {
+		HttpResponse<String> response = this.http.post("/demo/herd?requests=5&product=999", "application/json");
+		assertThat(response.statusCode()).isEqualTo(404);
+		assertThat(response.body()).contains("no product 999");
+	}
+
+}
