@@ -68,6 +68,7 @@ public final class CollapseRedisAutoConfiguration {
 	 * and stops before beans are destroyed, and the layer must not take that for Redis going down.
 	 */
 	@Bean
+	@ConditionalOnMissingBean(name = "collapseRedisLayerCloser")
 	ApplicationListener<ContextClosedEvent> collapseRedisLayerCloser(ObjectProvider<RedisDistributedLayer> layer) {
 		return (event) -> layer.ifAvailable(RedisDistributedLayer::close);
 	}
