@@ -7,6 +7,9 @@ import io.lettuce.core.RedisClient;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.health.contributor.Health;
+import org.springframework.boot.health.contributor.HealthIndicator;
+import org.springframework.boot.health.contributor.Status;
 import org.springframework.boot.test.context.FilteredClassLoader;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.context.annotation.Bean;
@@ -60,6 +63,19 @@ class CollapseRedisAutoConfigurationTest {
 			assertThat(context.getBean(CollapseRegistry.class).find("config.product")).hasValueSatisfying(
 					(instance) -> assertThat(instance.distributed()).isTrue());
 		});
+	}
+
+	@Test
+	void healthShowsTheRedisLayer() {
+		runner().withConfiguration(AutoConfigurations.of(CollapseHealthAutoConfiguration.class))
+			.withPropertyValues("collapse.redis.enabled=true")
+			.run((context) -> {
+				assertThat(context).hasNotFailed().hasBean("collapseHealthIndicator");
+				RedisDistributedLayer layer = context.getBean(RedisDistributedLayer.class);
+				org.awaitility.Awaitility.await().until(layer::available);
+				Health health = context.getBean("collapseHealthIndicator", HealthIndicator.class).health();
+				assertThat(health.getStatus()).isEqualTo(Status.UP);
+			});
 	}
 
 	@Test

@@ -13,7 +13,8 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
-import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.extension.ConditionEvaluationResult;
+import org.junit.jupiter.api.extension.ExecutionCondition;
 import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
@@ -28,7 +29,11 @@ import static org.awaitility.Awaitility.await;
  * <p>Where {@code redis-server} is not on the PATH the tests are skipped, loudly; with the
  * environment variable {@code COLLAPSE_REQUIRE_REDIS=true} (set by {@code .ci/run}) they fail.
  */
-public final class RedisServerExtension implements BeforeAllCallback, AfterAllCallback, RedisProperties {
+public final class RedisServerExtension
+		implements ExecutionCondition, BeforeAllCallback, AfterAllCallback, RedisProperties {
+
+	private static final String MISSING = "redis-server or redis-cli is not on the PATH: the tests that need a real Redis are SKIPPED. "
+			+ "Install Redis (apt-get install redis-server redis-tools) to run them.";
 
 	private final boolean cluster;
 
@@ -49,9 +54,21 @@ public final class RedisServerExtension implements BeforeAllCallback, AfterAllCa
 		return new RedisServerExtension(true);
 	}
 
+	/** Skips the tests where Redis is missing (surefire reports them as skipped), unless it is required. */
+	@Override
+	public ConditionEvaluationResult evaluateExecutionCondition(ExtensionContext context) {
+		if (redisInstalled() || required()) {
+			return ConditionEvaluationResult.enabled("redis-server is installed, or required");
+		}
+		System.err.println("\n!!!!!!!!!! " + MISSING + " !!!!!!!!!!\n");
+		return ConditionEvaluationResult.disabled(MISSING);
+	}
+
 	@Override
 	public void beforeAll(ExtensionContext context) throws Exception {
-		requireRedis();
+		if (!redisInstalled()) {
+			throw new IllegalStateException(MISSING + " COLLAPSE_REQUIRE_REDIS=true makes this a failure.");
+		}
 		this.dir = Files.createTempDirectory("collapse-redis-");
 		if (!this.cluster) {
 			this.servers.add(RedisServer.start(this.dir));
@@ -98,17 +115,12 @@ public final class RedisServerExtension implements BeforeAllCallback, AfterAllCa
 				+ String.join(",", this.servers.stream().map(RedisServer::address).toList()) };
 	}
 
-	private static void requireRedis() {
-		if (onPath("redis-server") && onPath("redis-cli")) {
-			return;
-		}
-		String message = "redis-server or redis-cli is not on the PATH: the tests that need a real Redis are SKIPPED. "
-				+ "Install Redis (apt-get install redis-server redis-tools) to run them.";
-		if ("true".equalsIgnoreCase(System.getenv("COLLAPSE_REQUIRE_REDIS"))) {
-			throw new IllegalStateException(message + " COLLAPSE_REQUIRE_REDIS=true makes this a failure.");
-		}
-		System.err.println("\n!!!!!!!!!! " + message + " !!!!!!!!!!\n");
-		Assumptions.abort(message);
+	private static boolean redisInstalled() {
+		return onPath("redis-server") && onPath("redis-cli");
+	}
+
+	private static boolean required() {
+		return "true".equalsIgnoreCase(System.getenv("COLLAPSE_REQUIRE_REDIS"));
 	}
 
 	private static boolean onPath(String command) {
