@@ -129,6 +129,17 @@ public final class RedisDistributedLayer implements DistributedLayer, Distribute
 	private volatile boolean closed;
 
 	/**
+	 * Lease attempts whose reply never came (entry, lease, token): Redis may still run them later
+	 * and hold a lease nobody loads under. Released, fenced by their token, once Redis answers.
+	 */
+	private final java.util.concurrent.ConcurrentLinkedQueue<String[]> abandoned = new java.util.concurrent.ConcurrentLinkedQueue<>();
+
+	private final AtomicInteger abandonedCount = new AtomicInteger();
+
+	/** Most abandoned attempts remembered; beyond it their leases simply expire. */
+	private static final int MAX_ABANDONED = 10_000;
+
+	/**
 	 * @param client the application's Lettuce client (of Boot's connection factory), asked for when
 	 * the layer connects
 	 * @param serializer writes and reads values
@@ -309,6 +320,27 @@ public final class RedisDistributedLayer implements DistributedLayer, Distribute
 		}
 	}
 
+	/** Remembers a lease attempt that got no reply, to release it when Redis answers again. */
+	void abandon(String entry, String lock, String token) {
+		if (this.abandonedCount.incrementAndGet() <= MAX_ABANDONED) {
+			this.abandoned.add(new String[] { entry, lock, token });
+		}
+		else {
+			this.abandonedCount.decrementAndGet();
+		}
+	}
+
+	/** Releases every abandoned attempt that did take its lease; the others are no-ops. */
+	private void releaseAbandoned(RedisClusterAsyncCommands<String, String> current) {
+		String[] attempt;
+		while ((attempt = this.abandoned.poll()) != null) {
+			this.abandonedCount.decrementAndGet();
+			// the failure message makes the waiters of that phantom lease contend at once
+			current.eval(RedisScripts.COMPLETE, ScriptOutputType.INTEGER, new String[] { attempt[0], attempt[1] },
+					attempt[2], "", "1", this.keys.channel(), message(false, attempt[2], attempt[0]));
+		}
+	}
+
 	// ---- availability
 
 	/** Marks Redis unavailable (calls fall back), logs it at most once per interval, starts the probe. */
@@ -374,6 +406,7 @@ public final class RedisDistributedLayer implements DistributedLayer, Distribute
 				throw new IllegalStateException("unexpected PING reply");
 			}
 			this.probing.set(0);
+			releaseAbandoned(this.commands);
 			if (!this.available) {
 				boolean wasDown = this.lastError != null;
 				this.available = true;

@@ -191,8 +191,15 @@ final class RedisInstanceCoordinator implements DistributedCoordinator {
 
 	private List<Object> acquire(String entry, String lock, String token, boolean ignoreEntry) {
 		String now = Long.toString(System.currentTimeMillis());
-		return this.layer.call((commands) -> commands.eval(RedisScripts.ACQUIRE, ScriptOutputType.MULTI,
-				new String[] { entry, lock }, token, this.leaseMillis, now, ignoreEntry ? "1" : "0"));
+		try {
+			return this.layer.call((commands) -> commands.eval(RedisScripts.ACQUIRE, ScriptOutputType.MULTI,
+					new String[] { entry, lock }, token, this.leaseMillis, now, ignoreEntry ? "1" : "0"));
+		}
+		catch (DistributedUnavailableException ex) {
+			// it may still run in Redis later and take a lease that nobody loads under
+			this.layer.abandon(entry, lock, token);
+			throw ex;
+		}
 	}
 
 	/**

@@ -59,6 +59,26 @@ class RedisOutageTest {
 	}
 
 	@Test
+	void leaseTakenByALateLeaseAttemptIsReleasedOnceRedisAnswers() throws Exception {
+		Upstream own = new Upstream();
+		// a lease far longer than this test: only its release can remove it in time
+		try (Fleet single = Fleet.start(1, redis, own, "collapse.redis.lease=60s")) {
+			RedisKeys keys = new RedisKeys(single.prefix, JsonMapper.builder().build());
+			String lock = RedisKeys.lock(keys.entry(keys.instancePrefix("products"), 38L));
+			// writes (and scripts) wait 2 s, reads do not: the lease script times out after the read
+			redis.server().cli("CLIENT", "PAUSE", "2000", "WRITE");
+			assertThat(single.service(0).find(38)).isEqualTo(new Product(38, "p38"));
+			assertThat(single.events(0, "fallback")).isEqualTo(1);
+			// the late script takes its lease once the pause ends; the layer releases it
+			await().atMost(Duration.ofSeconds(15)).until(() -> single.layer(0).available()
+					&& redis.server().cli("EXISTS", lock).trim().equals("0"));
+			own.reset();
+			assertThat(single.service(0).find(38)).isEqualTo(new Product(38, "p38"));
+			assertThat(own.loads()).isEqualTo(1);
+		}
+	}
+
+	@Test
 	void applicationStartsWhileRedisIsDownAndUsesItOnceItAnswers() throws Exception {
 		RedisServer late = RedisServer.start(java.nio.file.Files.createTempDirectory("collapse-late-"));
 		late.kill();
