@@ -463,7 +463,10 @@ public final class CollapseInstance {
 					() -> refreshDistributed(key, () -> loadWithRetry(loader)));
 		}
 		finally {
-			flight.loadingThread = null;
+			// not if the flight was handed over to another thread
+			if (flight.loadingThread == Thread.currentThread()) {
+				flight.loadingThread = null;
+			}
 		}
 	}
 
@@ -484,7 +487,9 @@ public final class CollapseInstance {
 				// delivered to every caller through the flight
 			}
 			finally {
-				flight.loadingThread = null;
+				if (flight.loadingThread == Thread.currentThread()) {
+					flight.loadingThread = null;
+				}
 			}
 		};
 		try {
@@ -513,6 +518,13 @@ public final class CollapseInstance {
 			this.events.onFallback();
 			return fallback.load();
 		}
+		catch (CollapseInterruptedException interrupted) {
+			flight.loadingThread = null;
+			if (load.ran || !handOver(key, flight, attempts, fallback, refresh)) {
+				complete(key, flight, null, interrupted, CallResult.FOLLOWER, load.nanos);
+			}
+			throw interrupted;
+		}
 		catch (Throwable failure) {
 			complete(key, flight, null, failure, CallResult.FOLLOWER, load.nanos);
 			if (load.ran) {
@@ -529,6 +541,35 @@ public final class CollapseInstance {
 			submitRefresh(refresh);
 		}
 		return outcome.value();
+	}
+
+	/**
+	 * This node's leader was interrupted while it waited for another node: only it stops waiting.
+	 * A thread of the coordinator goes on serving the key for the callers attached to the flight.
+	 * @return whether the flight was handed over
+	 */
+	private boolean handOver(Object key, Flight flight, Loader attempts, Loader fallback, Runnable refresh) {
+		Runnable rest = () -> {
+			flight.loadingThread = Thread.currentThread();
+			try {
+				serveDistributed(key, flight, attempts, fallback, refresh);
+			}
+			catch (Throwable ex) {
+				// delivered to every caller through the flight
+			}
+			finally {
+				if (flight.loadingThread == Thread.currentThread()) {
+					flight.loadingThread = null;
+				}
+			}
+		};
+		try {
+			this.coordinator.executor().execute(rest);
+			return true;
+		}
+		catch (RejectedExecutionException ex) {
+			return false;
+		}
 	}
 
 	private boolean shouldRefreshEarly(Object key, Outcome hit) {

@@ -87,6 +87,19 @@ final class RedisInstanceCoordinator implements DistributedCoordinator {
 
 	@Override
 	public Outcome serve(Object key, Loader load, long waitNanos) throws Throwable {
+		try {
+			return serveInFleet(key, load, waitNanos);
+		}
+		catch (DistributedUnavailableException ex) {
+			if (ex.getCause() instanceof InterruptedException interrupted) {
+				// the caller was interrupted, Redis is fine: no fallback load on an interrupted thread
+				throw new CollapseInterruptedException(this.name, interrupted);
+			}
+			throw ex;
+		}
+	}
+
+	private Outcome serveInFleet(Object key, Loader load, long waitNanos) throws Throwable {
 		long deadline = System.nanoTime() + waitNanos;
 		String entry = this.layer.keys().entry(this.instancePrefix, key);
 		String lock = RedisKeys.lock(entry);

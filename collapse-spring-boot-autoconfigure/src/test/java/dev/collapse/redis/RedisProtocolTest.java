@@ -94,6 +94,51 @@ class RedisProtocolTest {
 	}
 
 	@Test
+	void interruptedNodeLeaderStopsWaitingAloneItsFollowersStillGetTheResult() throws Exception {
+		long id = 29;
+		CountDownLatch loading = new CountDownLatch(1);
+		CountDownLatch release = new CountDownLatch(1);
+		upstream.behave((node, key) -> {
+			loading.countDown();
+			release.await(20, TimeUnit.SECONDS);
+			return new Product(id, "from node0");
+		});
+		CompletableFuture<Product> remote = CompletableFuture.supplyAsync(() -> call(() -> fleet.service(0).find(id)));
+		assertThat(loading.await(10, TimeUnit.SECONDS)).isTrue();
+		CompletableFuture<Object> leaderOutcome = new CompletableFuture<>();
+		Thread leader = new Thread(() -> {
+			try {
+				leaderOutcome.complete(fleet.service(1).find(id));
+			}
+			catch (Throwable ex) {
+				leaderOutcome.complete(ex);
+			}
+		});
+		leader.start();
+		await().atMost(Duration.ofSeconds(10)).until(() -> fleet.layer(1).waiting() > 0);
+		List<CompletableFuture<Product>> followers = new ArrayList<>();
+		List<Thread> threads = new ArrayList<>();
+		for (int i = 0; i < 10; i++) {
+			CompletableFuture<Product> follower = new CompletableFuture<>();
+			Thread thread = new Thread(() -> follower.complete(call(() -> fleet.service(1).find(id))));
+			followers.add(follower);
+			threads.add(thread);
+			thread.start();
+		}
+		// every follower waits on node1's flight before its leader is interrupted
+		await().atMost(Duration.ofSeconds(10)).until(() -> threads.stream()
+			.allMatch((thread) -> thread.getState() == Thread.State.TIMED_WAITING));
+		leader.interrupt();
+		assertThat(leaderOutcome.get(10, TimeUnit.SECONDS)).isInstanceOf(dev.collapse.core.CollapseInterruptedException.class);
+		release.countDown();
+		assertThat(remote.get(10, TimeUnit.SECONDS).name()).isEqualTo("from node0");
+		for (CompletableFuture<Product> follower : followers) {
+			assertThat(follower.get(10, TimeUnit.SECONDS).name()).isEqualTo("from node0");
+		}
+		assertThat(upstream.loads()).isEqualTo(1);
+	}
+
+	@Test
 	void completionPublishedBeforeTheFollowerWaitsIsFoundByItsReRead() throws Exception {
 		long id = 12;
 		// a remote leader holds the lease for 20 s more and has already written its hand-off entry:
