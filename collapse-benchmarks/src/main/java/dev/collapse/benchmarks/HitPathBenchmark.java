@@ -46,7 +46,7 @@ public class HitPathBenchmark {
 	static final String CACHE_NAME = "products";
 
 	/** Boxed once: boxing a long above 127 allocates, and that would be the caller's cost, not ours. */
-	private static final Long[] IDS = new Long[KEYS];
+	static final Long[] IDS = new Long[KEYS];
 
 	static {
 		for (int i = 0; i < KEYS; i++) {
@@ -101,6 +101,10 @@ public class HitPathBenchmark {
 		private ConfigurableApplicationContext context;
 
 		Catalog catalog;
+
+		<T> T bean(Class<T> type) {
+			return this.context.getBean(type);
+		}
 
 		void start(Class<?> configuration) {
 			this.context = Applications.start(configuration);
