@@ -186,11 +186,11 @@ public class CollapsedHitBreakdown {
 		private Cache<StoreKey, StoreEntry> cache;
 
 		@Setup(Level.Trial)
-		public void fill() {
+		public void fill(HitPathBenchmark.Workload workload) {
 			this.cache = configure(Caffeine.newBuilder()).expireAfter(new RetainUntil()).build();
 			long expiresAt = Ticker.systemTicker().read() + TimeUnit.MINUTES.toNanos(10);
 			long retainUntil = expiresAt + TimeUnit.MINUTES.toNanos(1);
-			for (Long id : HitPathBenchmark.IDS) {
+			for (Long id : workload.ids()) {
 				this.cache.put(new StoreKey("CollapsedCatalog.find", id),
 						new StoreEntry("product-" + id, expiresAt, retainUntil));
 			}

@@ -13,13 +13,15 @@ class HitPathBenchmarkTests {
 
 	private final HitPathBenchmark benchmark = new HitPathBenchmark();
 
+	private final HitPathBenchmark.Workload workload = workload(1024);
+
 	@Test
 	void collapsedAnswersFromItsCache() {
 		HitPathBenchmark.CollapsedState state = new HitPathBenchmark.CollapsedState();
-		state.start();
+		state.start(this.workload);
 		try {
 			assertThat(this.benchmark.collapsed(state, firstKey())).isEqualTo("product-1000");
-			assertThat(state.catalog.loads()).isEqualTo(HitPathBenchmark.KEYS);
+			assertThat(state.catalog.loads()).isEqualTo(this.workload.keys);
 		}
 		finally {
 			state.stop();
@@ -29,10 +31,10 @@ class HitPathBenchmarkTests {
 	@Test
 	void cacheableAnswersFromItsCache() {
 		HitPathBenchmark.CacheableState state = new HitPathBenchmark.CacheableState();
-		state.start();
+		state.start(this.workload);
 		try {
 			assertThat(this.benchmark.cacheable(state, firstKey())).isEqualTo("product-1000");
-			assertThat(state.catalog.loads()).isEqualTo(HitPathBenchmark.KEYS);
+			assertThat(state.catalog.loads()).isEqualTo(this.workload.keys);
 		}
 		finally {
 			state.stop();
@@ -42,9 +44,9 @@ class HitPathBenchmarkTests {
 	@Test
 	void caffeineDirectFindsEveryKey() {
 		HitPathBenchmark.CaffeineState state = new HitPathBenchmark.CaffeineState();
-		state.fill();
+		state.fill(this.workload);
 		HitPathBenchmark.Cursor cursor = firstKey();
-		for (int i = 0; i < HitPathBenchmark.KEYS; i++) {
+		for (int i = 0; i < this.workload.keys; i++) {
 			assertThat(this.benchmark.caffeineDirect(state, cursor)).isNotNull();
 		}
 	}
@@ -52,15 +54,24 @@ class HitPathBenchmarkTests {
 	@Test
 	void aMissFailsTheTrial() {
 		HitPathBenchmark.CollapsedState state = new HitPathBenchmark.CollapsedState();
-		state.start();
+		state.start(this.workload);
 		state.catalog.find(-1L);
 		// stop() closes the context even when it throws
 		assertThatIllegalStateException().isThrownBy(state::stop).withMessageContaining("some calls missed");
 	}
 
-	/** A cursor at the first key, where a fresh one would start anywhere. */
-	private static HitPathBenchmark.Cursor firstKey() {
-		return new HitPathBenchmark.Cursor();
+	/** A cursor at the first key, where a started one would be anywhere. */
+	private HitPathBenchmark.Cursor firstKey() {
+		HitPathBenchmark.Cursor cursor = new HitPathBenchmark.Cursor();
+		cursor.start(this.workload);
+		cursor.rewind();
+		return cursor;
+	}
+
+	private static HitPathBenchmark.Workload workload(int keys) {
+		HitPathBenchmark.Workload workload = new HitPathBenchmark.Workload();
+		workload.keys = keys;
+		return workload;
 	}
 
 }
