@@ -4,7 +4,6 @@ import java.util.function.Supplier;
 
 import org.aopalliance.intercept.MethodInterceptor;
 import org.aopalliance.intercept.MethodInvocation;
-import org.springframework.aop.support.AopUtils;
 import org.springframework.util.function.SingletonSupplier;
 
 /**
@@ -23,8 +22,9 @@ public final class CollapsedInterceptor implements MethodInterceptor {
 	@Override
 	public Object invoke(MethodInvocation invocation) throws Throwable {
 		Object target = invocation.getThis();
-		Class<?> targetClass = (target != null) ? AopUtils.getTargetClass(target)
-				: invocation.getMethod().getDeclaringClass();
+		// the target itself, not the proxy: its class is the bean's class (operations strip a
+		// CGLIB subclass when they resolve it); no interface check on the hot path
+		Class<?> targetClass = (target != null) ? target.getClass() : invocation.getMethod().getDeclaringClass();
 		CollapsedOperation operation = this.operations.obtain().get(invocation.getMethod(), targetClass);
 		if (operation == null) {
 			return invocation.proceed();

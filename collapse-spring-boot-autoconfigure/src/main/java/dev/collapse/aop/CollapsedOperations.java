@@ -6,7 +6,6 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 import org.springframework.aop.support.AopUtils;
-import org.springframework.core.MethodClassKey;
 import org.springframework.core.annotation.AnnotatedElementUtils;
 import org.springframework.util.ClassUtils;
 
@@ -25,7 +24,11 @@ public final class CollapsedOperations {
 	/** Marks methods without the annotation in the cache. */
 	private static final CollapsedOperation NONE = new CollapsedOperation(null, null, null);
 
-	private final Map<MethodClassKey, CollapsedOperation> operations = new ConcurrentHashMap<>();
+	/**
+	 * Operations by method, then by target class: almost every method is called on one class
+	 * only, so a call costs one map lookup and one reference comparison, with no key allocated.
+	 */
+	private final Map<Method, ByClass> operations = new ConcurrentHashMap<>();
 
 	/**
 	 * Method that took each default name first, by name. Two methods never share entries under a
@@ -47,14 +50,21 @@ public final class CollapsedOperations {
 
 	/** The operation of {@code method} called on an instance of {@code targetClass}, or {@code null}. */
 	CollapsedOperation get(Method method, Class<?> targetClass) {
-		MethodClassKey cacheKey = new MethodClassKey(method, targetClass);
-		CollapsedOperation operation = this.operations.get(cacheKey);
-		if (operation == null) {
-			operation = this.operations.computeIfAbsent(cacheKey, (k) -> {
-				CollapsedOperation resolved = resolve(method, targetClass);
-				return (resolved != null) ? resolved : NONE;
-			});
+		for (ByClass known = this.operations.get(method); known != null; known = known.next) {
+			if (known.type == targetClass) {
+				return (known.operation != NONE) ? known.operation : null;
+			}
 		}
+		ByClass updated = this.operations.compute(method, (m, head) -> {
+			for (ByClass known = head; known != null; known = known.next) {
+				if (known.type == targetClass) {
+					return head;
+				}
+			}
+			CollapsedOperation resolved = resolve(method, targetClass);
+			return new ByClass(targetClass, (resolved != null) ? resolved : NONE, head);
+		});
+		CollapsedOperation operation = updated.find(targetClass);
 		return (operation != NONE) ? operation : null;
 	}
 
@@ -102,6 +112,32 @@ public final class CollapsedOperations {
 			throw new CollapseConfigurationException(origin, ex.getMessage());
 		}
 		return new CollapsedOperation(instance, key, adapter);
+	}
+
+	/** An immutable list of the operations of one method, one per target class. */
+	private static final class ByClass {
+
+		final Class<?> type;
+
+		final CollapsedOperation operation;
+
+		final ByClass next;
+
+		ByClass(Class<?> type, CollapsedOperation operation, ByClass next) {
+			this.type = type;
+			this.operation = operation;
+			this.next = next;
+		}
+
+		CollapsedOperation find(Class<?> targetClass) {
+			for (ByClass known = this; known != null; known = known.next) {
+				if (known.type == targetClass) {
+					return known.operation;
+				}
+			}
+			throw new IllegalStateException("no operation for " + targetClass);
+		}
+
 	}
 
 	/** {@code @Collapsed on ProductService.find(Long)}: how error messages name a method. */

@@ -254,7 +254,7 @@ public final class CollapseInstance {
 	private Object lead(Object key, Flight flight, Loader loader, boolean fallback) throws Throwable {
 		flight.loadingThread = Thread.currentThread();
 		try {
-			Entry entry = this.caches ? this.store.get(this.name, key) : null;
+			Entry entry = this.caches ? retained(key) : null;
 			if (entry != null && !entry.expired(this.ticker.read())) {
 				// stored between this caller's miss and its flight: serve it without a load
 				complete(key, flight, entry.value(), null, CallResult.HIT, 0);
@@ -315,6 +315,16 @@ public final class CollapseInstance {
 		return value;
 	}
 
+	/**
+	 * The stored entry of {@code key}, expired or not, unless it expired so long ago that it no
+	 * longer counts (past {@link Entry#retainUntil()}): the store keeps entries until they are
+	 * replaced or evicted by size, so the leader applies the retention itself, off the hit path.
+	 */
+	private Entry retained(Object key) {
+		Entry entry = this.store.get(this.name, key);
+		return (entry != null && this.ticker.read() - entry.retainUntil() >= 0) ? null : entry;
+	}
+
 	/** Whether {@code previous} expired recently enough to be served instead of a failure. */
 	private boolean servesStale(Entry previous) {
 		return previous != null && this.staleIfErrorNanos > 0
@@ -350,7 +360,7 @@ public final class CollapseInstance {
 	private void leadAsync(Object key, Flight flight, AsyncLoader loader, boolean fallback) {
 		flight.loadingThread = Thread.currentThread();
 		try {
-			Entry entry = this.caches ? this.store.get(this.name, key) : null;
+			Entry entry = this.caches ? retained(key) : null;
 			if (entry != null && !entry.expired(this.ticker.read())) {
 				complete(key, flight, entry.value(), null, CallResult.HIT, 0);
 				this.events.onCall(CallResult.HIT);
