@@ -185,7 +185,9 @@ public final class CollapseInstance {
 	/**
 	 * Asynchronous form of {@link #call}: every caller gets a future of its own, so that
 	 * cancelling it never cancels the shared load. The loader runs on this thread when this call
-	 * leads; a follower's future fails with {@link CollapseTimeoutException} after the wait timeout.
+	 * leads (through a distributed coordinator, on one of the coordinator's threads, as the fleet's
+	 * flow may wait for another node); a follower's future fails with
+	 * {@link CollapseTimeoutException} after the wait timeout.
 	 */
 	public CompletableFuture<Object> callAsync(Object key, AsyncLoader loader) {
 		boolean distributed = this.coordinator != null && this.coordinator.available();
