@@ -44,7 +44,8 @@ class FleetHerdTest {
 		assertOneLoadForTheFleet(fleet, upstream, 1001L);
 		long commands = commandsProcessed(redis.server()) - before - 1;
 		// a handful per node (read, lease script, re-reads; the leader's renewals and completion),
-		// not one per caller (renewals add one every lease/3 under a slow machine): Spring's locking cache writer needed 83,549 for this herd
+		// not one per caller; renewals add one every lease/3 on a slow machine. Spring's locking
+		// cache writer needed 83,549 for this herd
 		System.out.println("Redis commands for a herd of 1,000 callers on 4 nodes: " + commands);
 		assertThat(commands).isLessThan(100);
 	}
