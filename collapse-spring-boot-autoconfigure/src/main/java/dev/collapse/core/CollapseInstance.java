@@ -153,6 +153,14 @@ public final class CollapseInstance {
 	 * {@link CollapseInterruptedException}, {@link CollapseRecursionException}
 	 */
 	public Object call(Object key, Loader loader) throws Throwable {
+		return call(key, Loader::load, loader);
+	}
+
+	/**
+	 * {@link #call(Object, Loader)} for a loader that takes one argument, {@code context}: a hit
+	 * creates no loader object, since the loader is bound to its argument only when it must run.
+	 */
+	public <C> Object call(Object key, ContextLoader<C> loader, C context) throws Throwable {
 		boolean distributed = this.coordinator != null && this.coordinator.available();
 		if (this.caches && !distributed) {
 			Entry entry = this.store.get(this.name, key);
@@ -161,12 +169,17 @@ public final class CollapseInstance {
 				if (!entry.expired(now)) {
 					this.events.onCall(CallResult.HIT);
 					if (shouldRefreshEarly(key, entry, now)) {
-						submitRefresh(() -> refreshSync(key, entry, loader));
+						Loader bound = () -> loader.load(context);
+						submitRefresh(() -> refreshSync(key, entry, bound));
 					}
 					return entry.value();
 				}
 			}
 		}
+		return callMissed(key, () -> loader.load(context), distributed);
+	}
+
+	private Object callMissed(Object key, Loader loader, boolean distributed) throws Throwable {
 		failOnRecursion(key);
 		Flight candidate = new Flight(this.ticker.read());
 		Flight flight = this.flights.join(key, candidate);
@@ -596,7 +609,7 @@ public final class CollapseInstance {
 
 	/** Early refresh through the fleet: loads only if no node holds the key, else serves it as usual. */
 	private void refreshDistributed(Object key, Loader attempts) {
-		Flight candidate = new Flight(this.ticker.read());
+		Flight candidate = Flight.refresh(this.ticker.read());
 		if (!this.flights.tryLead(key, candidate)) {
 			return;
 		}
@@ -778,14 +791,19 @@ public final class CollapseInstance {
 	private void complete(Object key, Flight flight, Object value, Throwable failure, CallResult followerResult,
 			long loadNanos) {
 		flight.followerResult = followerResult;
-		int callers = this.flights.finish(key, flight);
+		int served = this.flights.finish(key, flight);
 		if (failure != null) {
 			flight.result.completeExceptionally(failure);
 		}
 		else {
 			flight.result.complete(value);
 		}
-		this.events.onHerd(key, callers, loadNanos);
+		// a herd is the callers one load served: none when the flight was served from a stored
+		// entry, and an early refresh's flight has no caller of its own
+		int callers = flight.refresh ? served - 1 : served;
+		if (followerResult != CallResult.HIT && callers > 0) {
+			this.events.onHerd(key, callers, loadNanos);
+		}
 	}
 
 	private static Throwable unwrap(Throwable failure) {
@@ -817,7 +835,7 @@ public final class CollapseInstance {
 
 	/** @param rolled the entry whose read rolled this refresh */
 	private void refreshSync(Object key, Entry rolled, Loader loader) {
-		Flight candidate = new Flight(this.ticker.read());
+		Flight candidate = Flight.refresh(this.ticker.read());
 		if (!this.flights.tryLead(key, candidate) || completedByNewerEntry(key, candidate, rolled)) {
 			return;
 		}
@@ -840,7 +858,7 @@ public final class CollapseInstance {
 	}
 
 	private void refreshAsync(Object key, Entry rolled, AsyncLoader loader) {
-		Flight candidate = new Flight(this.ticker.read());
+		Flight candidate = Flight.refresh(this.ticker.read());
 		if (!this.flights.tryLead(key, candidate) || completedByNewerEntry(key, candidate, rolled)) {
 			return;
 		}
