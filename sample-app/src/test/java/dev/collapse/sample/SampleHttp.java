@@ -3,9 +3,11 @@ package dev.collapse.sample;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
+import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 
 import tools.jackson.databind.JsonNode;
@@ -42,6 +44,10 @@ public final class SampleHttp {
 			.POST(HttpRequest.BodyPublishers.noBody()));
 	}
 
+	public HttpResponse<String> delete(String path) {
+		return send(HttpRequest.newBuilder(URI.create(url(path))).header("Accept", "application/json").DELETE());
+	}
+
 	public static <T> T read(HttpResponse<String> response, Class<T> type) {
 		return JSON.readValue(response.body(), type);
 	}
@@ -52,16 +58,29 @@ public final class SampleHttp {
 
 	/** Count of a Micrometer counter through the actuator, as the page reads it. */
 	public double counter(String meter) {
-		HttpResponse<String> response = get("/actuator/metrics/" + meter);
+		return statistic(meter, "COUNT");
+	}
+
+	/**
+	 * One statistic (COUNT, TOTAL, TOTAL_TIME, MAX, VALUE) of a meter through the actuator, summed
+	 * over the meters that match the tags, as {@code GET /actuator/metrics/{meter}?tag=k:v} does.
+	 * @param tags {@code "name:products"}, {@code "result:leader"}...
+	 */
+	public double statistic(String meter, String statistic, String... tags) {
+		StringBuilder path = new StringBuilder("/actuator/metrics/").append(meter);
+		for (int i = 0; i < tags.length; i++) {
+			path.append((i == 0) ? '?' : '&').append("tag=").append(URLEncoder.encode(tags[i], StandardCharsets.UTF_8));
+		}
+		HttpResponse<String> response = get(path.toString());
 		if (response.statusCode() != 200) {
-			throw new AssertionError(meter + ": HTTP " + response.statusCode());
+			throw new AssertionError(path + ": HTTP " + response.statusCode());
 		}
 		for (JsonNode measurement : tree(response).get("measurements")) {
-			if (measurement.get("statistic").asString().equals("COUNT")) {
+			if (measurement.get("statistic").asString().equals(statistic)) {
 				return measurement.get("value").asDouble();
 			}
 		}
-		throw new AssertionError(meter + " has no COUNT");
+		throw new AssertionError(path + " has no " + statistic + ": " + response.body());
 	}
 
 	private HttpResponse<String> send(HttpRequest.Builder request) {

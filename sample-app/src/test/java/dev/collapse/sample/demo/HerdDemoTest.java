@@ -10,7 +10,10 @@ import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
 import org.springframework.boot.test.web.server.LocalServerPort;
 
+import io.micrometer.core.instrument.MeterRegistry;
+
 import dev.collapse.core.Collapser;
+import dev.collapse.sample.CollapseMeters;
 import dev.collapse.sample.SampleHttp;
 import dev.collapse.sample.catalog.CatalogueService;
 
@@ -33,6 +36,9 @@ class HerdDemoTest {
 
 	@Autowired
 	Collapser collapser;
+
+	@Autowired
+	MeterRegistry meters;
 
 	SampleHttp http;
 
@@ -66,6 +72,38 @@ class HerdDemoTest {
 		// nobody is served before the one query has run: the herd waited for it instead of repeating it
 		assertThat(on.p50Ms()).isGreaterThanOrEqualTo(QUERY_DELAY_MS);
 		assertThat(on.p50Ms()).isLessThanOrEqualTo(on.p99Ms());
+	}
+
+	@Test
+	void collapsedHerdShowsInTheCollapseMeters() {
+		CollapseMeters before = CollapseMeters.read(this.http, CatalogueService.PRODUCTS);
+
+		HerdReport report = SampleHttp.read(
+				this.http.post("/demo/herd?requests=" + REQUESTS + "&product=8&runs=on", "application/json"),
+				HerdReport.class);
+
+		assertThat(report.runs()).singleElement().satisfies((run) -> {
+			assertThat(run.errors()).as("%s", run.errorTypes()).isZero();
+			assertThat(run.upstreamCalls()).isEqualTo(1);
+		});
+		CollapseMeters herd = CollapseMeters.read(this.http, CatalogueService.PRODUCTS).minus(before);
+		// one load: its leader, the callers that waited for it, and those that came after and hit
+		assertThat(herd.leader()).isEqualTo(1);
+		assertThat(herd.hit() + herd.leader() + herd.follower()).isEqualTo(REQUESTS);
+		assertThat(herd.calls()).isEqualTo(REQUESTS);
+		assertThat(herd.loadsSucceeded()).isEqualTo(1);
+		assertThat(herd.loadsFailed()).isZero();
+		// the demo's concurrency (200) lets many requests wait for the one query
+		assertThat(herd.follower()).isPositive();
+		assertThat(herd.waits()).isEqualTo(herd.follower());
+		// one herd, of the leader and its followers
+		assertThat(herd.herds()).isEqualTo(1);
+		assertThat(herd.herdCallers()).isEqualTo(herd.leader() + herd.follower()).isBetween(2L, (long) REQUESTS);
+		assertThat(herd.inflight()).isZero();
+		// the largest herd is not in /actuator/metrics (a distribution summary reports COUNT and TOTAL
+		// there since Micrometer 1.16); the registry, and Prometheus' collapse_herd_size_max, have it
+		double largest = this.meters.get("collapse.herd.size").tag("name", CatalogueService.PRODUCTS).summary().max();
+		assertThat(largest).isBetween((double) herd.herdCallers(), (double) REQUESTS);
 	}
 
 	@Test
