@@ -217,25 +217,31 @@ async function pollMetrics() {
     ]);
     $('#m-loads').textContent = (success === null) ? 'n/a' : `${formatNumber(success)} / ${formatNumber(error ?? 0)}`;
 
-    const [herd, wait, inflight, refreshes, queries] = await Promise.all([
-      statistic('collapse.herd.size', instance, {}, 'MAX'),
+    const [herdSize, wait, inflight, refreshes, queries] = await Promise.all([
+      // a distribution summary shows COUNT and TOTAL under /actuator/metrics, no MAX (Micrometer 1.16)
+      meter('collapse.herd.size', { name: instance }),
       statistic('collapse.wait', instance, {}, 'MAX'),
       statistic('collapse.inflight', instance, {}, 'VALUE'),
       statistic('collapse.refreshes', instance, {}, 'COUNT'),
       meter('sample.db.queries').then((found) => (found ? found.COUNT : null)),
     ]);
-    show('#m-herd', herd);
+    show('#m-herd-mean', herdSize ? ((herdSize.COUNT > 0) ? herdSize.TOTAL / herdSize.COUNT : 0) : null, 1);
     // timers report seconds; the page shows milliseconds
     show('#m-wait', wait === null ? null : wait * 1000, 1);
     show('#m-inflight', inflight);
     show('#m-refreshes', refreshes);
     show('#m-db', queries);
 
+    // the largest herds are the endpoint's: GET /actuator/collapse keeps them per instance, largest first
     const endpoint = await fetch('/actuator/collapse', { headers: { Accept: 'application/json' } });
     if (endpoint.ok) {
-      $('#endpoint-state').textContent = 'available';
-      $('#endpoint-body').textContent = JSON.stringify(await endpoint.json(), null, 2);
+      const body = await endpoint.json();
+      const herds = body.instances?.[instance]?.herds;
+      show('#m-herd', herds ? (herds.length > 0 ? herds[0].callers : 0) : null);
+      $('#endpoint-state').textContent = `available, Redis layer ${body.redis?.state ?? 'n/a'}`;
+      $('#endpoint-body').textContent = JSON.stringify(body, null, 2);
     } else {
+      show('#m-herd', null);
       $('#endpoint-state').textContent = 'n/a';
       $('#endpoint-body').textContent = `not exposed by this build (HTTP ${endpoint.status})`;
     }

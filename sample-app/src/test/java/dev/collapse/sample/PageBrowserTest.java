@@ -5,6 +5,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Comparator;
+import java.util.Locale;
 import java.util.stream.Stream;
 
 import org.junit.jupiter.api.AfterEach;
@@ -25,6 +26,7 @@ import org.openqa.selenium.chrome.ChromeDriverService;
 import org.openqa.selenium.chrome.ChromeOptions;
 import org.openqa.selenium.support.ui.ExpectedConditions;
 import org.openqa.selenium.support.ui.WebDriverWait;
+import tools.jackson.databind.JsonNode;
 
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
@@ -106,8 +108,25 @@ class PageBrowserTest {
 		// one bar per run in the queries chart, two per run in the latency chart
 		assertThat(this.browser.findElements(By.cssSelector("#chart-queries rect"))).hasSize(2);
 		assertThat(this.browser.findElements(By.cssSelector("#chart-latency rect"))).hasSize(4);
-		// the live panel has polled at least once, and shows our own counter
-		wait.until(ExpectedConditions.not(ExpectedConditions.textToBe(By.id("m-db"), "n/a")));
+		// the live panel polls every 2 s: it comes to show the meters and the endpoint as they are now
+		// (nothing else runs in this application meanwhile, so they hold still)
+		SampleHttp http = new SampleHttp(this.port);
+		JsonNode products = SampleHttp.tree(http.get("/actuator/collapse/products"));
+		long leaders = products.get("calls").get("leader").asLong();
+		assertThat(leaders).isPositive();
+		long followers = Math.round(http.statistic("collapse.calls", "COUNT", "name:products", "result:follower"));
+		long queries = Math.round(http.counter("sample.db.queries"));
+		// a poll that began during the demo may show a mix of before and after: wait for one that began after it
+		wait.until(ExpectedConditions.and(ExpectedConditions.textToBe(By.id("m-calls-leader"), number(leaders)),
+				ExpectedConditions.textToBe(By.id("m-calls-follower"), number(followers)),
+				ExpectedConditions.textToBe(By.id("m-db"), number(queries)),
+				ExpectedConditions.textToBe(By.id("m-inflight"), "0")));
+		// the largest herd of the last hour, from the endpoint: the demo's or larger, a leader and followers
+		wait.until(ExpectedConditions.textToBe(By.id("m-herd"), products.get("herds").get(0).get("callers").asString()));
+		assertThat(Integer.parseInt(text("m-herd"))).isBetween(2, REQUESTS);
+		assertThat(Double.parseDouble(text("m-herd-mean"))).isGreaterThanOrEqualTo(1);
+		assertThat(Double.parseDouble(text("m-wait").replace(",", ""))).isPositive();
+		assertThat(text("endpoint-state")).isEqualTo("available, Redis layer off");
 
 		screenshot();
 	}
@@ -132,6 +151,14 @@ class PageBrowserTest {
 			return ConditionEvaluationResult.disabled(message);
 		}
 
+	}
+
+	private static String number(long value) {
+		return String.format(Locale.US, "%,d", value);
+	}
+
+	private String text(String id) {
+		return this.browser.findElement(By.id(id)).getText();
 	}
 
 	private String cell(String mode, String column) {
