@@ -13,6 +13,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Comparator;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
@@ -139,13 +140,13 @@ public final class RedisServerProcess implements AutoCloseable {
 		}
 	}
 
-	static boolean installed() {
-		String path = System.getenv("PATH");
+	/** Whether an executable {@code redis-server} is in one of the directories of {@code path}. */
+	static boolean installed(String path) {
 		if (path == null) {
 			return false;
 		}
 		for (String dir : path.split(File.pathSeparator)) {
-			if (Files.isExecutable(Path.of(dir, "redis-server"))) {
+			if (!dir.isEmpty() && Files.isExecutable(Path.of(dir, "redis-server"))) {
 				return true;
 			}
 		}
@@ -160,10 +161,14 @@ public final class RedisServerProcess implements AutoCloseable {
 
 		@Override
 		public ConditionEvaluationResult evaluateExecutionCondition(ExtensionContext context) {
-			if (installed()) {
+			return evaluate(System.getenv());
+		}
+
+		static ConditionEvaluationResult evaluate(Map<String, String> environment) {
+			if (installed(environment.get("PATH"))) {
 				return ConditionEvaluationResult.enabled("redis-server found");
 			}
-			if ("true".equals(System.getenv("CI")) || "true".equals(System.getenv("COLLAPSE_REQUIRE_REDIS"))) {
+			if ("true".equals(environment.get("CI")) || "true".equals(environment.get("COLLAPSE_REQUIRE_REDIS"))) {
 				throw new IllegalStateException(MISSING + " CI=true or COLLAPSE_REQUIRE_REDIS=true: it must run.");
 			}
 			System.err.println("\n\n" + MISSING + "\n");
