@@ -45,7 +45,7 @@ public final class CollapseRedisAutoConfiguration {
 		RedisDistributedLayer.Settings settings;
 		try {
 			settings = new RedisDistributedLayer.Settings(redis.getLease(), redis.getCommandTimeout(),
-					redis.getProbeInterval(), redis.getFallbackLogInterval());
+					redis.getProbeInterval(), redis.getFallbackLogInterval(), redis.getMaxEntrySize().toBytes());
 		}
 		catch (IllegalArgumentException ex) {
 			throw new CollapseConfigurationException("collapse.redis", ex.getMessage(), ex);

@@ -153,11 +153,22 @@ public final class RedisDistributedLayer implements DistributedLayer, Distribute
 	 * @param commandTimeout longest wait for one Redis command before calls fall back
 	 * @param probeInterval mean pause between two probes while Redis does not answer
 	 * @param fallbackLogInterval shortest time between two logs of a fallback
+	 * @param maxEntryBytes largest entry, in UTF-8 bytes, that is written to or read from Redis
 	 */
 	public record Settings(Duration lease, Duration commandTimeout, Duration probeInterval,
-			Duration fallbackLogInterval) {
+			Duration fallbackLogInterval, long maxEntryBytes) {
+
+		/** The default largest entry: 1 MB. */
+		public static final long DEFAULT_MAX_ENTRY_BYTES = 1024 * 1024;
+
+		public Settings(Duration lease, Duration commandTimeout, Duration probeInterval, Duration fallbackLogInterval) {
+			this(lease, commandTimeout, probeInterval, fallbackLogInterval, DEFAULT_MAX_ENTRY_BYTES);
+		}
 
 		public Settings {
+			if (maxEntryBytes < 64) {
+				throw new IllegalArgumentException("collapse.redis.max-entry-size must be at least 64B, was " + maxEntryBytes + "B");
+			}
 			if (lease.toMillis() < 3) {
 				throw new IllegalArgumentException("collapse.redis.lease must be at least 3ms, was " + lease);
 			}
@@ -300,6 +311,10 @@ public final class RedisDistributedLayer implements DistributedLayer, Distribute
 			throw markDown(ex);
 		}
 		catch (ExecutionException ex) {
+			if (wrongType(ex.getCause())) {
+				// Redis answered: a key of another type, written by something else, spoils that key only
+				throw new DistributedUnavailableException("a Redis key of collapse holds another type", ex.getCause());
+			}
 			throw markDown(ex.getCause());
 		}
 		catch (InterruptedException ex) {
@@ -307,6 +322,12 @@ public final class RedisDistributedLayer implements DistributedLayer, Distribute
 			Thread.currentThread().interrupt();
 			throw new DistributedUnavailableException("Interrupted while waiting for Redis", ex);
 		}
+	}
+
+	/** Whether {@code failure} is Redis refusing a command on a key that holds another type. */
+	static boolean wrongType(Throwable failure) {
+		return failure instanceof io.lettuce.core.RedisCommandExecutionException && failure.getMessage() != null
+				&& failure.getMessage().contains("WRONGTYPE");
 	}
 
 	// ---- availability
