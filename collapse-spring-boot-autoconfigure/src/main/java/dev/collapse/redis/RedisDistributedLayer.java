@@ -324,6 +324,24 @@ public final class RedisDistributedLayer implements DistributedLayer, Distribute
 		}
 	}
 
+	/**
+	 * The class of {@code failure}, and the error code of a Redis error reply among its causes
+	 * ({@code WRONGPASS}, {@code NOPERM}, {@code LOADING}...), which says why; never a message,
+	 * which could hold anything.
+	 */
+	static String describe(Throwable failure) {
+		String text = failure.getClass().getSimpleName();
+		for (Throwable cause = failure; cause != null; cause = (cause.getCause() != cause) ? cause.getCause() : null) {
+			if (cause instanceof io.lettuce.core.RedisCommandExecutionException && cause.getMessage() != null) {
+				String code = cause.getMessage().split(" ", 2)[0];
+				if (code.matches("[A-Z]{2,20}")) {
+					return text + ": " + code;
+				}
+			}
+		}
+		return text;
+	}
+
 	/** Whether {@code failure} is Redis refusing a command on a key that holds another type. */
 	static boolean wrongType(Throwable failure) {
 		return failure instanceof io.lettuce.core.RedisCommandExecutionException && failure.getMessage() != null
@@ -334,7 +352,7 @@ public final class RedisDistributedLayer implements DistributedLayer, Distribute
 
 	/** Marks Redis unavailable (calls fall back), logs it at most once per interval, starts the probe. */
 	DistributedUnavailableException markDown(Throwable cause) {
-		String error = (cause != null) ? cause.getClass().getSimpleName() : "unknown";
+		String error = (cause != null) ? describe(cause) : "unknown";
 		this.lastError = error;
 		if (this.available) {
 			this.fallbackSince = Instant.now();
@@ -406,7 +424,7 @@ public final class RedisDistributedLayer implements DistributedLayer, Distribute
 		}
 		catch (Exception ex) {
 			Throwable cause = (ex instanceof ExecutionException) ? ex.getCause() : ex;
-			this.lastError = cause.getClass().getSimpleName();
+			this.lastError = describe(cause);
 			this.available = false;
 			logFallback(this.lastError);
 			this.probing.set(0);
