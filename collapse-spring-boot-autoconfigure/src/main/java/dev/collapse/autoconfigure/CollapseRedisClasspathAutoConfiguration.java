@@ -8,6 +8,7 @@ import org.apache.commons.logging.LogFactory;
 import org.springframework.beans.factory.SmartInitializingSingleton;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.context.ApplicationContext;
 import org.springframework.context.annotation.Bean;
 import org.springframework.util.ClassUtils;
@@ -32,6 +33,7 @@ public final class CollapseRedisClasspathAutoConfiguration {
 			{ "tools.jackson.databind.json.JsonMapper", "tools.jackson.core:jackson-databind (Jackson 3)" } };
 
 	@Bean
+	@ConditionalOnMissingBean(name = "collapseRedisClasspathCheck")
 	static SmartInitializingSingleton collapseRedisClasspathCheck(ApplicationContext context) {
 		return () -> {
 			List<String> missing = new ArrayList<>();

@@ -331,7 +331,8 @@ public final class RedisDistributedLayer implements DistributedLayer, Distribute
 	 */
 	static String describe(Throwable failure) {
 		String text = failure.getClass().getSimpleName();
-		for (Throwable cause = failure; cause != null; cause = (cause.getCause() != cause) ? cause.getCause() : null) {
+		Throwable cause = failure;
+		for (int depth = 0; cause != null && depth < 10; depth++, cause = cause.getCause()) {
 			if (cause instanceof io.lettuce.core.RedisCommandExecutionException && cause.getMessage() != null) {
 				String code = cause.getMessage().split(" ", 2)[0];
 				if (code.matches("[A-Z]{2,20}")) {
