@@ -8,6 +8,7 @@ import java.util.Map;
 
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.core.Ordered;
+import org.springframework.util.unit.DataSize;
 
 /**
  * Configuration of collapse, under {@code collapse.*}.
@@ -320,6 +321,20 @@ public class CollapseProperties {
 		 * Shortest time between two log lines about falling back to local collapsing.
 		 */
 		private Duration fallbackLogInterval = Duration.ofMinutes(1);
+
+		/**
+		 * Largest entry written to or read from Redis. A larger result is not shared (logged once);
+		 * a larger entry found in Redis is treated as a miss, unread, and overwritten.
+		 */
+		private DataSize maxEntrySize = DataSize.ofMegabytes(1);
+
+		public DataSize getMaxEntrySize() {
+			return this.maxEntrySize;
+		}
+
+		public void setMaxEntrySize(DataSize maxEntrySize) {
+			this.maxEntrySize = maxEntrySize;
+		}
 
 		public Duration getCommandTimeout() {
 			return this.commandTimeout;

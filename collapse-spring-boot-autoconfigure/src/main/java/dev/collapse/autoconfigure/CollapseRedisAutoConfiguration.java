@@ -1,5 +1,7 @@
 package dev.collapse.autoconfigure;
 
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
@@ -30,6 +32,8 @@ import tools.jackson.databind.json.JsonMapper;
 @EnableConfigurationProperties(CollapseProperties.class)
 public final class CollapseRedisAutoConfiguration {
 
+	private static final Log logger = LogFactory.getLog(CollapseRedisAutoConfiguration.class);
+
 	@Bean
 	@ConditionalOnMissingBean
 	RedisDistributedLayer collapseRedisLayer(RedisConnectionFactory factory, CollapseProperties properties,
@@ -41,11 +45,12 @@ public final class CollapseRedisAutoConfiguration {
 					+ "; collapse talks to Redis through Lettuce, Spring Boot's default client");
 		}
 		CollapseProperties.Redis redis = properties.getRedis();
+		checkKeyPrefix(redis.getKeyPrefix());
 		JsonMapper mapper = jsonMapper.getIfAvailable(() -> JsonMapper.builder().build());
 		RedisDistributedLayer.Settings settings;
 		try {
 			settings = new RedisDistributedLayer.Settings(redis.getLease(), redis.getCommandTimeout(),
-					redis.getProbeInterval(), redis.getFallbackLogInterval());
+					redis.getProbeInterval(), redis.getFallbackLogInterval(), redis.getMaxEntrySize().toBytes());
 		}
 		catch (IllegalArgumentException ex) {
 			throw new CollapseConfigurationException("collapse.redis", ex.getMessage(), ex);
@@ -61,6 +66,24 @@ public final class CollapseRedisAutoConfiguration {
 		}
 		layer.start();
 		return layer;
+	}
+
+	/**
+	 * An empty prefix fails: it is what keeps collapse's keys and channel apart from everything else
+	 * on the Redis, and what a least-privilege ACL grants. One that ends with a letter or digit
+	 * works, but {@code ~<prefix>*} then also grants the keys of every longer prefix.
+	 */
+	static void checkKeyPrefix(String prefix) {
+		if (prefix == null || prefix.isBlank()) {
+			throw new CollapseConfigurationException("collapse.redis.key-prefix",
+					"must not be empty: it keeps the keys and the channel of collapse apart from the rest of the Redis, "
+							+ "and is what a least-privilege ACL grants (~<prefix>*, &<prefix>*); the default is 'collapse:'");
+		}
+		if (Character.isLetterOrDigit(prefix.charAt(prefix.length() - 1))) {
+			logger.warn("collapse.redis.key-prefix '" + prefix + "' does not end with a separator such as ':'; an ACL "
+					+ "pattern ~" + prefix + "* then also grants the keys of every prefix that starts with it (such as '"
+					+ prefix + "2:')");
+		}
 	}
 
 	/**

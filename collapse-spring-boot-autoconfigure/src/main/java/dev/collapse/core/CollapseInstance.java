@@ -304,9 +304,24 @@ public final class CollapseInstance {
 		catch (Throwable ex) {
 			failure = ex;
 		}
-		long loadNanos = this.ticker.read() - start;
-		this.events.onLoad(failure == null, loadNanos);
-		observation.stop(CallResult.LEADER, failure);
+		Settled settled = settle(key, flight, value, failure, this.ticker.read() - start, observation, previous,
+				caller, fallback);
+		if (settled.failure() != null) {
+			throw settled.failure();
+		}
+		return settled.value();
+	}
+
+	/**
+	 * What both load paths do once the load is over: report it, serve stale-if-error, store a
+	 * success, complete the flight, count the caller.
+	 */
+	private Settled settle(Object key, Flight flight, Object loaded, Throwable loadFailure, long loadNanos,
+			LoadObservation observation, Entry previous, boolean caller, boolean fallback) {
+		this.events.onLoad(loadFailure == null, loadNanos);
+		observation.stop(CallResult.LEADER, loadFailure);
+		Object value = loaded;
+		Throwable failure = loadFailure;
 		CallResult served = fallback ? CallResult.FALLBACK : CallResult.LEADER;
 		if (failure != null && servesStale(previous)) {
 			value = previous.value();
@@ -324,10 +339,11 @@ public final class CollapseInstance {
 		if (caller) {
 			this.events.onCall(served);
 		}
-		if (failure != null) {
-			throw failure;
-		}
-		return value;
+		return new Settled(value, failure);
+	}
+
+	/** The outcome a load settled on: a value, or the failure to hand out. */
+	private record Settled(Object value, Throwable failure) {
 	}
 
 	/**
@@ -398,30 +414,8 @@ public final class CollapseInstance {
 		long start = this.ticker.read();
 		CompletableFuture<Object> outcome = new CompletableFuture<>();
 		attemptAsync(inScope(observation, loader), 1, outcome);
-		outcome.whenComplete((loaded, loadFailure) -> {
-			long loadNanos = this.ticker.read() - start;
-			this.events.onLoad(loadFailure == null, loadNanos);
-			observation.stop(CallResult.LEADER, loadFailure);
-			Object value = loaded;
-			Throwable failure = loadFailure;
-			CallResult served = fallback ? CallResult.FALLBACK : CallResult.LEADER;
-			if (failure != null && servesStale(previous)) {
-				value = previous.value();
-				failure = null;
-				served = CallResult.STALE;
-			}
-			try {
-				if (served != CallResult.STALE && failure == null) {
-					store(key, value, loadNanos);
-				}
-			}
-			finally {
-				complete(key, flight, value, failure, followerResult(served), loadNanos);
-			}
-			if (caller) {
-				this.events.onCall(served);
-			}
-		});
+		outcome.whenComplete((loaded, loadFailure) -> settle(key, flight, loaded, loadFailure,
+				this.ticker.read() - start, observation, previous, caller, fallback));
 	}
 
 	/** Runs the synchronous part of each attempt, on whichever thread starts it, with the load current. */

@@ -164,11 +164,22 @@ public final class RedisDistributedLayer implements DistributedLayer, Distribute
 	 * @param commandTimeout longest wait for one Redis command before calls fall back
 	 * @param probeInterval mean pause between two probes while Redis does not answer
 	 * @param fallbackLogInterval shortest time between two logs of a fallback
+	 * @param maxEntryBytes largest entry, in UTF-8 bytes, that is written to or read from Redis
 	 */
 	public record Settings(Duration lease, Duration commandTimeout, Duration probeInterval,
-			Duration fallbackLogInterval) {
+			Duration fallbackLogInterval, long maxEntryBytes) {
+
+		/** The default largest entry: 1 MB. */
+		public static final long DEFAULT_MAX_ENTRY_BYTES = 1024 * 1024;
+
+		public Settings(Duration lease, Duration commandTimeout, Duration probeInterval, Duration fallbackLogInterval) {
+			this(lease, commandTimeout, probeInterval, fallbackLogInterval, DEFAULT_MAX_ENTRY_BYTES);
+		}
 
 		public Settings {
+			if (maxEntryBytes < 64) {
+				throw new IllegalArgumentException("collapse.redis.max-entry-size must be at least 64B, was " + maxEntryBytes + "B");
+			}
 			if (lease.toMillis() < 3) {
 				throw new IllegalArgumentException("collapse.redis.lease must be at least 3ms, was " + lease);
 			}
@@ -311,6 +322,10 @@ public final class RedisDistributedLayer implements DistributedLayer, Distribute
 			throw markDown(ex);
 		}
 		catch (ExecutionException ex) {
+			if (wrongType(ex.getCause())) {
+				// Redis answered: a key of another type, written by something else, spoils that key only
+				throw new DistributedUnavailableException("a Redis key of collapse holds another type", ex.getCause());
+			}
 			throw markDown(ex.getCause());
 		}
 		catch (InterruptedException ex) {
@@ -341,11 +356,36 @@ public final class RedisDistributedLayer implements DistributedLayer, Distribute
 		}
 	}
 
+	/**
+	 * The class of {@code failure}, and the error code of a Redis error reply among its causes
+	 * ({@code WRONGPASS}, {@code NOPERM}, {@code LOADING}...), which says why; never a message,
+	 * which could hold anything.
+	 */
+	static String describe(Throwable failure) {
+		String text = failure.getClass().getSimpleName();
+		Throwable cause = failure;
+		for (int depth = 0; cause != null && depth < 10; depth++, cause = cause.getCause()) {
+			if (cause instanceof io.lettuce.core.RedisCommandExecutionException && cause.getMessage() != null) {
+				String code = cause.getMessage().split(" ", 2)[0];
+				if (code.matches("[A-Z]{2,20}")) {
+					return text + ": " + code;
+				}
+			}
+		}
+		return text;
+	}
+
+	/** Whether {@code failure} is Redis refusing a command on a key that holds another type. */
+	static boolean wrongType(Throwable failure) {
+		return failure instanceof io.lettuce.core.RedisCommandExecutionException && failure.getMessage() != null
+				&& failure.getMessage().contains("WRONGTYPE");
+	}
+
 	// ---- availability
 
 	/** Marks Redis unavailable (calls fall back), logs it at most once per interval, starts the probe. */
 	DistributedUnavailableException markDown(Throwable cause) {
-		String error = (cause != null) ? cause.getClass().getSimpleName() : "unknown";
+		String error = (cause != null) ? describe(cause) : "unknown";
 		this.lastError = error;
 		if (this.available) {
 			this.fallbackSince = Instant.now();
@@ -418,7 +458,7 @@ public final class RedisDistributedLayer implements DistributedLayer, Distribute
 		}
 		catch (Exception ex) {
 			Throwable cause = (ex instanceof ExecutionException) ? ex.getCause() : ex;
-			this.lastError = cause.getClass().getSimpleName();
+			this.lastError = describe(cause);
 			this.available = false;
 			logFallback(this.lastError);
 			this.probing.set(0);

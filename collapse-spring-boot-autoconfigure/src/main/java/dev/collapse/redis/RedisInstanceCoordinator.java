@@ -61,6 +61,8 @@ final class RedisInstanceCoordinator implements DistributedCoordinator {
 
 	private final AtomicBoolean unwritableLogged = new AtomicBoolean();
 
+	private final AtomicBoolean oversizeLogged = new AtomicBoolean();
+
 	RedisInstanceCoordinator(RedisDistributedLayer layer, String name, CollapseSettings settings,
 			RedisValueSerializer.Codec codec, String instancePrefix) {
 		this.layer = layer;
@@ -103,7 +105,7 @@ final class RedisInstanceCoordinator implements DistributedCoordinator {
 		long deadline = System.nanoTime() + waitNanos;
 		String entry = this.layer.keys().entry(this.instancePrefix, key);
 		String lock = RedisKeys.lock(entry);
-		Read current = read(this.layer.call((commands) -> commands.get(entry)));
+		Read current = readEntry(entry);
 		if (current != CORRUPT && current != null && current.entry.fresh(System.currentTimeMillis())) {
 			return hit(current, CallResult.HIT);
 		}
@@ -261,8 +263,18 @@ final class RedisInstanceCoordinator implements DistributedCoordinator {
 		long loadMicros = TimeUnit.NANOSECONDS.toMicros(loadNanos);
 		RedisEntry stored = keep ? new RedisEntry(now + this.ttlMillis + jitterMillis, loadMicros, false, token, text)
 				: new RedisEntry(now, loadMicros, true, token, text);
+		String encoded = stored.encode();
+		if (!fits(encoded, this.layer.settings().maxEntryBytes())) {
+			// the readers refuse it too: storing it would only make every node read it for nothing
+			if (this.oversizeLogged.compareAndSet(false, true)) {
+				logger.warn("collapse instance '" + this.name + "': a result is larger than collapse.redis.max-entry-size ("
+						+ this.layer.settings().maxEntryBytes() + " bytes) and is not stored in Redis; other nodes load it themselves");
+			}
+			complete(entry, lock, token, "", 0, false);
+			return new Outcome(value, CallResult.LEADER, loadNanos, 0, false);
+		}
 		long physicalMillis = keep ? this.ttlMillis + jitterMillis + this.staleIfErrorMillis : this.handOffMillis;
-		Boolean completed = complete(entry, lock, token, stored.encode(), physicalMillis, true);
+		Boolean completed = complete(entry, lock, token, encoded, physicalMillis, true);
 		long remaining = keep ? TimeUnit.MILLISECONDS.toNanos(stored.expiresAt() - now) : 0;
 		return new Outcome(value, CallResult.LEADER, loadNanos, remaining, Boolean.FALSE.equals(completed));
 	}
@@ -295,9 +307,23 @@ final class RedisInstanceCoordinator implements DistributedCoordinator {
 
 	/** The entry if it may serve a caller that waited for the lease {@code holder}, else {@code null}. */
 	private Read readFor(String entry, String holder) {
-		Read read = read(this.layer.call((commands) -> commands.get(entry)));
+		Read read = readEntry(entry);
 		return (read != null && read != CORRUPT && read.entry.servesWaiterOf(holder, System.currentTimeMillis())) ? read
 				: null;
+	}
+
+	/** Reads {@code entry}; a key of another type (not written by collapse) is {@link #CORRUPT}, overwritten by the next load. */
+	private Read readEntry(String entry) {
+		try {
+			return read(this.layer.call((commands) -> commands.get(entry)));
+		}
+		catch (DistributedUnavailableException ex) {
+			if (!RedisDistributedLayer.wrongType(ex.getCause())) {
+				throw ex;
+			}
+			logUnreadable(ex.getCause());
+			return CORRUPT;
+		}
 	}
 
 	/** The entry of {@code text}, {@code null} if there is none, {@link #CORRUPT} if it cannot be read. */
@@ -306,22 +332,47 @@ final class RedisInstanceCoordinator implements DistributedCoordinator {
 			return null;
 		}
 		try {
+			if (!fits(text, this.layer.settings().maxEntryBytes())) {
+				throw new IllegalArgumentException("entry larger than collapse.redis.max-entry-size");
+			}
 			RedisEntry entry = RedisEntry.decode(text);
 			return new Read(entry, this.codec.read(entry.value()));
 		}
 		catch (Exception ex) {
-			// never the content: it may hold anything
-			if (this.corruptLogged.compareAndSet(false, true)) {
-				logger.warn("collapse instance '" + this.name + "': an entry in Redis could not be read ("
-						+ ex.getClass().getName() + "); it is treated as a miss and overwritten. Further ones are "
-						+ "logged at debug level");
-			}
-			else if (logger.isDebugEnabled()) {
-				logger.debug("collapse instance '" + this.name + "': unreadable entry in Redis ("
-						+ ex.getClass().getName() + ")");
-			}
+			logUnreadable(ex);
 			return CORRUPT;
 		}
+	}
+
+	private void logUnreadable(Throwable ex) {
+		// never the content: it may hold anything
+		if (this.corruptLogged.compareAndSet(false, true)) {
+			logger.warn("collapse instance '" + this.name + "': an entry in Redis could not be read ("
+					+ ex.getClass().getName() + "); it is treated as a miss and overwritten. Further ones are "
+					+ "logged at debug level");
+		}
+		else if (logger.isDebugEnabled()) {
+			logger.debug("collapse instance '" + this.name + "': unreadable entry in Redis (" + ex.getClass().getName()
+					+ ")");
+		}
+	}
+
+	/** Whether {@code text} takes at most {@code maxBytes} bytes in UTF-8, counted only when the length cannot tell. */
+	static boolean fits(String text, long maxBytes) {
+		int length = text.length();
+		if (length > maxBytes) {
+			return false;
+		}
+		if (3L * length <= maxBytes) {
+			return true;
+		}
+		long bytes = 0;
+		for (int i = 0; i < length; i++) {
+			char c = text.charAt(i);
+			// a surrogate pair takes 4 bytes, 2 per half; a lone one fewer: never under-counted
+			bytes += (c < 0x80) ? 1 : (c < 0x800) ? 2 : Character.isSurrogate(c) ? 2 : 3;
+		}
+		return bytes <= maxBytes;
 	}
 
 	/** An entry and its value, read back. */

@@ -3,7 +3,6 @@ package dev.collapse.redis;
 import java.lang.reflect.Array;
 import java.math.BigDecimal;
 import java.math.BigInteger;
-import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
@@ -23,7 +22,8 @@ import tools.jackson.databind.json.JsonMapper;
  * the next one ({@code ("a:b","c")} and {@code ("a","b:c")} differ), and the tag keeps a
  * {@code Long} 1 apart from a {@code String} "1". Within the braces, {@code \}, <code>{</code> and
  * <code>}</code> are escaped, so the hash tag always ends where this class ends it; in the name
- * {@code :} is escaped too. An encoded key longer than {@link #MAX_ENCODED_KEY} characters is
+ * {@code :} is escaped too; a lone surrogate, which UTF-8 cannot carry, is escaped as a backslash,
+ * {@code u} and its four hex digits. An encoded key longer than {@link #MAX_ENCODED_KEY} characters is
  * replaced by {@code #} and its SHA-256 in hex (no plain encoding starts with {@code #}).
  */
 final class RedisKeys {
@@ -162,7 +162,19 @@ final class RedisKeys {
 				case '{' -> out.append("\\(");
 				case '}' -> out.append("\\)");
 				case ':' -> out.append(name ? "\\;" : ":");
-				default -> out.append(c);
+				default -> {
+					if (!Character.isSurrogate(c)) {
+						out.append(c);
+					}
+					else if (Character.isHighSurrogate(c) && i + 1 < text.length()
+							&& Character.isLowSurrogate(text.charAt(i + 1))) {
+						out.append(c).append(text.charAt(++i));
+					}
+					else {
+						// UTF-8 has no lone surrogate: it would be written as '?', and meet the key "?"
+						out.append("\\u").append(HexFormat.of().toHexDigits(c));
+					}
+				}
 			}
 		}
 	}
@@ -170,7 +182,14 @@ final class RedisKeys {
 	private static String sha256(String text) {
 		try {
 			MessageDigest digest = MessageDigest.getInstance("SHA-256");
-			return HexFormat.of().formatHex(digest.digest(text.getBytes(StandardCharsets.UTF_8)));
+			// every char as its two bytes: lone surrogates stay apart, which any Charset would replace
+			byte[] chars = new byte[2 * text.length()];
+			for (int i = 0; i < text.length(); i++) {
+				char c = text.charAt(i);
+				chars[2 * i] = (byte) (c >>> 8);
+				chars[2 * i + 1] = (byte) c;
+			}
+			return HexFormat.of().formatHex(digest.digest(chars));
 		}
 		catch (NoSuchAlgorithmException ex) {
 			throw new IllegalStateException("SHA-256 is required of every JVM", ex);
