@@ -19,8 +19,11 @@ final class Csv {
 		return text.contains(",") || text.contains("\"") ? "\"" + text.replace("\"", "\"\"") + "\"" : text;
 	}
 
-	/** A number with one decimal, in the locale-independent form a CSV reader expects. */
+	/** A number with one decimal (empty when there is none), in the locale-independent form a CSV reader expects. */
 	static String number(double value) {
+		if (Double.isNaN(value)) {
+			return "";
+		}
 		return String.format(Locale.ROOT, "%.1f", value);
 	}
 

@@ -80,17 +80,19 @@ public final class LocalHerd {
 	HerdResult run(HerdRow.Kind kind) throws InterruptedException {
 		try (HerdRow row = kind.create(this.upstreamMillis)) {
 			herd(row, "warm-up", Math.min(this.callers, WARM_UP_CALLERS));
-			int loadsBefore = row.upstream().loads();
 			System.gc();
-			return herd(row, "hot", this.callers).withLoads(row.upstream().loads() - loadsBefore);
+			return herd(row, "hot", this.callers);
 		}
 	}
 
-	private Measured herd(HerdRow row, String key, int size) throws InterruptedException {
+	private HerdResult herd(HerdRow row, String key, int size) throws InterruptedException {
 		String expected = "value-" + key;
+		int loadsBefore = row.upstream().loads();
 		CountDownLatch ready = new CountDownLatch(this.threads.concurrent(size));
 		CountDownLatch gate = new CountDownLatch(1);
 		CountDownLatch done = new CountDownLatch(size);
+		// each slot written by its caller before done.countDown(), read only after done.await()
+		long[] started = new long[size];
 		long[] finished = new long[size];
 		long[] callerCpu = new long[size];
 		AtomicInteger errors = new AtomicInteger();
@@ -102,6 +104,7 @@ public final class LocalHerd {
 					ready.countDown();
 					awaitUninterruptibly(gate);
 					long cpuBefore = currentThreadCpu();
+					started[caller] = System.nanoTime();
 					try {
 						if (!expected.equals(row.call(key))) {
 							errors.incrementAndGet();
@@ -111,7 +114,6 @@ public final class LocalHerd {
 						errors.incrementAndGet();
 					}
 					finally {
-						// written before done.countDown(), read only after done.await()
 						finished[caller] = System.nanoTime();
 						long cpuAfter = currentThreadCpu();
 						callerCpu[caller] = (cpuBefore < 0 || cpuAfter < 0) ? -1 : cpuAfter - cpuBefore;
@@ -131,19 +133,35 @@ public final class LocalHerd {
 			}
 			long end = System.nanoTime();
 			long cpu = this.os.getProcessCpuTime() - cpuStart;
+			int loads = row.upstream().loads() - loadsBefore;
 			long[] latencies = new long[size];
+			long callerCpuSum = 0;
 			for (int i = 0; i < size; i++) {
-				latencies[i] = finished[i] - start;
+				latencies[i] = finished[i] - started[i];
+				callerCpuSum = (callerCpu[i] < 0 || callerCpuSum < 0) ? -1 : callerCpuSum + callerCpu[i];
 			}
 			Arrays.sort(latencies);
-			long callerCpuSum = 0;
-			for (long nanos : callerCpu) {
-				callerCpuSum = (nanos < 0 || callerCpuSum < 0) ? -1 : callerCpuSum + nanos;
+			int joined = -1;
+			double wakeP50 = Double.NaN;
+			double wakeP99 = Double.NaN;
+			if (loads == 1) {
+				long loadEnd = row.upstream().lastLoadEnd();
+				long[] wakes = new long[size];
+				joined = 0;
+				for (int i = 0; i < size; i++) {
+					if (started[i] < loadEnd) {
+						wakes[joined++] = finished[i] - loadEnd;
+					}
+				}
+				wakes = Arrays.copyOf(wakes, joined);
+				Arrays.sort(wakes);
+				wakeP50 = millis(percentile(wakes, 50));
+				wakeP99 = millis(percentile(wakes, 99));
 			}
 			double processCpu = cpu - idleCpuPerNano * (end - start);
-			return new Measured(row.name(), size, errors.get(), millis(end - start), millis(percentile(latencies, 50)),
-					millis(percentile(latencies, 99)), millis(latencies[size - 1]), processCpu / 1e6,
-					callerCpuSum < 0 ? -1 : millis(callerCpuSum));
+			return new HerdResult(row.name(), size, loads, errors.get(), millis(end - start),
+					millis(percentile(latencies, 50)), millis(percentile(latencies, 99)), millis(latencies[size - 1]),
+					joined, wakeP50, wakeP99, processCpu / 1e6, callerCpuSum < 0 ? -1 : millis(callerCpuSum));
 		}
 		finally {
 			executor.shutdownNow();
@@ -200,26 +218,23 @@ public final class LocalHerd {
 
 	static String table(List<HerdResult> results) {
 		StringBuilder table = new StringBuilder();
-		table.append(String.format(Locale.ROOT, "%-22s %8s %8s %7s %10s %10s %10s %10s %12s %12s%n", "row", "callers",
-				"loads", "errors", "wall ms", "p50 ms", "p99 ms", "max ms", "proc CPU ms", "caller CPU ms"));
+		table.append(String.format(Locale.ROOT, "%-20s %7s %6s %6s %8s %8s %8s %8s %7s %8s %8s %9s %9s%n", "row",
+				"callers", "loads", "errors", "wall ms", "p50 ms", "p99 ms", "max ms", "joined", "wake p50",
+				"wake p99", "proc CPU", "call CPU"));
 		for (HerdResult r : results) {
-			table.append(String.format(Locale.ROOT, "%-22s %8d %8d %7d %10.1f %10.1f %10.1f %10.1f %12.1f %12s%n",
+			table.append(String.format(Locale.ROOT, "%-20s %7d %6d %6d %8.1f %8.1f %8.1f %8.1f %7s %8s %8s %9.1f %9s%n",
 					r.row(), r.callers(), r.loads(), r.errors(), r.wallMillis(), r.p50Millis(), r.p99Millis(),
-					r.maxMillis(), r.processCpuMillis(),
+					r.maxMillis(), r.joined() < 0 ? "-" : Integer.toString(r.joined()), orDash(r.wakeP50Millis()),
+					orDash(r.wakeP99Millis()), r.processCpuMillis(),
 					r.callerCpuMillis() < 0 ? "n/a" : String.format(Locale.ROOT, "%.1f", r.callerCpuMillis())));
 		}
+		table.append("(ms; wake = from the end of the one load to a joined caller's answer; "
+				+ "proc CPU = process CPU during the herd minus idle; call CPU = callers' own thread CPU inside the call)\n");
 		return table.toString();
 	}
 
-	/** A herd's numbers before the loads of the warm-up are taken out. */
-	private record Measured(String row, int callers, int errors, double wallMillis, double p50Millis, double p99Millis,
-			double maxMillis, double processCpuMillis, double callerCpuMillis) {
-
-		HerdResult withLoads(int loads) {
-			return new HerdResult(this.row, this.callers, loads, this.errors, this.wallMillis, this.p50Millis,
-					this.p99Millis, this.maxMillis, this.processCpuMillis, this.callerCpuMillis);
-		}
-
+	private static String orDash(double millis) {
+		return Double.isNaN(millis) ? "-" : String.format(Locale.ROOT, "%.1f", millis);
 	}
 
 }

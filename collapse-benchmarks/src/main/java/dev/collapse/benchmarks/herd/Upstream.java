@@ -13,6 +13,9 @@ public final class Upstream {
 
 	private final long delayMillis;
 
+	/** {@code System.nanoTime()} when the last load returned; written by the loading thread. */
+	private volatile long lastLoadEnd;
+
 	public Upstream(long delayMillis) {
 		this.delayMillis = delayMillis;
 	}
@@ -27,7 +30,13 @@ public final class Upstream {
 			Thread.currentThread().interrupt();
 			throw new IllegalStateException("interrupted while loading", ex);
 		}
+		this.lastLoadEnd = System.nanoTime();
 		return "value-" + key;
+	}
+
+	/** {@code System.nanoTime()} when the last load returned, 0 before the first. */
+	public long lastLoadEnd() {
+		return this.lastLoadEnd;
 	}
 
 	/** How many times {@link #load} ran. */

@@ -34,6 +34,12 @@ class LocalHerdHarnessTests {
 			assertThat(result.p99Millis()).isLessThanOrEqualTo(result.maxMillis());
 		});
 		assertThat(results).extracting(HerdResult::loads).containsExactly(50, 1, 1, 1);
+		// the leader at least began before its own load ended; without a cache nobody joins a load
+		assertThat(results).extracting(HerdResult::joined).first().isEqualTo(-1);
+		assertThat(results.subList(1, 4)).allSatisfy((result) -> {
+			assertThat(result.joined()).isBetween(1, 50);
+			assertThat(result.wakeP99Millis()).isGreaterThanOrEqualTo(result.wakeP50Millis());
+		});
 		assertThat(Files.readAllLines(out.resolve("smoke.csv"))).hasSize(5).first().isEqualTo(HerdResult.CSV_HEADER);
 		BufferedImage chart = ImageIO.read(out.resolve("smoke.png").toFile());
 		assertThat(chart).isNotNull();
