@@ -35,9 +35,9 @@ import com.github.benmanes.caffeine.cache.Caffeine;
  * catalogue's popular items are, by 2 threads; throughput of {@code @Collapsed} against
  * {@code @Cacheable} over Caffeine, and a bare Caffeine lookup as the floor. Every store holds
  * every key ({@value #CAPACITY} entries for each), so no variant misses or evicts; a trial fails if
- * any call after the warm-up ran the method. The capacity is less than twice the keys, so the
- * baselines' Caffeine records reads (it skips that while a cache is under half full), as
- * collapse's store with its per-entry expiry always does: both pay for the read buffer, as a busy
+ * any call after the warm-up ran the method. The capacity is less than twice the keys, so every
+ * store's Caffeine (collapse's store is one too) is over half full and records its reads (Caffeine
+ * skips that while a size-bounded cache is under half full): all pay for the read buffer, as a busy
  * production cache does.
  */
 @BenchmarkMode(Mode.Throughput)

@@ -8,11 +8,12 @@ import java.util.Map;
  * Runs the herd benchmarks from the command line:
  *
  * <pre>
- * java -cp collapse-benchmarks/target/benchmarks.jar dev.collapse.benchmarks.herd.Harness [local|memory|all] [--option=value ...]
+ * java -cp collapse-benchmarks/target/benchmarks.jar dev.collapse.benchmarks.herd.Harness [local|memory] [--option=value ...]
  * </pre>
  *
  * Options: {@code --callers} (10000), {@code --upstream-ms} (100), {@code --out}
  * ({@code collapse-benchmarks/results}), {@code --name} (base name of the files, {@code local-herd}),
+ * {@code --name} is {@code memory} for the memory run;
  * {@code --threads} ({@code auto}: virtual on JDK 21+; {@code platform} to force platform threads),
  * {@code --platform-cap} (most platform threads; default: as many as callers).
  */
@@ -47,7 +48,8 @@ public final class Harness {
 		switch (what) {
 			case "local" -> new LocalHerd(callers, upstreamMillis, callerThreads)
 				.runAll(out, options.getOrDefault("name", "local-herd"));
-			default -> throw new IllegalArgumentException("unknown benchmark '" + what + "': local");
+			case "memory" -> new MemoryFootprint(callerThreads).runAll(out, options.getOrDefault("name", "memory"));
+			default -> throw new IllegalArgumentException("unknown benchmark '" + what + "': local or memory");
 		}
 		// the Spring contexts are closed, but a cache's executor may keep a non-daemon thread
 		System.exit(0);
