@@ -171,11 +171,12 @@ public class CollapseEndpoint {
 				herds.add(new HerdDescriptor(herd.callers(), herd.loadTime().toMillis(), herd.at().toString(), herd.key()));
 			}
 		}
-		return new InstanceDescriptor(settings(instance.settings()), instance.inflight(), calls, loads, refreshes,
+		return new InstanceDescriptor(settings(instance), instance.inflight(), calls, loads, refreshes,
 				retries, fallbacks, leasesLost, herds);
 	}
 
-	private SettingsDescriptor settings(CollapseSettings settings) {
+	private SettingsDescriptor settings(CollapseInstance instance) {
+		CollapseSettings settings = instance.settings();
 		RetrySettings retry = settings.retry();
 		return new SettingsDescriptor(text(settings.ttl()), settings.jitter().toString(),
 				text(settings.jitter().max(settings.ttl())), text(settings.waitTimeout()), settings.cacheNulls(),
@@ -183,7 +184,7 @@ public class CollapseEndpoint {
 				new RetryDescriptor(retry.maxAttempts(), text(retry.baseDelay()), text(retry.maxDelay()),
 						retry.retryOn().stream().map(Class::getName).toList(),
 						retry.ignore().stream().map(Class::getName).toList()),
-				text(settings.staleIfError()), (this.distributed != null) ? "redis" : "local");
+				text(settings.staleIfError()), instance.distributed() ? "redis" : "local");
 	}
 
 	/** ISO-8601, as Spring Boot binds it back: {@code PT5M}. */

@@ -106,9 +106,9 @@ public final class CollapsedOperations {
 		CollapseSettings resolved = this.settings.resolve(name, annotation, origin);
 		CollapseInstance instance;
 		try {
-			instance = this.registry.register(name, resolved);
+			instance = this.registry.register(name, resolved, ReturnAdapter.valueType(specific, userClass));
 		}
-		catch (IllegalStateException ex) {
+		catch (IllegalStateException | IllegalArgumentException ex) {
 			throw new CollapseConfigurationException(origin, ex.getMessage());
 		}
 		return new CollapsedOperation(instance, key, adapter);

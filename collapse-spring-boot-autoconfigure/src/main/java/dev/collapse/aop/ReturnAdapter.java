@@ -1,6 +1,8 @@
 package dev.collapse.aop;
 
 import java.lang.reflect.Method;
+import java.lang.reflect.ParameterizedType;
+import java.lang.reflect.Type;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Future;
@@ -8,6 +10,7 @@ import java.util.stream.BaseStream;
 
 import org.aopalliance.intercept.MethodInvocation;
 import org.springframework.aop.ProxyMethodInvocation;
+import org.springframework.core.GenericTypeResolver;
 import org.springframework.util.ClassUtils;
 
 import dev.collapse.core.CollapseConfigurationException;
@@ -62,6 +65,25 @@ abstract class ReturnAdapter {
 		return new ValueAdapter();
 	}
 
+	/**
+	 * Type of the values a method's calls share: its generic return type resolved against
+	 * {@code targetClass}, without the {@code Mono} or {@code CompletableFuture} around it; {@code Object}
+	 * when a stage or Mono does not say.
+	 */
+	static Type valueType(Method method, Class<?> targetClass) {
+		Type type = GenericTypeResolver.resolveType(method.getGenericReturnType(), targetClass);
+		Class<?> raw = method.getReturnType();
+		boolean wrapper = raw == CompletionStage.class || raw == CompletableFuture.class
+				|| (REACTOR_PRESENT && MonoAdapter.isMono(raw));
+		if (!wrapper) {
+			return type;
+		}
+		if (type instanceof ParameterizedType parameterized) {
+			return parameterized.getActualTypeArguments()[0];
+		}
+		return Object.class;
+	}
+
 	private static boolean isAssignable(String className, Class<?> type, Method method) {
 		ClassLoader loader = (method.getDeclaringClass().getClassLoader() != null)
 				? method.getDeclaringClass().getClassLoader() : ReturnAdapter.class.getClassLoader();
@@ -86,7 +108,8 @@ abstract class ReturnAdapter {
 
 		@Override
 		Object invoke(CollapseInstance instance, Object key, MethodInvocation invocation) throws Throwable {
-			return instance.call(key, () -> proceed(invocation));
+			// a method reference that captures nothing: a hit allocates no loader
+			return instance.call(key, ReturnAdapter::proceed, invocation);
 		}
 
 	}

@@ -30,6 +30,7 @@ import dev.collapse.aop.SettingsResolver;
 import dev.collapse.core.CollapseListener;
 import dev.collapse.core.CollapseRegistry;
 import dev.collapse.core.Collapser;
+import dev.collapse.core.DistributedLayer;
 import dev.collapse.core.LocalStore;
 import dev.collapse.core.PassThroughCollapser;
 import dev.collapse.core.RefreshExecutor;
@@ -69,11 +70,12 @@ public final class CollapseAutoConfiguration {
 		@Bean
 		@ConditionalOnMissingBean
 		CollapseRegistry collapseRegistry(LocalStore store, SettingsResolver settings,
-				ObjectProvider<CollapseListener> listeners, RefreshExecutor refreshExecutor) {
+				ObjectProvider<CollapseListener> listeners, RefreshExecutor refreshExecutor,
+				ObjectProvider<DistributedLayer> distributed) {
 			List<CollapseListener> ordered = listeners.orderedStream().toList();
 			return new CollapseRegistry(store,
 					(name) -> settings.resolve(name, null, "collapse instance '" + name + "'"), ordered,
-					refreshExecutor.executor());
+					refreshExecutor.executor(), distributed.getIfAvailable());
 		}
 
 		@Bean

@@ -8,6 +8,7 @@ import java.util.Map;
 
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.core.Ordered;
+import org.springframework.util.unit.DataSize;
 
 /**
  * Configuration of collapse, under {@code collapse.*}.
@@ -305,6 +306,59 @@ public class CollapseProperties {
 		 * Lease of a fleet-wide load, renewed by its leader while it loads.
 		 */
 		private Duration lease = Duration.ofSeconds(30);
+
+		/**
+		 * Longest wait for one Redis command; past it the call is collapsed in this JVM only (fallback).
+		 */
+		private Duration commandTimeout = Duration.ofMillis(500);
+
+		/**
+		 * Mean pause between two checks of a Redis that does not answer; each pause is jittered by +-50%.
+		 */
+		private Duration probeInterval = Duration.ofSeconds(1);
+
+		/**
+		 * Shortest time between two log lines about falling back to local collapsing.
+		 */
+		private Duration fallbackLogInterval = Duration.ofMinutes(1);
+
+		/**
+		 * Largest entry written to or read from Redis. A larger result is not shared (logged once);
+		 * a larger entry found in Redis is treated as a miss, unread, and overwritten.
+		 */
+		private DataSize maxEntrySize = DataSize.ofMegabytes(1);
+
+		public DataSize getMaxEntrySize() {
+			return this.maxEntrySize;
+		}
+
+		public void setMaxEntrySize(DataSize maxEntrySize) {
+			this.maxEntrySize = maxEntrySize;
+		}
+
+		public Duration getCommandTimeout() {
+			return this.commandTimeout;
+		}
+
+		public void setCommandTimeout(Duration commandTimeout) {
+			this.commandTimeout = commandTimeout;
+		}
+
+		public Duration getProbeInterval() {
+			return this.probeInterval;
+		}
+
+		public void setProbeInterval(Duration probeInterval) {
+			this.probeInterval = probeInterval;
+		}
+
+		public Duration getFallbackLogInterval() {
+			return this.fallbackLogInterval;
+		}
+
+		public void setFallbackLogInterval(Duration fallbackLogInterval) {
+			this.fallbackLogInterval = fallbackLogInterval;
+		}
 
 		public boolean isEnabled() {
 			return this.enabled;

@@ -1,5 +1,6 @@
 package dev.collapse.core;
 
+import java.lang.reflect.Type;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
@@ -13,6 +14,7 @@ import java.util.concurrent.TimeoutException;
 
 import com.github.benmanes.caffeine.cache.Ticker;
 
+import dev.collapse.core.DistributedCoordinator.Outcome;
 import dev.collapse.core.LocalSingleFlight.Flight;
 import dev.collapse.core.LocalStore.Entry;
 
@@ -30,6 +32,11 @@ import dev.collapse.core.LocalStore.Entry;
  * <li>A load that calls its own key on the same thread fails at once with
  * {@link CollapseRecursionException}.</li>
  * </ul>
+ *
+ * <p>With a {@link DistributedCoordinator} (Redis), the node's leader of a key hands the key to
+ * it: stored results then live in the fleet's store instead of the local one, and at most one
+ * load of a key runs at a time in the fleet. While the coordinator is unavailable, calls are
+ * collapsed in this JVM as without it, and counted as {@link CallResult#FALLBACK}.
  */
 public final class CollapseInstance {
 
@@ -65,12 +72,25 @@ public final class CollapseInstance {
 
 	private final long staleIfErrorNanos;
 
+	/** The fleet's coordinator; {@code null} when the instance is collapsed in this JVM only. */
+	private final DistributedCoordinator coordinator;
+
+	/** Type of the results, as declared by the method; {@code null} when unknown. */
+	private final Type valueType;
+
 	/** Written once by the registry right after construction, before the instance is published. */
 	private InstanceEvents events = InstanceEvents.NONE;
 
 	CollapseInstance(String name, CollapseSettings settings, LocalStore store, ScheduledExecutorService scheduler,
 			Executor refreshExecutor) {
+		this(name, settings, store, scheduler, refreshExecutor, null, null);
+	}
+
+	CollapseInstance(String name, CollapseSettings settings, LocalStore store, ScheduledExecutorService scheduler,
+			Executor refreshExecutor, DistributedCoordinator coordinator, Type valueType) {
 		this.name = name;
+		this.coordinator = coordinator;
+		this.valueType = valueType;
 		this.settings = settings;
 		this.store = store;
 		this.ticker = store.ticker();
@@ -95,6 +115,16 @@ public final class CollapseInstance {
 	/** Effective settings. */
 	public CollapseSettings settings() {
 		return this.settings;
+	}
+
+	/** Declared type of the results, or {@code null} when the instance was created without one. */
+	public Type valueType() {
+		return this.valueType;
+	}
+
+	/** Whether results are shared with the fleet (when the distributed layer is available). */
+	public boolean distributed() {
+		return this.coordinator != null;
 	}
 
 	/** Loads running now. */
@@ -123,35 +153,58 @@ public final class CollapseInstance {
 	 * {@link CollapseInterruptedException}, {@link CollapseRecursionException}
 	 */
 	public Object call(Object key, Loader loader) throws Throwable {
-		if (this.caches) {
+		return call(key, Loader::load, loader);
+	}
+
+	/**
+	 * {@link #call(Object, Loader)} for a loader that takes one argument, {@code context}: a hit
+	 * creates no loader object, since the loader is bound to its argument only when it must run.
+	 */
+	public <C> Object call(Object key, ContextLoader<C> loader, C context) throws Throwable {
+		boolean distributed = this.coordinator != null && this.coordinator.available();
+		if (this.caches && !distributed) {
 			Entry entry = this.store.get(this.name, key);
 			if (entry != null) {
 				long now = this.ticker.read();
 				if (!entry.expired(now)) {
 					this.events.onCall(CallResult.HIT);
 					if (shouldRefreshEarly(key, entry, now)) {
-						submitRefresh(() -> refreshSync(key, entry, loader));
+						Loader bound = () -> loader.load(context);
+						submitRefresh(() -> refreshSync(key, entry, bound));
 					}
 					return entry.value();
 				}
 			}
 		}
+		return callMissed(key, () -> loader.load(context), distributed);
+	}
+
+	private Object callMissed(Object key, Loader loader, boolean distributed) throws Throwable {
 		failOnRecursion(key);
 		Flight candidate = new Flight(this.ticker.read());
 		Flight flight = this.flights.join(key, candidate);
 		if (flight != candidate) {
 			return await(flight);
 		}
-		return lead(key, flight, loader);
+		if (distributed) {
+			return leadDistributed(key, flight, loader);
+		}
+		if (this.coordinator != null) {
+			this.events.onFallback();
+		}
+		return lead(key, flight, loader, this.coordinator != null);
 	}
 
 	/**
 	 * Asynchronous form of {@link #call}: every caller gets a future of its own, so that
 	 * cancelling it never cancels the shared load. The loader runs on this thread when this call
-	 * leads; a follower's future fails with {@link CollapseTimeoutException} after the wait timeout.
+	 * leads (through a distributed coordinator, on one of the coordinator's threads, as the fleet's
+	 * flow may wait for another node); a follower's future fails with
+	 * {@link CollapseTimeoutException} after the wait timeout.
 	 */
 	public CompletableFuture<Object> callAsync(Object key, AsyncLoader loader) {
-		if (this.caches) {
+		boolean distributed = this.coordinator != null && this.coordinator.available();
+		if (this.caches && !distributed) {
 			Entry entry = this.store.get(this.name, key);
 			if (entry != null) {
 				long now = this.ticker.read();
@@ -175,13 +228,27 @@ public final class CollapseInstance {
 		if (flight != candidate) {
 			return awaitAsync(flight);
 		}
-		leadAsync(key, flight, loader);
+		if (distributed) {
+			leadDistributedAsync(key, flight, loader);
+		}
+		else {
+			if (this.coordinator != null) {
+				this.events.onFallback();
+			}
+			leadAsync(key, flight, loader, this.coordinator != null);
+		}
 		return copyOf(flight.result);
 	}
 
-	/** Drops the stored result of {@code key}; a load in flight is not affected. */
+	/**
+	 * Drops the stored result of {@code key}, in this JVM and in the fleet's store; a load in flight
+	 * is not affected.
+	 */
 	public void evict(Object key) {
 		this.store.evict(this.name, key);
+		if (this.coordinator != null) {
+			this.coordinator.evict(key);
+		}
 	}
 
 	/** Drops every stored result of this instance. */
@@ -198,10 +265,11 @@ public final class CollapseInstance {
 
 	// ---- leader, synchronous
 
-	private Object lead(Object key, Flight flight, Loader loader) throws Throwable {
+	/** @param fallback whether the distributed layer should have served this key but could not */
+	private Object lead(Object key, Flight flight, Loader loader, boolean fallback) throws Throwable {
 		flight.loadingThread = Thread.currentThread();
 		try {
-			Entry entry = this.caches ? this.store.get(this.name, key) : null;
+			Entry entry = this.caches ? retained(key) : null;
 			if (entry != null && !entry.expired(this.ticker.read())) {
 				// stored between this caller's miss and its flight: serve it without a load
 				complete(key, flight, entry.value(), null, CallResult.HIT, 0);
@@ -211,7 +279,7 @@ public final class CollapseInstance {
 			if (entry != null) {
 				this.events.onRefresh(RefreshTrigger.EXPIRED);
 			}
-			return loadAndComplete(key, flight, loader, entry, true);
+			return loadAndComplete(key, flight, loader, entry, true, fallback);
 		}
 		finally {
 			flight.loadingThread = null;
@@ -222,9 +290,10 @@ public final class CollapseInstance {
 	 * Runs the load on this thread, stores its result and completes the flight.
 	 * @param previous the expired entry of the key, if one is kept, for stale-if-error
 	 * @param caller whether a caller waits for the result (not so for an early refresh)
+	 * @param fallback whether callers are counted as {@link CallResult#FALLBACK}
 	 */
-	private Object loadAndComplete(Object key, Flight flight, Loader loader, Entry previous, boolean caller)
-			throws Throwable {
+	private Object loadAndComplete(Object key, Flight flight, Loader loader, Entry previous, boolean caller,
+			boolean fallback) throws Throwable {
 		LoadObservation observation = this.events.startLoad();
 		long start = this.ticker.read();
 		Object value = null;
@@ -235,31 +304,56 @@ public final class CollapseInstance {
 		catch (Throwable ex) {
 			failure = ex;
 		}
-		long loadNanos = this.ticker.read() - start;
-		this.events.onLoad(failure == null, loadNanos);
-		observation.stop(CallResult.LEADER, failure);
-		CallResult served = CallResult.LEADER;
+		Settled settled = settle(key, flight, value, failure, this.ticker.read() - start, observation, previous,
+				caller, fallback);
+		if (settled.failure() != null) {
+			throw settled.failure();
+		}
+		return settled.value();
+	}
+
+	/**
+	 * What both load paths do once the load is over: report it, serve stale-if-error, store a
+	 * success, complete the flight, count the caller.
+	 */
+	private Settled settle(Object key, Flight flight, Object loaded, Throwable loadFailure, long loadNanos,
+			LoadObservation observation, Entry previous, boolean caller, boolean fallback) {
+		this.events.onLoad(loadFailure == null, loadNanos);
+		observation.stop(CallResult.LEADER, loadFailure);
+		Object value = loaded;
+		Throwable failure = loadFailure;
+		CallResult served = fallback ? CallResult.FALLBACK : CallResult.LEADER;
 		if (failure != null && servesStale(previous)) {
 			value = previous.value();
 			failure = null;
 			served = CallResult.STALE;
 		}
 		try {
-			if (served == CallResult.LEADER && failure == null) {
+			if (served != CallResult.STALE && failure == null) {
 				store(key, value, loadNanos);
 			}
 		}
 		finally {
-			complete(key, flight, value, failure, (served == CallResult.STALE) ? served : CallResult.FOLLOWER,
-					loadNanos);
+			complete(key, flight, value, failure, followerResult(served), loadNanos);
 		}
 		if (caller) {
 			this.events.onCall(served);
 		}
-		if (failure != null) {
-			throw failure;
-		}
-		return value;
+		return new Settled(value, failure);
+	}
+
+	/** The outcome a load settled on: a value, or the failure to hand out. */
+	private record Settled(Object value, Throwable failure) {
+	}
+
+	/**
+	 * The stored entry of {@code key}, expired or not, unless it expired so long ago that it no
+	 * longer counts (past {@link Entry#retainUntil()}): the store keeps entries until they are
+	 * replaced or evicted by size, so the leader applies the retention itself, off the hit path.
+	 */
+	private Entry retained(Object key) {
+		Entry entry = this.store.get(this.name, key);
+		return (entry != null && this.ticker.read() - entry.retainUntil() >= 0) ? null : entry;
 	}
 
 	/** Whether {@code previous} expired recently enough to be served instead of a failure. */
@@ -294,10 +388,10 @@ public final class CollapseInstance {
 
 	// ---- leader, asynchronous
 
-	private void leadAsync(Object key, Flight flight, AsyncLoader loader) {
+	private void leadAsync(Object key, Flight flight, AsyncLoader loader, boolean fallback) {
 		flight.loadingThread = Thread.currentThread();
 		try {
-			Entry entry = this.caches ? this.store.get(this.name, key) : null;
+			Entry entry = this.caches ? retained(key) : null;
 			if (entry != null && !entry.expired(this.ticker.read())) {
 				complete(key, flight, entry.value(), null, CallResult.HIT, 0);
 				this.events.onCall(CallResult.HIT);
@@ -306,7 +400,7 @@ public final class CollapseInstance {
 			if (entry != null) {
 				this.events.onRefresh(RefreshTrigger.EXPIRED);
 			}
-			loadAsyncAndComplete(key, flight, loader, entry, true);
+			loadAsyncAndComplete(key, flight, loader, entry, true, fallback);
 		}
 		finally {
 			flight.loadingThread = null;
@@ -314,36 +408,14 @@ public final class CollapseInstance {
 	}
 
 	/** Asynchronous form of {@link #loadAndComplete}; the leader's own result is its copy of the flight. */
-	private void loadAsyncAndComplete(Object key, Flight flight, AsyncLoader loader, Entry previous, boolean caller) {
+	private void loadAsyncAndComplete(Object key, Flight flight, AsyncLoader loader, Entry previous, boolean caller,
+			boolean fallback) {
 		LoadObservation observation = this.events.startLoad();
 		long start = this.ticker.read();
 		CompletableFuture<Object> outcome = new CompletableFuture<>();
 		attemptAsync(inScope(observation, loader), 1, outcome);
-		outcome.whenComplete((loaded, loadFailure) -> {
-			long loadNanos = this.ticker.read() - start;
-			this.events.onLoad(loadFailure == null, loadNanos);
-			observation.stop(CallResult.LEADER, loadFailure);
-			Object value = loaded;
-			Throwable failure = loadFailure;
-			CallResult served = CallResult.LEADER;
-			if (failure != null && servesStale(previous)) {
-				value = previous.value();
-				failure = null;
-				served = CallResult.STALE;
-			}
-			try {
-				if (served == CallResult.LEADER && failure == null) {
-					store(key, value, loadNanos);
-				}
-			}
-			finally {
-				complete(key, flight, value, failure, (served == CallResult.STALE) ? served : CallResult.FOLLOWER,
-						loadNanos);
-			}
-			if (caller) {
-				this.events.onCall(served);
-			}
-		});
+		outcome.whenComplete((loaded, loadFailure) -> settle(key, flight, loaded, loadFailure,
+				this.ticker.read() - start, observation, previous, caller, fallback));
 	}
 
 	/** Runs the synchronous part of each attempt, on whichever thread starts it, with the load current. */
@@ -391,6 +463,230 @@ public final class CollapseInstance {
 				outcome.completeExceptionally(cause);
 			}
 		});
+	}
+
+	// ---- leader, through the fleet's coordinator
+
+	/** How the callers attached to a flight are counted when its leader was served as {@code served}. */
+	private static CallResult followerResult(CallResult served) {
+		return switch (served) {
+			case LEADER -> CallResult.FOLLOWER;
+			default -> served;
+		};
+	}
+
+	private Object leadDistributed(Object key, Flight flight, Loader loader) throws Throwable {
+		flight.loadingThread = Thread.currentThread();
+		try {
+			return serveDistributed(key, flight, () -> loadWithRetry(loader), () -> lead(key, flight, loader, true),
+					() -> refreshDistributed(key, () -> loadWithRetry(loader)));
+		}
+		finally {
+			// not if the flight was handed over to another thread
+			if (flight.loadingThread == Thread.currentThread()) {
+				flight.loadingThread = null;
+			}
+		}
+	}
+
+	/**
+	 * The distributed flow blocks (it may wait for another node), so an asynchronous caller's runs
+	 * on the coordinator's executor; the caller has its future at once.
+	 */
+	private void leadDistributedAsync(Object key, Flight flight, AsyncLoader loader) {
+		Runnable flow = () -> {
+			flight.loadingThread = Thread.currentThread();
+			try {
+				serveDistributed(key, flight, () -> awaitLoad(loader), () -> {
+					leadAsync(key, flight, loader, true);
+					return null;
+				}, () -> refreshDistributed(key, () -> awaitLoad(loader)));
+			}
+			catch (Throwable ex) {
+				// delivered to every caller through the flight
+			}
+			finally {
+				if (flight.loadingThread == Thread.currentThread()) {
+					flight.loadingThread = null;
+				}
+			}
+		};
+		try {
+			this.coordinator.executor().execute(flow);
+		}
+		catch (RejectedExecutionException ex) {
+			this.events.onFallback();
+			leadAsync(key, flight, loader, true);
+		}
+	}
+
+	/**
+	 * Hands {@code key} to the coordinator and completes {@code flight} with its outcome; falls back
+	 * to {@code fallback} (a local leader's flow) when the distributed layer fails before a load.
+	 * @param attempts the load with its retries
+	 * @param refresh an early refresh of the key, submitted when X-Fetch says so on a hit
+	 */
+	private Object serveDistributed(Object key, Flight flight, Loader attempts, Loader fallback, Runnable refresh)
+			throws Throwable {
+		TimedLoad load = new TimedLoad(attempts);
+		Outcome outcome;
+		try {
+			outcome = this.coordinator.serve(key, load, this.waitTimeoutNanos);
+		}
+		catch (DistributedUnavailableException ex) {
+			this.events.onFallback();
+			return fallback.load();
+		}
+		catch (CollapseInterruptedException interrupted) {
+			flight.loadingThread = null;
+			if (load.ran || !handOver(key, flight, attempts, fallback, refresh)) {
+				complete(key, flight, null, interrupted, CallResult.FOLLOWER, load.nanos);
+			}
+			throw interrupted;
+		}
+		catch (Throwable failure) {
+			complete(key, flight, null, failure, CallResult.FOLLOWER, load.nanos);
+			if (load.ran) {
+				this.events.onCall(CallResult.LEADER);
+			}
+			throw failure;
+		}
+		if (outcome.leaseLost()) {
+			this.events.onLeaseLost();
+		}
+		complete(key, flight, outcome.value(), null, followerResult(outcome.served()), outcome.loadNanos());
+		this.events.onCall(outcome.served());
+		if (outcome.served() == CallResult.HIT && shouldRefreshEarly(key, outcome)) {
+			submitRefresh(refresh);
+		}
+		return outcome.value();
+	}
+
+	/**
+	 * This node's leader was interrupted while it waited for another node: only it stops waiting.
+	 * A thread of the coordinator goes on serving the key for the callers attached to the flight.
+	 * @return whether the flight was handed over
+	 */
+	private boolean handOver(Object key, Flight flight, Loader attempts, Loader fallback, Runnable refresh) {
+		Runnable rest = () -> {
+			flight.loadingThread = Thread.currentThread();
+			try {
+				serveDistributed(key, flight, attempts, fallback, refresh);
+			}
+			catch (Throwable ex) {
+				// delivered to every caller through the flight
+			}
+			finally {
+				if (flight.loadingThread == Thread.currentThread()) {
+					flight.loadingThread = null;
+				}
+			}
+		};
+		try {
+			this.coordinator.executor().execute(rest);
+			return true;
+		}
+		catch (RejectedExecutionException ex) {
+			return false;
+		}
+	}
+
+	private boolean shouldRefreshEarly(Object key, Outcome hit) {
+		double beta = this.settings.earlyRefreshBeta();
+		if (beta == 0 || this.refreshExecutor == null || hit.remainingNanos() <= 0) {
+			return false;
+		}
+		long now = this.ticker.read();
+		return XFetch.shouldRefresh(now, now + hit.remainingNanos(), hit.loadNanos(), beta)
+				&& this.flights.get(key) == null;
+	}
+
+	/** Early refresh through the fleet: loads only if no node holds the key, else serves it as usual. */
+	private void refreshDistributed(Object key, Loader attempts) {
+		Flight candidate = Flight.refresh(this.ticker.read());
+		if (!this.flights.tryLead(key, candidate)) {
+			return;
+		}
+		this.events.onRefresh(RefreshTrigger.EARLY);
+		candidate.loadingThread = Thread.currentThread();
+		TimedLoad load = new TimedLoad(attempts);
+		try {
+			Outcome outcome = this.coordinator.refresh(key, load);
+			if (outcome == null) {
+				// another node refreshes it, or the layer is down: callers that attached meanwhile
+				// still need a result
+				try {
+					outcome = this.coordinator.serve(key, load, this.waitTimeoutNanos);
+				}
+				catch (DistributedUnavailableException ex) {
+					this.events.onFallback();
+					outcome = new Outcome(load.load(), CallResult.FALLBACK, load.nanos, 0, false);
+				}
+			}
+			if (outcome.leaseLost()) {
+				this.events.onLeaseLost();
+			}
+			complete(key, candidate, outcome.value(), null, followerResult(outcome.served()), outcome.loadNanos());
+		}
+		catch (Throwable ex) {
+			complete(key, candidate, null, ex, CallResult.FOLLOWER, load.nanos);
+			logger.log(System.Logger.Level.DEBUG, "Early refresh of collapse instance ''{0}'' failed: {1}", this.name,
+					ex.getClass().getName());
+		}
+		finally {
+			candidate.loadingThread = null;
+		}
+	}
+
+	/** Runs an asynchronous load with its retries and waits for it, on a thread that may block. */
+	private Object awaitLoad(AsyncLoader loader) throws Throwable {
+		CompletableFuture<Object> outcome = new CompletableFuture<>();
+		attemptAsync(loader, 1, outcome);
+		try {
+			return outcome.get();
+		}
+		catch (ExecutionException ex) {
+			throw unwrap(ex);
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+			throw new CollapseInterruptedException(this.name, ex);
+		}
+	}
+
+	/** A load run by the coordinator, reported like a local one. Used by one thread. */
+	private final class TimedLoad implements Loader {
+
+		private final Loader attempts;
+
+		boolean ran;
+
+		long nanos;
+
+		TimedLoad(Loader attempts) {
+			this.attempts = attempts;
+		}
+
+		@Override
+		public Object load() throws Throwable {
+			this.ran = true;
+			LoadObservation observation = CollapseInstance.this.events.startLoad();
+			long start = CollapseInstance.this.ticker.read();
+			Throwable failure = null;
+			try (LoadObservation.Scope scope = observation.openScope()) {
+				return this.attempts.load();
+			}
+			catch (Throwable ex) {
+				failure = ex;
+				throw ex;
+			}
+			finally {
+				this.nanos = CollapseInstance.this.ticker.read() - start;
+				CollapseInstance.this.events.onLoad(failure == null, this.nanos);
+				observation.stop(CallResult.LEADER, failure);
+			}
+		}
+
 	}
 
 	// ---- followers
@@ -489,14 +785,19 @@ public final class CollapseInstance {
 	private void complete(Object key, Flight flight, Object value, Throwable failure, CallResult followerResult,
 			long loadNanos) {
 		flight.followerResult = followerResult;
-		int callers = this.flights.finish(key, flight);
+		int served = this.flights.finish(key, flight);
 		if (failure != null) {
 			flight.result.completeExceptionally(failure);
 		}
 		else {
 			flight.result.complete(value);
 		}
-		this.events.onHerd(key, callers, loadNanos);
+		// a herd is the callers one load served: none when the flight was served from a stored
+		// entry, and an early refresh's flight has no caller of its own
+		int callers = flight.refresh ? served - 1 : served;
+		if (followerResult != CallResult.HIT && callers > 0) {
+			this.events.onHerd(key, callers, loadNanos);
+		}
 	}
 
 	private static Throwable unwrap(Throwable failure) {
@@ -528,7 +829,7 @@ public final class CollapseInstance {
 
 	/** @param rolled the entry whose read rolled this refresh */
 	private void refreshSync(Object key, Entry rolled, Loader loader) {
-		Flight candidate = new Flight(this.ticker.read());
+		Flight candidate = Flight.refresh(this.ticker.read());
 		if (!this.flights.tryLead(key, candidate) || completedByNewerEntry(key, candidate, rolled)) {
 			return;
 		}
@@ -538,7 +839,7 @@ public final class CollapseInstance {
 		candidate.loadingThread = Thread.currentThread();
 		try {
 			// the rolled entry backs stale-if-error for callers that attach once it has expired
-			loadAndComplete(key, candidate, loader, rolled, false);
+			loadAndComplete(key, candidate, loader, rolled, false, false);
 		}
 		catch (Throwable ex) {
 			// callers keep the current entry until it expires; the next miss loads again
@@ -551,14 +852,14 @@ public final class CollapseInstance {
 	}
 
 	private void refreshAsync(Object key, Entry rolled, AsyncLoader loader) {
-		Flight candidate = new Flight(this.ticker.read());
+		Flight candidate = Flight.refresh(this.ticker.read());
 		if (!this.flights.tryLead(key, candidate) || completedByNewerEntry(key, candidate, rolled)) {
 			return;
 		}
 		this.events.onRefresh(RefreshTrigger.EARLY);
 		candidate.loadingThread = Thread.currentThread();
 		try {
-			loadAsyncAndComplete(key, candidate, loader, rolled, false);
+			loadAsyncAndComplete(key, candidate, loader, rolled, false, false);
 		}
 		finally {
 			candidate.loadingThread = null;

@@ -1,5 +1,6 @@
 package dev.collapse.core;
 
+import java.lang.reflect.Type;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Collections;
@@ -32,6 +33,9 @@ public final class CollapseRegistry implements Collapser, AutoCloseable {
 
 	private final ScheduledThreadPoolExecutor scheduler;
 
+	/** The fleet's layer (Redis), or {@code null} when calls are collapsed in this JVM only. */
+	private final DistributedLayer distributed;
+
 	/**
 	 * @param store where results are kept
 	 * @param settingsByName settings of an instance first named through {@link Collapser}
@@ -40,6 +44,16 @@ public final class CollapseRegistry implements Collapser, AutoCloseable {
 	 */
 	public CollapseRegistry(LocalStore store, Function<String, CollapseSettings> settingsByName,
 			List<CollapseListener> listeners, Executor refreshExecutor) {
+		this(store, settingsByName, listeners, refreshExecutor, null);
+	}
+
+	/**
+	 * @param distributed the fleet's layer; instances created with a value type are collapsed
+	 * through it, instances without one in this JVM only; {@code null} for none
+	 */
+	public CollapseRegistry(LocalStore store, Function<String, CollapseSettings> settingsByName,
+			List<CollapseListener> listeners, Executor refreshExecutor, DistributedLayer distributed) {
+		this.distributed = distributed;
 		this.store = Objects.requireNonNull(store, "store");
 		this.settingsByName = Objects.requireNonNull(settingsByName, "settingsByName");
 		this.listeners = List.copyOf(listeners);
@@ -58,11 +72,24 @@ public final class CollapseRegistry implements Collapser, AutoCloseable {
 	 * @throws IllegalStateException if it exists with other settings
 	 */
 	public CollapseInstance register(String name, CollapseSettings settings) {
-		CollapseInstance instance = this.instances.computeIfAbsent(name, (n) -> create(n, settings));
+		return register(name, settings, null);
+	}
+
+	/**
+	 * Creates the instance {@code name} with {@code settings} and results of {@code valueType}, or
+	 * returns it if it exists with the same settings (and, with a distributed layer, the same type).
+	 * @param valueType declared type of the results; needed by the distributed layer to read them
+	 * back, {@code null} collapses the instance in this JVM only
+	 * @throws IllegalStateException if it exists with other settings or another type
+	 * @throws IllegalArgumentException if the distributed layer cannot read back {@code valueType}
+	 */
+	public CollapseInstance register(String name, CollapseSettings settings, Type valueType) {
+		CollapseInstance instance = this.instances.computeIfAbsent(name, (n) -> create(n, settings, valueType));
 		if (!instance.settings().equals(settings)) {
 			throw new IllegalStateException("collapse instance '" + name + "' already exists with other settings ("
 					+ instance.settings() + "); give each method its own name, or the same settings");
 		}
+		checkType(instance, valueType);
 		return instance;
 	}
 
@@ -70,7 +97,33 @@ public final class CollapseRegistry implements Collapser, AutoCloseable {
 	public CollapseInstance instance(String name) {
 		CollapseInstance instance = this.instances.get(name);
 		return (instance != null) ? instance
-				: this.instances.computeIfAbsent(name, (n) -> create(n, this.settingsByName.apply(n)));
+				: this.instances.computeIfAbsent(name, (n) -> create(n, this.settingsByName.apply(n), null));
+	}
+
+	/**
+	 * The instance {@code name} with results of {@code valueType}, created with its configured
+	 * settings if it does not exist yet.
+	 * @throws IllegalStateException if it exists with another type while a distributed layer is on
+	 */
+	public CollapseInstance instance(String name, Type valueType) {
+		CollapseInstance instance = this.instances.get(name);
+		if (instance == null) {
+			instance = this.instances.computeIfAbsent(name,
+					(n) -> create(n, this.settingsByName.apply(n), valueType));
+		}
+		checkType(instance, valueType);
+		return instance;
+	}
+
+	/** Entries in the fleet's store are read as one type: every user of a name must agree on it. */
+	private void checkType(CollapseInstance instance, Type valueType) {
+		if (this.distributed != null && valueType != null && !valueType.equals(instance.valueType())) {
+			throw new IllegalStateException("collapse instance '" + instance.name() + "' already exists with "
+					+ ((instance.valueType() != null) ? "values of type " + instance.valueType().getTypeName()
+							: "no value type (first used without one)")
+					+ ", not " + valueType.getTypeName()
+					+ "; its entries are shared through Redis, so every user of the name must declare the same type");
+		}
 	}
 
 	/** The instance {@code name} if it exists. */
@@ -88,8 +141,11 @@ public final class CollapseRegistry implements Collapser, AutoCloseable {
 		return this.store;
 	}
 
-	private CollapseInstance create(String name, CollapseSettings settings) {
-		CollapseInstance instance = new CollapseInstance(name, settings, this.store, this.scheduler, this.refreshExecutor);
+	private CollapseInstance create(String name, CollapseSettings settings, Type valueType) {
+		DistributedCoordinator coordinator = (this.distributed != null && valueType != null)
+				? this.distributed.coordinator(name, settings, valueType) : null;
+		CollapseInstance instance = new CollapseInstance(name, settings, this.store, this.scheduler, this.refreshExecutor,
+				coordinator, valueType);
 		List<InstanceEvents> bound = new ArrayList<>(this.listeners.size());
 		for (CollapseListener listener : this.listeners) {
 			bound.add(listener.bind(instance));
@@ -116,6 +172,20 @@ public final class CollapseRegistry implements Collapser, AutoCloseable {
 
 	@Override
 	@SuppressWarnings("unchecked")
+	public <T> T collapse(String name, Object key, Type type, Supplier<T> loader) {
+		try {
+			return (T) instance(name, type).call(key, loader::get);
+		}
+		catch (RuntimeException | Error ex) {
+			throw ex;
+		}
+		catch (Throwable ex) {
+			throw new IllegalStateException(ex);
+		}
+	}
+
+	@Override
+	@SuppressWarnings("unchecked")
 	public <T> CompletableFuture<T> collapseAsync(String name, Object key,
 			Supplier<? extends CompletionStage<T>> loader) {
 		return (CompletableFuture<T>) instanceWithKey(name, key).callAsync(key, loader::get);
@@ -129,6 +199,13 @@ public final class CollapseRegistry implements Collapser, AutoCloseable {
 	}
 
 	/** {@inheritDoc} A name this JVM has not used has nothing stored here: nothing is created for it. */
+	@Override
+	@SuppressWarnings("unchecked")
+	public <T> CompletableFuture<T> collapseAsync(String name, Object key, Type type,
+			Supplier<? extends CompletionStage<T>> loader) {
+		return (CompletableFuture<T>) instance(name, type).callAsync(key, loader::get);
+	}
+
 	@Override
 	public void evict(String name, Object key) {
 		find(name).ifPresent((instance) -> instance.evict(key));

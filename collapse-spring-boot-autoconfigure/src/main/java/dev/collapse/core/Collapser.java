@@ -1,5 +1,6 @@
 package dev.collapse.core;
 
+import java.lang.reflect.Type;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Supplier;
@@ -8,6 +9,12 @@ import java.util.function.Supplier;
  * Collapses loads without the annotation, and evicts stored results. Instances named here share
  * settings, entries and loads in flight with {@code @Collapsed} methods of the same name; a name
  * used only here takes {@code collapse.instances.<name>.*} over {@code collapse.defaults.*}.
+ *
+ * <p>With Redis on ({@code collapse.redis.enabled=true}), results are shared through Redis as
+ * JSON and read back as a declared type. Give the type with the overloads that take one
+ * ({@code Product.class}, or a {@link Type} such as a {@code ParameterizedTypeReference}'s for
+ * {@code List<Product>}). A name first used without a type, and not used by a {@code @Collapsed}
+ * method, is collapsed in this JVM only: nothing is written to or read from Redis for it.
  */
 public interface Collapser {
 
@@ -28,7 +35,41 @@ public interface Collapser {
 	 */
 	<T> CompletableFuture<T> collapseAsync(String name, Object key, Supplier<? extends CompletionStage<T>> loader);
 
-	/** Drops the stored result of ({@code name}, {@code key}). A load in flight goes on. */
+	/**
+	 * {@link #collapse(String, Object, Supplier)} with results of {@code type}, so that they can be
+	 * shared through Redis. Every user of {@code name} must give the same type.
+	 * @throws IllegalStateException if {@code name} exists with another type while Redis is on
+	 * @throws IllegalArgumentException if Redis is on and values of {@code type} cannot be read
+	 * back safely (an interface or {@code Object})
+	 */
+	default <T> T collapse(String name, Object key, Type type, Supplier<T> loader) {
+		return collapse(name, key, loader);
+	}
+
+	/** {@link #collapse(String, Object, Type, Supplier)} for a plain class. */
+	default <T> T collapse(String name, Object key, Class<T> type, Supplier<T> loader) {
+		return collapse(name, key, (Type) type, loader);
+	}
+
+	/**
+	 * {@link #collapseAsync(String, Object, Supplier)} with results of {@code type} (the {@code T}
+	 * of the future), so that they can be shared through Redis.
+	 */
+	default <T> CompletableFuture<T> collapseAsync(String name, Object key, Type type,
+			Supplier<? extends CompletionStage<T>> loader) {
+		return collapseAsync(name, key, loader);
+	}
+
+	/** {@link #collapseAsync(String, Object, Type, Supplier)} for a plain class. */
+	default <T> CompletableFuture<T> collapseAsync(String name, Object key, Class<T> type,
+			Supplier<? extends CompletionStage<T>> loader) {
+		return collapseAsync(name, key, (Type) type, loader);
+	}
+
+	/**
+	 * Drops the stored result of ({@code name}, {@code key}), in this JVM and, with Redis on, in
+	 * Redis. A load in flight goes on.
+	 */
 	void evict(String name, Object key);
 
 	/** Drops every stored result of {@code name}. Loads in flight go on. */

@@ -91,8 +91,18 @@ final class LocalSingleFlight {
 		/** Callers that attached; written only under the map's bin lock (see join and finish). */
 		int followers;
 
+		/** Whether no caller leads this flight: an early refresh. Final once published. */
+		boolean refresh;
+
 		Flight(long startedAt) {
 			this.startedAt = startedAt;
+		}
+
+		/** A flight of an early refresh, led by a background thread rather than a caller. */
+		static Flight refresh(long startedAt) {
+			Flight flight = new Flight(startedAt);
+			flight.refresh = true;
+			return flight;
 		}
 
 	}

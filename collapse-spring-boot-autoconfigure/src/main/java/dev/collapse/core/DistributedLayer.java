@@ -1,0 +1,19 @@
+package dev.collapse.core;
+
+import java.lang.reflect.Type;
+
+/**
+ * Fleet-wide collapsing (the Redis layer), seen from the core: one per application. The registry
+ * asks it for the coordinator of each instance that has a value type.
+ */
+public interface DistributedLayer {
+
+	/**
+	 * The coordinator of the instance {@code name}, whose results are of {@code valueType} (a
+	 * method's return type, already unwrapped from {@code Mono<T>} or {@code CompletableFuture<T>}).
+	 * @throws IllegalArgumentException if values of {@code valueType} cannot be read back safely;
+	 * the message names the type and the way out
+	 */
+	DistributedCoordinator coordinator(String name, CollapseSettings settings, Type valueType);
+
+}

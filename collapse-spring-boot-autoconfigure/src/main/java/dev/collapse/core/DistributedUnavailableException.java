@@ -1,0 +1,15 @@
+package dev.collapse.core;
+
+/**
+ * The distributed layer failed (down, refusing, slow) before a load ran: the call falls back to
+ * collapsing in this JVM. Never reaches a caller.
+ */
+public class DistributedUnavailableException extends CollapseException {
+
+	private static final long serialVersionUID = 1L;
+
+	public DistributedUnavailableException(String message, Throwable cause) {
+		super(message, cause);
+	}
+
+}

@@ -1,0 +1,382 @@
+package dev.collapse.redis;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+import io.lettuce.core.ScriptOutputType;
+
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
+
+import dev.collapse.core.CallResult;
+import dev.collapse.core.CollapseInterruptedException;
+import dev.collapse.core.CollapseSettings;
+import dev.collapse.core.CollapseTimeoutException;
+import dev.collapse.core.DistributedCoordinator;
+import dev.collapse.core.DistributedUnavailableException;
+import dev.collapse.core.Loader;
+import dev.collapse.redis.RedisDistributedLayer.RedisLease;
+import dev.collapse.redis.RedisDistributedLayer.Signal;
+
+/**
+ * The protocol of DESIGN §4 for one instance. Only the node's local leader of a key calls it, so
+ * each key has at most one caller here per JVM.
+ */
+final class RedisInstanceCoordinator implements DistributedCoordinator {
+
+	private static final Log logger = LogFactory.getLog(RedisInstanceCoordinator.class);
+
+	/** Extra wait beyond a lease's remaining time before a follower re-reads and contends. */
+	private static final long GRACE_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
+
+	/** Marks an entry that exists but cannot be read. */
+	private static final Read CORRUPT = new Read(null, null);
+
+	private final RedisDistributedLayer layer;
+
+	private final String name;
+
+	private final CollapseSettings settings;
+
+	private final RedisValueSerializer.Codec codec;
+
+	private final String instancePrefix;
+
+	private final long ttlMillis;
+
+	private final long staleIfErrorMillis;
+
+	private final String leaseMillis;
+
+	/** How long a hand-off entry (ttl 0) stays for the waiters of its load: a lease, their longest wait. */
+	private final long handOffMillis;
+
+	private final AtomicBoolean corruptLogged = new AtomicBoolean();
+
+	private final AtomicBoolean unwritableLogged = new AtomicBoolean();
+
+	private final AtomicBoolean oversizeLogged = new AtomicBoolean();
+
+	RedisInstanceCoordinator(RedisDistributedLayer layer, String name, CollapseSettings settings,
+			RedisValueSerializer.Codec codec, String instancePrefix) {
+		this.layer = layer;
+		this.name = name;
+		this.settings = settings;
+		this.codec = codec;
+		this.instancePrefix = instancePrefix;
+		this.ttlMillis = settings.ttl().toMillis();
+		this.staleIfErrorMillis = settings.staleIfError().toMillis();
+		Duration lease = layer.settings().lease();
+		this.leaseMillis = Long.toString(lease.toMillis());
+		this.handOffMillis = lease.toMillis();
+	}
+
+	@Override
+	public boolean available() {
+		return this.layer.available();
+	}
+
+	@Override
+	public Executor executor() {
+		return this.layer.executor();
+	}
+
+	@Override
+	public Outcome serve(Object key, Loader load, long waitNanos) throws Throwable {
+		try {
+			return serveInFleet(key, load, waitNanos);
+		}
+		catch (DistributedUnavailableException ex) {
+			if (ex.getCause() instanceof InterruptedException interrupted) {
+				// the caller was interrupted, Redis is fine: no fallback load on an interrupted thread
+				throw new CollapseInterruptedException(this.name, interrupted);
+			}
+			throw ex;
+		}
+	}
+
+	private Outcome serveInFleet(Object key, Loader load, long waitNanos) throws Throwable {
+		long deadline = System.nanoTime() + waitNanos;
+		String entry = this.layer.keys().entry(this.instancePrefix, key);
+		String lock = RedisKeys.lock(entry);
+		Read current = readEntry(entry);
+		if (current != CORRUPT && current != null && current.entry.fresh(System.currentTimeMillis())) {
+			return hit(current, CallResult.HIT);
+		}
+		// an expired entry still kept (stale-if-error) can stand in for a failed load
+		Read previous = (current != CORRUPT) ? current : null;
+		boolean ignoreEntry = current == CORRUPT;
+		boolean waited = false;
+		while (true) {
+			String token = this.layer.newToken();
+			List<Object> reply = acquire(entry, lock, token, ignoreEntry);
+			long code = (Long) reply.get(0);
+			if (code == 1) {
+				Read stored = read((String) reply.get(1));
+				if (stored != CORRUPT && stored != null) {
+					return hit(stored, waited ? CallResult.REMOTE : CallResult.HIT);
+				}
+				ignoreEntry = true;
+				continue;
+			}
+			if (code == 2) {
+				return lead(entry, lock, token, load, previous);
+			}
+			String holder = (String) reply.get(1);
+			long remainingLease = TimeUnit.MILLISECONDS.toNanos((Long) reply.get(2));
+			Signal signal = null;
+			CompletableFuture<Signal> waiter = this.layer.register(entry);
+			try {
+				// the completion may have been published before the waiter existed
+				Read done = readFor(entry, holder);
+				if (done != null) {
+					return hit(done, CallResult.REMOTE);
+				}
+				long wait = Math.min(Math.max(0, remainingLease) + GRACE_NANOS, deadline - System.nanoTime());
+				if (wait > 0) {
+					signal = waiter.get(wait, TimeUnit.NANOSECONDS);
+				}
+			}
+			catch (TimeoutException ex) {
+				// the lease ran out (its holder may have crashed): read again, then contend
+			}
+			catch (InterruptedException ex) {
+				Thread.currentThread().interrupt();
+				throw new CollapseInterruptedException(this.name, ex);
+			}
+			finally {
+				this.layer.unregister(entry, waiter);
+			}
+			waited = true;
+			Read done = readFor(entry, holder);
+			if (done != null) {
+				return hit(done, CallResult.REMOTE);
+			}
+			if (System.nanoTime() - deadline >= 0) {
+				throw new CollapseTimeoutException(this.name, this.settings.waitTimeout());
+			}
+			if (signal == null || signal.kind() == Signal.Kind.FAILURE) {
+				// the holder failed or vanished: contend again, but not all nodes at once
+				try {
+					this.layer.pause();
+				}
+				catch (InterruptedException ex) {
+					Thread.currentThread().interrupt();
+					throw new CollapseInterruptedException(this.name, ex);
+				}
+			}
+		}
+	}
+
+	@Override
+	public Outcome refresh(Object key, Loader load) throws Throwable {
+		if (!this.layer.available()) {
+			return null;
+		}
+		String entry = this.layer.keys().entry(this.instancePrefix, key);
+		String lock = RedisKeys.lock(entry);
+		String token = this.layer.newToken();
+		List<Object> reply;
+		try {
+			reply = acquire(entry, lock, token, true);
+		}
+		catch (DistributedUnavailableException ex) {
+			return null;
+		}
+		return ((Long) reply.get(0) == 2) ? lead(entry, lock, token, load, null) : null;
+	}
+
+	@Override
+	public void evict(Object key) {
+		String entry = this.layer.keys().entry(this.instancePrefix, key);
+		try {
+			this.layer.callEvenIfDown((commands) -> commands.del(entry));
+		}
+		catch (DistributedUnavailableException ex) {
+			logger.warn("collapse instance '" + this.name
+					+ "': an entry could not be deleted from Redis, which does not answer; it expires by its ttl");
+		}
+	}
+
+	private List<Object> acquire(String entry, String lock, String token, boolean ignoreEntry) {
+		String now = Long.toString(System.currentTimeMillis());
+		try {
+			return this.layer.call((commands) -> commands.eval(RedisScripts.ACQUIRE, ScriptOutputType.MULTI,
+					new String[] { entry, lock }, token, this.leaseMillis, now, ignoreEntry ? "1" : "0"));
+		}
+		catch (DistributedUnavailableException ex) {
+			// it may still run in Redis later and take a lease that nobody loads under
+			this.layer.abandon(entry, lock, token);
+			throw ex;
+		}
+	}
+
+	/**
+	 * Loads while holding the lease {@code token}, then completes: the script stores the result
+	 * only if the lease is still this token's, deletes it and wakes the waiters of every node.
+	 */
+	private Outcome lead(String entry, String lock, String token, Loader load, Read previous) throws Throwable {
+		RedisLease lease = this.layer.renew(lock, token);
+		long start = System.nanoTime();
+		Object value;
+		try {
+			value = load.load();
+		}
+		catch (Throwable failure) {
+			lease.stop();
+			long loadNanos = System.nanoTime() - start;
+			// waiters contend again, one at a time, and each node sees a failure of its own load
+			complete(entry, lock, token, "", 0, false);
+			if (previous != null && !previous.entry.handOff() && this.staleIfErrorMillis > 0
+					&& System.currentTimeMillis() - previous.entry.expiresAt() < this.staleIfErrorMillis) {
+				return new Outcome(previous.value, CallResult.STALE, loadNanos, 0, false);
+			}
+			throw failure;
+		}
+		lease.stop();
+		long loadNanos = System.nanoTime() - start;
+		String text;
+		try {
+			text = this.codec.write(value);
+		}
+		catch (Exception ex) {
+			if (this.unwritableLogged.compareAndSet(false, true)) {
+				logger.warn("collapse instance '" + this.name + "': a result could not be written for Redis ("
+						+ ex.getClass().getName() + "); other nodes load it themselves");
+			}
+			complete(entry, lock, token, "", 0, false);
+			return new Outcome(value, CallResult.LEADER, loadNanos, 0, false);
+		}
+		if (lease.lost) {
+			return new Outcome(value, CallResult.LEADER, loadNanos, 0, true);
+		}
+		long now = System.currentTimeMillis();
+		boolean keep = this.ttlMillis > 0 && (value != null || this.settings.cacheNulls());
+		long jitterMillis = keep ? TimeUnit.NANOSECONDS.toMillis(this.settings.jitter().sampleNanos(this.settings.ttl()))
+				: 0;
+		long loadMicros = TimeUnit.NANOSECONDS.toMicros(loadNanos);
+		RedisEntry stored = keep ? new RedisEntry(now + this.ttlMillis + jitterMillis, loadMicros, false, token, text)
+				: new RedisEntry(now, loadMicros, true, token, text);
+		String encoded = stored.encode();
+		if (!fits(encoded, this.layer.settings().maxEntryBytes())) {
+			// the readers refuse it too: storing it would only make every node read it for nothing
+			if (this.oversizeLogged.compareAndSet(false, true)) {
+				logger.warn("collapse instance '" + this.name + "': a result is larger than collapse.redis.max-entry-size ("
+						+ this.layer.settings().maxEntryBytes() + " bytes) and is not stored in Redis; other nodes load it themselves");
+			}
+			complete(entry, lock, token, "", 0, false);
+			return new Outcome(value, CallResult.LEADER, loadNanos, 0, false);
+		}
+		long physicalMillis = keep ? this.ttlMillis + jitterMillis + this.staleIfErrorMillis : this.handOffMillis;
+		Boolean completed = complete(entry, lock, token, encoded, physicalMillis, true);
+		long remaining = keep ? TimeUnit.MILLISECONDS.toNanos(stored.expiresAt() - now) : 0;
+		return new Outcome(value, CallResult.LEADER, loadNanos, remaining, Boolean.FALSE.equals(completed));
+	}
+
+	/**
+	 * Runs the completion script.
+	 * @return whether the lease was still this token's, or {@code null} if Redis did not answer
+	 * (then the lease expires by itself and the waiters contend again)
+	 */
+	private Boolean complete(String entry, String lock, String token, String stored, long physicalMillis,
+			boolean success) {
+		String channel = this.layer.keys().channel();
+		String message = RedisDistributedLayer.message(success, token, entry);
+		try {
+			Long done = this.layer.callEvenIfDown((commands) -> commands.eval(RedisScripts.COMPLETE,
+					ScriptOutputType.INTEGER, new String[] { entry, lock }, token, stored,
+					Long.toString(Math.max(1, physicalMillis)), channel, message));
+			return done != null && done == 1L;
+		}
+		catch (DistributedUnavailableException ex) {
+			return null;
+		}
+	}
+
+	private Outcome hit(Read read, CallResult served) {
+		long remaining = TimeUnit.MILLISECONDS.toNanos(read.entry.expiresAt() - System.currentTimeMillis());
+		return new Outcome(read.value, served, TimeUnit.MICROSECONDS.toNanos(read.entry.loadMicros()),
+				read.entry.handOff() ? 0 : Math.max(0, remaining), false);
+	}
+
+	/** The entry if it may serve a caller that waited for the lease {@code holder}, else {@code null}. */
+	private Read readFor(String entry, String holder) {
+		Read read = readEntry(entry);
+		return (read != null && read != CORRUPT && read.entry.servesWaiterOf(holder, System.currentTimeMillis())) ? read
+				: null;
+	}
+
+	/** Reads {@code entry}; a key of another type (not written by collapse) is {@link #CORRUPT}, overwritten by the next load. */
+	private Read readEntry(String entry) {
+		try {
+			return read(this.layer.call((commands) -> commands.get(entry)));
+		}
+		catch (DistributedUnavailableException ex) {
+			if (!RedisDistributedLayer.wrongType(ex.getCause())) {
+				throw ex;
+			}
+			logUnreadable(ex.getCause());
+			return CORRUPT;
+		}
+	}
+
+	/** The entry of {@code text}, {@code null} if there is none, {@link #CORRUPT} if it cannot be read. */
+	private Read read(String text) {
+		if (text == null) {
+			return null;
+		}
+		try {
+			if (!fits(text, this.layer.settings().maxEntryBytes())) {
+				throw new IllegalArgumentException("entry larger than collapse.redis.max-entry-size");
+			}
+			RedisEntry entry = RedisEntry.decode(text);
+			return new Read(entry, this.codec.read(entry.value()));
+		}
+		catch (Exception ex) {
+			logUnreadable(ex);
+			return CORRUPT;
+		}
+	}
+
+	private void logUnreadable(Throwable ex) {
+		// never the content: it may hold anything
+		if (this.corruptLogged.compareAndSet(false, true)) {
+			logger.warn("collapse instance '" + this.name + "': an entry in Redis could not be read ("
+					+ ex.getClass().getName() + "); it is treated as a miss and overwritten. Further ones are "
+					+ "logged at debug level");
+		}
+		else if (logger.isDebugEnabled()) {
+			logger.debug("collapse instance '" + this.name + "': unreadable entry in Redis (" + ex.getClass().getName()
+					+ ")");
+		}
+	}
+
+	/** Whether {@code text} takes at most {@code maxBytes} bytes in UTF-8, counted only when the length cannot tell. */
+	static boolean fits(String text, long maxBytes) {
+		int length = text.length();
+		if (length > maxBytes) {
+			return false;
+		}
+		if (3L * length <= maxBytes) {
+			return true;
+		}
+		long bytes = 0;
+		for (int i = 0; i < length; i++) {
+			char c = text.charAt(i);
+			// a surrogate pair takes 4 bytes, 2 per half; a lone one fewer: never under-counted
+			bytes += (c < 0x80) ? 1 : (c < 0x800) ? 2 : Character.isSurrogate(c) ? 2 : 3;
+		}
+		return bytes <= maxBytes;
+	}
+
+	/** An entry and its value, read back. */
+	private record Read(RedisEntry entry, Object value) {
+	}
+
+}

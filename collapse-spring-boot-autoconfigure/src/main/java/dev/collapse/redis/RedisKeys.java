@@ -1,0 +1,199 @@
+package dev.collapse.redis;
+
+import java.lang.reflect.Array;
+import java.math.BigDecimal;
+import java.math.BigInteger;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.UUID;
+
+import dev.collapse.aop.CompositeKey;
+import dev.collapse.aop.NullKey;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * Names of the Redis keys and channel of one application: {@code <prefix>{<name>:<key>}} for an
+ * entry, the same followed by {@code :lock} for its lease, so that both share a hash slot of a
+ * Redis Cluster.
+ *
+ * <p>The encoding is injective: two different (name, key) pairs never meet in one Redis key.
+ * Each part of a key is written as {@code <tag><length>:<content>}, so a part can never run into
+ * the next one ({@code ("a:b","c")} and {@code ("a","b:c")} differ), and the tag keeps a
+ * {@code Long} 1 apart from a {@code String} "1". Within the braces, {@code \}, <code>{</code> and
+ * <code>}</code> are escaped, so the hash tag always ends where this class ends it; in the name
+ * {@code :} is escaped too; a lone surrogate, which UTF-8 cannot carry, is escaped as a backslash,
+ * {@code u} and its four hex digits. An encoded key longer than {@link #MAX_ENCODED_KEY} characters is
+ * replaced by {@code #} and its SHA-256 in hex (no plain encoding starts with {@code #}).
+ */
+final class RedisKeys {
+
+	/** Longest encoded key kept as it is; longer ones are hashed. */
+	static final int MAX_ENCODED_KEY = 200;
+
+	private final String prefix;
+
+	private final JsonMapper mapper;
+
+	RedisKeys(String prefix, JsonMapper mapper) {
+		if (prefix.indexOf('{') >= 0 || prefix.indexOf('}') >= 0) {
+			throw new IllegalArgumentException(
+					"must not contain '{' or '}', which would change the Redis Cluster hash slot of every key");
+		}
+		this.prefix = prefix;
+		this.mapper = mapper;
+	}
+
+	String prefix() {
+		return this.prefix;
+	}
+
+	/** The channel that carries every completion of this application. */
+	String channel() {
+		return this.prefix + "completions";
+	}
+
+	/** {@code <prefix>{<name>:} for instance {@code name}: the start of every entry key of it. */
+	String instancePrefix(String name) {
+		StringBuilder text = new StringBuilder(this.prefix).append('{');
+		escape(name, true, text);
+		return text.append(':').toString();
+	}
+
+	/** Entry key of {@code key}, under {@code instancePrefix}. */
+	String entry(String instancePrefix, Object key) {
+		String encoded = encode(key);
+		StringBuilder text = new StringBuilder(instancePrefix.length() + encoded.length() + 8).append(instancePrefix);
+		if (encoded.length() > MAX_ENCODED_KEY) {
+			text.append('#').append(sha256(encoded));
+		}
+		else {
+			escape(encoded, false, text);
+		}
+		return text.append('}').toString();
+	}
+
+	static String lock(String entry) {
+		return entry + ":lock";
+	}
+
+	/** Unambiguous text of a key; see the class comment. */
+	String encode(Object key) {
+		StringBuilder text = new StringBuilder(32);
+		append(key, text);
+		return text.toString();
+	}
+
+	private void append(Object part, StringBuilder text) {
+		if (part == null) {
+			text.append('z');
+		}
+		else if (part == NullKey.INSTANCE) {
+			text.append('n');
+		}
+		else if (part instanceof CompositeKey composite) {
+			Object[] parts = composite.parts();
+			text.append('c').append(parts.length).append(':');
+			for (Object each : parts) {
+				append(each, text);
+			}
+		}
+		else if (part.getClass().isArray()) {
+			int length = Array.getLength(part);
+			text.append('a').append(length).append(':');
+			for (int i = 0; i < length; i++) {
+				append(Array.get(part, i), text);
+			}
+		}
+		else if (part instanceof String string) {
+			atom('s', string, text);
+		}
+		else if (part instanceof Long) {
+			atom('l', part.toString(), text);
+		}
+		else if (part instanceof Integer) {
+			atom('i', part.toString(), text);
+		}
+		else if (part instanceof Short) {
+			atom('t', part.toString(), text);
+		}
+		else if (part instanceof Byte) {
+			atom('y', part.toString(), text);
+		}
+		else if (part instanceof Boolean) {
+			atom('b', part.toString(), text);
+		}
+		else if (part instanceof Character) {
+			atom('k', part.toString(), text);
+		}
+		else if (part instanceof Double) {
+			atom('d', part.toString(), text);
+		}
+		else if (part instanceof Float) {
+			atom('f', part.toString(), text);
+		}
+		else if (part instanceof BigInteger) {
+			atom('g', part.toString(), text);
+		}
+		else if (part instanceof BigDecimal) {
+			atom('m', part.toString(), text);
+		}
+		else if (part instanceof UUID) {
+			atom('u', part.toString(), text);
+		}
+		else if (part instanceof Enum<?> constant) {
+			atom('e', constant.getDeclaringClass().getName() + "." + constant.name(), text);
+		}
+		else {
+			// anything else by its class and its JSON, which is the same on every node (toString is not)
+			atom('j', part.getClass().getName() + "=" + this.mapper.writeValueAsString(part), text);
+		}
+	}
+
+	private static void atom(char tag, String content, StringBuilder text) {
+		text.append(tag).append(content.length()).append(':').append(content);
+	}
+
+	private static void escape(String text, boolean name, StringBuilder out) {
+		for (int i = 0; i < text.length(); i++) {
+			char c = text.charAt(i);
+			switch (c) {
+				case '\\' -> out.append("\\\\");
+				case '{' -> out.append("\\(");
+				case '}' -> out.append("\\)");
+				case ':' -> out.append(name ? "\\;" : ":");
+				default -> {
+					if (!Character.isSurrogate(c)) {
+						out.append(c);
+					}
+					else if (Character.isHighSurrogate(c) && i + 1 < text.length()
+							&& Character.isLowSurrogate(text.charAt(i + 1))) {
+						out.append(c).append(text.charAt(++i));
+					}
+					else {
+						// UTF-8 has no lone surrogate: it would be written as '?', and meet the key "?"
+						out.append("\\u").append(HexFormat.of().toHexDigits(c));
+					}
+				}
+			}
+		}
+	}
+
+	private static String sha256(String text) {
+		try {
+			MessageDigest digest = MessageDigest.getInstance("SHA-256");
+			// every char as its two bytes: lone surrogates stay apart, which any Charset would replace
+			byte[] chars = new byte[2 * text.length()];
+			for (int i = 0; i < text.length(); i++) {
+				char c = text.charAt(i);
+				chars[2 * i] = (byte) (c >>> 8);
+				chars[2 * i + 1] = (byte) c;
+			}
+			return HexFormat.of().formatHex(digest.digest(chars));
+		}
+		catch (NoSuchAlgorithmException ex) {
+			throw new IllegalStateException("SHA-256 is required of every JVM", ex);
+		}
+	}
+
+}

@@ -1,0 +1,81 @@
+package dev.collapse.redis;
+
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+
+import dev.collapse.annotation.Collapsed;
+import reactor.core.publisher.Mono;
+
+/** The annotated methods the Redis tests call; every load goes to the shared {@link Upstream}. */
+public class ProductService {
+
+	private final Upstream upstream;
+
+	private final String node;
+
+	public ProductService(Upstream upstream, String node) {
+		this.upstream = upstream;
+		this.node = node;
+	}
+
+	@Collapsed(name = "products", key = "#id", ttl = "1m", jitter = "0")
+	public Product find(long id) throws Exception {
+		return (Product) this.upstream.load(this.node, id);
+	}
+
+	/** Collapses concurrent calls only: with Redis the result still reaches waiting nodes. */
+	@Collapsed(name = "inflight", key = "#id", ttl = "0")
+	public Product inflight(long id) throws Exception {
+		return (Product) this.upstream.load(this.node, id);
+	}
+
+	@Collapsed(name = "lists", key = "#category", ttl = "1m")
+	@SuppressWarnings("unchecked")
+	public List<Product> list(String category) throws Exception {
+		return (List<Product>) this.upstream.load(this.node, category);
+	}
+
+	@Collapsed(name = "optionals", key = "#id", ttl = "1m")
+	@SuppressWarnings("unchecked")
+	public Optional<Product> maybe(long id) throws Exception {
+		return (Optional<Product>) this.upstream.load(this.node, id);
+	}
+
+	@Collapsed(name = "monos", key = "#id", ttl = "1m")
+	public Mono<Product> mono(long id) {
+		return Mono.fromCallable(() -> (Product) this.upstream.load(this.node, id));
+	}
+
+	@Collapsed(name = "futures", key = "#id", ttl = "1m")
+	public CompletableFuture<Product> future(long id) {
+		return CompletableFuture.supplyAsync(() -> {
+			try {
+				return (Product) this.upstream.load(this.node, id);
+			}
+			catch (Exception ex) {
+				throw new java.util.concurrent.CompletionException(ex);
+			}
+		});
+	}
+
+	/** Loads of {@link #refreshing}, kept apart from the upstream: its refreshes run in the background. */
+	static final java.util.concurrent.atomic.AtomicInteger generations = new java.util.concurrent.atomic.AtomicInteger();
+
+	/**
+	 * Refreshed early on nearly every hit: its beta is huge (see the tests' properties). Its loads
+	 * do not go upstream, so that background refreshes never count in another test's loads.
+	 */
+	@Collapsed(name = "refreshing", key = "#id", ttl = "1m")
+	public Product refreshing(long id) throws Exception {
+		Thread.sleep(20);
+		return new Product(id, "generation " + generations.incrementAndGet());
+	}
+
+	/** Keys of any shape: every argument is part of the key. */
+	@Collapsed(name = "texts", ttl = "1m")
+	public String text(String a, String b) throws Exception {
+		return (String) this.upstream.load(this.node, a + "|" + b);
+	}
+
+}

@@ -1,0 +1,94 @@
+package dev.collapse.redis;
+
+import java.math.BigDecimal;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.UUID;
+
+import org.junit.jupiter.api.Test;
+
+import dev.collapse.aop.CompositeKeys;
+import dev.collapse.aop.NullKey;
+import tools.jackson.databind.json.JsonMapper;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
+
+/** The key encoding alone: injective, brace-safe, bounded. */
+class RedisKeysTest {
+
+	private final RedisKeys keys = new RedisKeys("app:", JsonMapper.builder().build());
+
+	private String entry(String name, Object key) {
+		return this.keys.entry(this.keys.instancePrefix(name), key);
+	}
+
+	@Test
+	void keysThatEqualsTellApartReachDifferentRedisKeys() {
+		List<Object> distinct = List.of("1", 1L, 1, (short) 1, (byte) 1, 1.0d, 1.0f, BigDecimal.ONE, true, '1',
+				NullKey.INSTANCE, CompositeKeys.of("a:b", "c"), CompositeKeys.of("a", "b:c"), CompositeKeys.of("a", null),
+				CompositeKeys.of(null, "a"), CompositeKeys.of("ab"), CompositeKeys.of("a", "b"),
+				CompositeKeys.of(new Object[] { "a", "b" }, "c"), CompositeKeys.of("a", new Object[] { "b", "c" }),
+				CompositeKeys.of(), "", "s1:x", "{", "}", "\\", "\\(", "(", UUID.fromString("00000000-0000-0000-0000-000000000001"),
+				new Product(1, "one"), Thread.State.NEW);
+		Set<String> redisKeys = new HashSet<>();
+		for (Object key : distinct) {
+			redisKeys.add(entry("products", key));
+		}
+		assertThat(redisKeys).hasSize(distinct.size());
+	}
+
+	@Test
+	void namesNeverMeetKeys() {
+		assertThat(entry("a:s1:b", "c")).isNotEqualTo(entry("a", CompositeKeys.of("b", "c")));
+		assertThat(entry("a", "x")).isNotEqualTo(entry("b", "x"));
+		assertThat(entry("a:b", "x")).isNotEqualTo(entry("a", "b:x"));
+	}
+
+	@Test
+	void theHashTagIsAlwaysTheWholeNameAndKey() {
+		List<String> all = new ArrayList<>();
+		for (String nasty : List.of("{", "}", "}{", "{a}", "\\}", "a}b{c")) {
+			all.add(entry(nasty, nasty));
+			all.add(entry("products", CompositeKeys.of(nasty, "x")));
+		}
+		for (String key : all) {
+			int open = key.indexOf('{');
+			int close = key.indexOf('}', open + 1);
+			assertThat(open).isEqualTo("app:".length());
+			assertThat(close).as(key).isEqualTo(key.length() - 1);
+			assertThat(RedisKeys.lock(key)).startsWith(key).endsWith("}:lock");
+		}
+	}
+
+	@Test
+	void longKeysAreHashedAndStayDistinct() {
+		String a = entry("products", "x".repeat(5000) + "a");
+		String b = entry("products", "x".repeat(5000) + "b");
+		assertThat(a).isNotEqualTo(b).hasSizeLessThan(100).contains("#");
+		assertThat(entry("products", "x".repeat(RedisKeys.MAX_ENCODED_KEY - 10))).doesNotContain("#");
+	}
+
+	@Test
+	void prefixWithABraceIsRefused() {
+		assertThatIllegalArgumentException().isThrownBy(() -> new RedisKeys("app{", JsonMapper.builder().build()));
+	}
+
+	@Test
+	void entriesRoundTripAndForeignTextIsRefused() {
+		RedisEntry entry = new RedisEntry(123, 45, true, "node:7", "{\"a\":\"b;c\"}");
+		assertThat(RedisEntry.decode(entry.encode())).isEqualTo(entry);
+		for (String foreign : List.of("", "hello", "c1;", "c1;12;", "c1;12;3;", "c1;12;3;x;v", "c1;a;3;st;v", "c2;1;1;st;v")) {
+			assertThatIllegalArgumentException().as(foreign).isThrownBy(() -> RedisEntry.decode(foreign));
+		}
+		assertThat(entry.fresh(0)).isFalse();
+		assertThat(entry.servesWaiterOf("node:7", 0)).isTrue();
+		assertThat(entry.servesWaiterOf("node:8", 0)).isFalse();
+		RedisEntry stored = new RedisEntry(1000, 1, false, "node:7", "1");
+		assertThat(stored.fresh(999)).isTrue();
+		assertThat(stored.fresh(1000)).isFalse();
+	}
+
+}
