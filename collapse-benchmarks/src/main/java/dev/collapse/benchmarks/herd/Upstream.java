@@ -16,6 +16,9 @@ public final class Upstream {
 	/** {@code System.nanoTime()} when the last load returned; written by the loading thread. */
 	private volatile long lastLoadEnd;
 
+	/** {@code System.nanoTime()} when the first load since {@link #resetFirstLoadEnd()} returned, 0 before. */
+	private final java.util.concurrent.atomic.AtomicLong firstLoadEnd = new java.util.concurrent.atomic.AtomicLong();
+
 	public Upstream(long delayMillis) {
 		this.delayMillis = delayMillis;
 	}
@@ -30,8 +33,19 @@ public final class Upstream {
 			Thread.currentThread().interrupt();
 			throw new IllegalStateException("interrupted while loading", ex);
 		}
-		this.lastLoadEnd = System.nanoTime();
+		long end = System.nanoTime();
+		this.lastLoadEnd = end;
+		this.firstLoadEnd.compareAndSet(0, end);
 		return "value-" + key;
+	}
+
+	/** {@code System.nanoTime()} when the first load since the last reset returned, 0 before it. */
+	public long firstLoadEnd() {
+		return this.firstLoadEnd.get();
+	}
+
+	public void resetFirstLoadEnd() {
+		this.firstLoadEnd.set(0);
 	}
 
 	/** {@code System.nanoTime()} when the last load returned, 0 before the first. */
