@@ -238,7 +238,8 @@ public final class FleetHerd {
 			long[] wakes = new long[size];
 			int joined = 0;
 			for (int i = 0; i < size; i++) {
-				if (loadEnd != 0 && started[i] < loadEnd) {
+				// without protection nobody waits for anybody's load: no wake-up to measure
+				if (row != Row.NONE && loadEnd != 0 && started[i] < loadEnd) {
 					wakes[joined++] = finished[i] - loadEnd;
 				}
 			}
