@@ -41,7 +41,7 @@ final class BarChart {
 	/**
 	 * @param title panel title
 	 * @param values one value per row, in the order of the rows
-	 * @param log whether the axis is logarithmic (base 10); a value of 0 is drawn as no bar
+	 * @param log whether the axis is logarithmic (base 10); a value of 0 is drawn as no bar, NaN as "n/a"
 	 */
 	record Panel(String title, double[] values, boolean log) {
 	}
@@ -52,7 +52,8 @@ final class BarChart {
 	static void write(Path file, String title, List<String> rows, List<Panel> panels) {
 		System.setProperty("java.awt.headless", "true");
 		int width = Math.max(PANEL_WIDTH * panels.size() + 20, 700);
-		int legendRows = (rows.size() + LEGEND_COLUMNS - 1) / LEGEND_COLUMNS;
+		int legendColumns = legendColumns(rows, width - 40);
+		int legendRows = (rows.size() + legendColumns - 1) / legendColumns;
 		int height = TOP + PANEL_HEIGHT + 40 + legendRows * 22 + 10;
 		BufferedImage image = new BufferedImage(width, height, BufferedImage.TYPE_INT_RGB);
 		Graphics2D g = image.createGraphics();
@@ -67,7 +68,7 @@ final class BarChart {
 			for (int i = 0; i < panels.size(); i++) {
 				drawPanel(g, panels.get(i), rows, 10 + i * PANEL_WIDTH, TOP);
 			}
-			drawLegend(g, rows, 20, TOP + PANEL_HEIGHT + 30, width - 40);
+			drawLegend(g, rows, 20, TOP + PANEL_HEIGHT + 30, width - 40, legendColumns);
 		}
 		finally {
 			g.dispose();
@@ -115,19 +116,26 @@ final class BarChart {
 			g.setColor(ROW_COLOURS[i % ROW_COLOURS.length]);
 			g.fillRect(bx, plotBottom - barHeight, barWidth, barHeight);
 			g.setColor(Color.BLACK);
-			String label = format(value);
+			String label = Double.isNaN(value) ? "n/a" : format(value);
 			g.drawString(label, bx + (barWidth - metrics.stringWidth(label)) / 2, plotBottom - barHeight - 4);
 			String number = Integer.toString(i + 1);
 			g.drawString(number, bx + (barWidth - metrics.stringWidth(number)) / 2, plotBottom + 14);
 		}
 	}
 
-	private static void drawLegend(Graphics2D g, List<String> rows, int x, int y, int width) {
+	/** As many legend columns as the longest row name allows, at most {@value #LEGEND_COLUMNS}. */
+	private static int legendColumns(List<String> rows, int width) {
+		int longest = rows.stream().mapToInt(String::length).max().orElse(1);
+		// about 7 px per character of a 12 px sans-serif font, plus the swatch and a gap
+		return Math.max(1, Math.min(LEGEND_COLUMNS, width / (longest * 7 + 60)));
+	}
+
+	private static void drawLegend(Graphics2D g, List<String> rows, int x, int y, int width, int columns) {
 		g.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 12));
-		int column = width / LEGEND_COLUMNS;
+		int column = width / columns;
 		for (int i = 0; i < rows.size(); i++) {
-			int lx = x + (i % LEGEND_COLUMNS) * column;
-			int ly = y + (i / LEGEND_COLUMNS) * 22;
+			int lx = x + (i % columns) * column;
+			int ly = y + (i / columns) * 22;
 			g.setColor(ROW_COLOURS[i % ROW_COLOURS.length]);
 			g.fillRect(lx, ly - 11, 14, 14);
 			g.setColor(Color.BLACK);
@@ -153,7 +161,7 @@ final class BarChart {
 	private static double max(double[] values) {
 		double max = 0;
 		for (double value : values) {
-			max = Math.max(max, value);
+			max = Double.isNaN(value) ? max : Math.max(max, value);
 		}
 		return max;
 	}
@@ -200,7 +208,7 @@ final class BarChart {
 		}
 
 		double fraction(double value) {
-			if (value <= 0) {
+			if (Double.isNaN(value) || value <= 0) {
 				return 0;
 			}
 			if (this.log) {

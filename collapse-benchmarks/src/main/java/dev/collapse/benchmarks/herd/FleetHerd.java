@@ -273,10 +273,7 @@ public final class FleetHerd {
 	}
 
 	static double[] values(List<FleetResult> results, java.util.function.ToDoubleFunction<FleetResult> metric) {
-		return results.stream().mapToDouble((r) -> {
-			double value = metric.applyAsDouble(r);
-			return Double.isNaN(value) ? 0 : value;
-		}).toArray();
+		return results.stream().mapToDouble(metric).toArray();
 	}
 
 	static String table(List<FleetResult> results) {
