@@ -1,6 +1,7 @@
 package dev.collapse.benchmarks.herd;
 
 import java.lang.management.ManagementFactory;
+import java.lang.ref.Reference;
 import java.lang.management.MemoryMXBean;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -133,6 +134,8 @@ public final class MemoryFootprint {
 			fill.accept(i);
 		}
 		long after = usedAfterGc();
+		// the cache may be reachable only through fill: keep it alive until it has been weighed
+		Reference.reachabilityFence(fill);
 		return new Footprint(row, "cached entry", CACHED - 1, (after - before) / (double) (CACHED - 1));
 	}
 
@@ -188,6 +191,7 @@ public final class MemoryFootprint {
 			futures.add(call.apply(i));
 		}
 		long after = usedAfterGc();
+		Reference.reachabilityFence(call);
 		released.complete(null);
 		futures.forEach(CompletableFuture::join);
 		// the callers' futures and the list that holds them are the caller's, not the cache's
@@ -203,9 +207,7 @@ public final class MemoryFootprint {
 			futures.add(new CompletableFuture<>());
 		}
 		long after = usedAfterGc();
-		if (futures.size() != IN_FLIGHT) {
-			throw new IllegalStateException();
-		}
+		Reference.reachabilityFence(futures);
 		return after - before;
 	}
 
