@@ -22,11 +22,12 @@ final class Applications {
 	private Applications() {
 	}
 
-	/** Starts a non-web application of {@code configuration}, quietly. */
-	static ConfigurableApplicationContext start(Class<?> configuration) {
+	/** Starts a non-web application of {@code configuration}, quietly, with extra {@code properties}. */
+	static ConfigurableApplicationContext start(Class<?> configuration, String... properties) {
 		return new SpringApplicationBuilder(configuration).web(WebApplicationType.NONE)
 			.logStartupInfo(false)
 			.properties("spring.main.banner-mode=off", "logging.level.root=warn")
+			.properties(properties)
 			.run();
 	}
 

@@ -1,0 +1,385 @@
+package dev.collapse.benchmarks.herd;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
+
+import org.springframework.boot.WebApplicationType;
+import org.springframework.boot.autoconfigure.ImportAutoConfiguration;
+import org.springframework.boot.autoconfigure.aop.AopAutoConfiguration;
+import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.boot.data.redis.autoconfigure.DataRedisAutoConfiguration;
+import org.springframework.cache.annotation.Cacheable;
+import org.springframework.cache.annotation.EnableCaching;
+import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.data.redis.cache.RedisCacheConfiguration;
+import org.springframework.data.redis.cache.RedisCacheManager;
+import org.springframework.data.redis.cache.RedisCacheWriter;
+import org.springframework.data.redis.connection.RedisConnectionFactory;
+import org.springframework.data.redis.serializer.RedisSerializationContext;
+import org.springframework.data.redis.serializer.StringRedisSerializer;
+
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.api.StatefulRedisConnection;
+
+import dev.collapse.annotation.Collapsed;
+import dev.collapse.autoconfigure.CollapseAutoConfiguration;
+import dev.collapse.autoconfigure.CollapseRedisAutoConfiguration;
+
+/**
+ * The fleet herd: {@code instances} Spring applications share one {@code redis-server} (started
+ * here, on a free port) and one upstream (the database they all hit); {@code callersPerInstance}
+ * callers on each ask for one key at the same moment. Rows: no protection; {@code @Cacheable} on
+ * Spring's {@code RedisCacheManager} (non-locking writer); the same with the locking writer; and
+ * {@code @Collapsed} with {@code collapse.redis.enabled=true}. Redis commands are counted with
+ * {@code INFO stats} ({@code total_commands_processed}) before and after the herd.
+ */
+public final class FleetHerd {
+
+	private final int instances;
+
+	private final int callersPerInstance;
+
+	private final long upstreamMillis;
+
+	private final Callers threads;
+
+	FleetHerd(int instances, int callersPerInstance, long upstreamMillis, Callers threads) {
+		this.instances = instances;
+		this.callersPerInstance = callersPerInstance;
+		this.upstreamMillis = upstreamMillis;
+		this.threads = threads;
+	}
+
+	/** A row of the fleet table: how one instance's callers reach the upstream. */
+	enum Row {
+
+		NONE("none", null), CACHEABLE_REDIS("@Cacheable(sync) RedisCacheManager", NonLockingApplication.class),
+		CACHEABLE_REDIS_LOCKING("@Cacheable(sync) locking writer", LockingApplication.class),
+		COLLAPSED_REDIS("@Collapsed redis.enabled", CollapsedApplication.class);
+
+		final String label;
+
+		final Class<?> configuration;
+
+		Row(String label, Class<?> configuration) {
+			this.label = label;
+			this.configuration = configuration;
+		}
+
+	}
+
+	record FleetResult(String row, int callers, int loads, int errors, double wallMillis, double p50Millis,
+			double p99Millis, int joined, double wakeP50Millis, double wakeP99Millis, double commandsPerInstance) {
+
+		static final String CSV_HEADER = "row,callers,upstream_loads,errors,wall_ms,p50_ms,p99_ms,joined_first_load,"
+				+ "wake_p50_ms,wake_p99_ms,redis_commands_per_instance";
+
+		String csv() {
+			return String.join(",", Csv.quote(this.row), Integer.toString(this.callers), Integer.toString(this.loads),
+					Integer.toString(this.errors), Csv.number(this.wallMillis), Csv.number(this.p50Millis),
+					Csv.number(this.p99Millis), Integer.toString(this.joined), Csv.number(this.wakeP50Millis),
+					Csv.number(this.wakeP99Millis), Csv.number(this.commandsPerInstance));
+		}
+
+	}
+
+	List<FleetResult> runAll(Path out, String name, String redisServer) throws Exception {
+		int port = freePort();
+		Path dir = Files.createTempDirectory("fleet-herd-redis");
+		Process redis = new ProcessBuilder(redisServer, "--port", Integer.toString(port), "--bind", "127.0.0.1",
+				"--save", "", "--appendonly", "no", "--dir", dir.toString())
+			.redirectErrorStream(true)
+			.redirectOutput(dir.resolve("redis.log").toFile())
+			.start();
+		RedisClient client = RedisClient.create("redis://127.0.0.1:" + port);
+		try {
+			StatefulRedisConnection<String, String> admin = connect(client);
+			List<FleetResult> results = new ArrayList<>();
+			for (Row row : Row.values()) {
+				results.add(run(row, port, admin));
+			}
+			admin.close();
+			String setup = String.format(Locale.ROOT,
+					"%d instances x %d callers, one key, upstream %d ms, one redis-server, %s, JDK %s", this.instances,
+					this.callersPerInstance, this.upstreamMillis, this.threads.describe(this.instances * this.callersPerInstance),
+					Runtime.version());
+			System.out.println();
+			System.out.println("Fleet herd: " + setup);
+			System.out.println(table(results));
+			Csv.write(out.resolve(name + ".csv"), FleetResult.CSV_HEADER, results.stream().map(FleetResult::csv).toList());
+			BarChart.write(out.resolve(name + ".png"), "Fleet herd: " + setup,
+					results.stream().map(FleetResult::row).toList(),
+					List.of(new BarChart.Panel("follower wake-up p99 (ms)", values(results, FleetResult::wakeP99Millis), false),
+							new BarChart.Panel("upstream loads (log scale)", values(results, (r) -> r.loads()), true),
+							new BarChart.Panel("Redis commands per instance (log)",
+									values(results, FleetResult::commandsPerInstance), true)));
+			System.out.println("wrote " + out.resolve(name + ".csv") + " and " + out.resolve(name + ".png"));
+			return results;
+		}
+		finally {
+			client.shutdown();
+			redis.destroy();
+			redis.waitFor(10, TimeUnit.SECONDS);
+		}
+	}
+
+	private static StatefulRedisConnection<String, String> connect(RedisClient client) throws InterruptedException {
+		long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+		while (true) {
+			try {
+				return client.connect();
+			}
+			catch (RuntimeException ex) {
+				if (System.nanoTime() > deadline) {
+					throw new IllegalStateException("redis-server did not accept connections within 10 s", ex);
+				}
+				Thread.sleep(50); // waiting for a process to listen: no event to wait on
+			}
+		}
+	}
+
+	private FleetResult run(Row row, int port, StatefulRedisConnection<String, String> admin) throws Exception {
+		Upstream upstream = new Upstream(this.upstreamMillis);
+		List<ConfigurableApplicationContext> contexts = new ArrayList<>();
+		List<Function<String, String>> callers = new ArrayList<>();
+		try {
+			for (int i = 0; i < this.instances; i++) {
+				if (row.configuration == null) {
+					callers.add(upstream::load);
+					continue;
+				}
+				ConfigurableApplicationContext context = new SpringApplicationBuilder(row.configuration)
+					.web(WebApplicationType.NONE)
+					.logStartupInfo(false)
+					.properties("spring.main.banner-mode=off", "logging.level.root=warn",
+							"spring.data.redis.host=127.0.0.1", "spring.data.redis.port=" + port,
+							"collapse.redis.enabled=true")
+					.initializers((c) -> c.getBeanFactory().registerSingleton("upstream", upstream))
+					.run();
+				contexts.add(context);
+				FleetService service = context.getBean(FleetService.class);
+				callers.add(service::find);
+			}
+			herd(row, callers, upstream, "warm-up-" + row.name(), Math.min(this.callersPerInstance, 20), admin);
+			return herd(row, callers, upstream, "hot-" + row.name(), this.callersPerInstance, admin);
+		}
+		finally {
+			contexts.forEach(ConfigurableApplicationContext::close);
+		}
+	}
+
+	private FleetResult herd(Row row, List<Function<String, String>> instances, Upstream upstream, String key,
+			int perInstance, StatefulRedisConnection<String, String> admin) throws InterruptedException {
+		int size = perInstance * instances.size();
+		String expected = "value-" + key;
+		int loadsBefore = upstream.loads();
+		upstream.resetFirstLoadEnd();
+		CountDownLatch ready = new CountDownLatch(this.threads.concurrent(size));
+		CountDownLatch gate = new CountDownLatch(1);
+		CountDownLatch done = new CountDownLatch(size);
+		long[] started = new long[size];
+		long[] finished = new long[size];
+		AtomicInteger errors = new AtomicInteger();
+		ExecutorService executor = this.threads.executor(size);
+		try {
+			for (int i = 0; i < size; i++) {
+				int caller = i;
+				Function<String, String> instance = instances.get(i % instances.size());
+				executor.execute(() -> {
+					ready.countDown();
+					try {
+						gate.await();
+						started[caller] = System.nanoTime();
+						if (!expected.equals(instance.apply(key))) {
+							errors.incrementAndGet();
+						}
+					}
+					catch (Throwable ex) {
+						errors.incrementAndGet();
+					}
+					finally {
+						finished[caller] = System.nanoTime();
+						done.countDown();
+					}
+				});
+			}
+			if (!ready.await(2, TimeUnit.MINUTES)) {
+				throw new IllegalStateException("the callers of " + row.label + " did not start within 2 minutes");
+			}
+			long commandsBefore = totalCommands(admin);
+			long start = System.nanoTime();
+			gate.countDown();
+			if (!done.await(this.upstreamMillis * 50 + 120_000, TimeUnit.MILLISECONDS)) {
+				throw new IllegalStateException(row.label + ": " + done.getCount() + " callers never got an answer");
+			}
+			long end = System.nanoTime();
+			// the INFO that reads "before" is counted in "after": take it out
+			long commands = totalCommands(admin) - commandsBefore - 1;
+			long[] latencies = new long[size];
+			for (int i = 0; i < size; i++) {
+				latencies[i] = finished[i] - started[i];
+			}
+			Arrays.sort(latencies);
+			long loadEnd = upstream.firstLoadEnd();
+			long[] wakes = new long[size];
+			int joined = 0;
+			for (int i = 0; i < size; i++) {
+				// without protection nobody waits for anybody's load: no wake-up to measure
+				if (row != Row.NONE && loadEnd != 0 && started[i] < loadEnd) {
+					wakes[joined++] = finished[i] - loadEnd;
+				}
+			}
+			wakes = Arrays.copyOf(wakes, joined);
+			Arrays.sort(wakes);
+			return new FleetResult(row.label, size, upstream.loads() - loadsBefore, errors.get(), (end - start) / 1e6,
+					LocalHerd.percentile(latencies, 50) / 1e6, LocalHerd.percentile(latencies, 99) / 1e6, joined,
+					joined == 0 ? Double.NaN : LocalHerd.percentile(wakes, 50) / 1e6,
+					joined == 0 ? Double.NaN : LocalHerd.percentile(wakes, 99) / 1e6,
+					commands / (double) instances.size());
+		}
+		finally {
+			executor.shutdownNow();
+			executor.awaitTermination(1, TimeUnit.MINUTES);
+		}
+	}
+
+	private static long totalCommands(StatefulRedisConnection<String, String> admin) {
+		for (String line : admin.sync().info("stats").split("\r?\n")) {
+			if (line.startsWith("total_commands_processed:")) {
+				return Long.parseLong(line.substring(line.indexOf(':') + 1).trim());
+			}
+		}
+		throw new IllegalStateException("INFO stats has no total_commands_processed");
+	}
+
+	private static int freePort() throws IOException {
+		try (ServerSocket socket = new ServerSocket(0)) {
+			return socket.getLocalPort();
+		}
+	}
+
+	static double[] values(List<FleetResult> results, java.util.function.ToDoubleFunction<FleetResult> metric) {
+		return results.stream().mapToDouble(metric).toArray();
+	}
+
+	static String table(List<FleetResult> results) {
+		StringBuilder table = new StringBuilder();
+		table.append(String.format(Locale.ROOT, "%-36s %7s %6s %6s %8s %8s %8s %7s %9s %9s %12s%n", "row", "callers",
+				"loads", "errors", "wall ms", "p50 ms", "p99 ms", "joined", "wake p50", "wake p99", "cmds/inst"));
+		for (FleetResult r : results) {
+			table.append(String.format(Locale.ROOT, "%-36s %7d %6d %6d %8.1f %8.1f %8.1f %7d %9s %9s %12.1f%n", r.row(),
+					r.callers(), r.loads(), r.errors(), r.wallMillis(), r.p50Millis(), r.p99Millis(), r.joined(),
+					Csv.number(r.wakeP50Millis()), Csv.number(r.wakeP99Millis()), r.commandsPerInstance()));
+		}
+		table.append("(ms; joined = callers whose call began before the first load ended; wake = from the end of the "
+				+ "first load to a joined caller's answer; cmds/inst = Redis commands during the herd / instances)\n");
+		return table.toString();
+	}
+
+	/** What every row's application exposes. */
+	public interface FleetService {
+
+		String find(String key);
+
+	}
+
+	public static class CacheableFleetService implements FleetService {
+
+		private final Upstream upstream;
+
+		public CacheableFleetService(Upstream upstream) {
+			this.upstream = upstream;
+		}
+
+		@Override
+		@Cacheable(cacheNames = "fleet", sync = true)
+		public String find(String key) {
+			return this.upstream.load(key);
+		}
+
+	}
+
+	public static class CollapsedFleetService implements FleetService {
+
+		private final Upstream upstream;
+
+		public CollapsedFleetService(Upstream upstream) {
+			this.upstream = upstream;
+		}
+
+		@Override
+		@Collapsed(name = "fleet", ttl = "10m")
+		public String find(String key) {
+			return this.upstream.load(key);
+		}
+
+	}
+
+	static RedisCacheManager cacheManager(RedisCacheWriter writer) {
+		RedisCacheConfiguration config = RedisCacheConfiguration.defaultCacheConfig()
+			.entryTtl(Duration.ofMinutes(10))
+			.serializeValuesWith(RedisSerializationContext.SerializationPair.fromSerializer(new StringRedisSerializer()));
+		return RedisCacheManager.builder(writer).cacheDefaults(config).build();
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	@EnableCaching
+	@ImportAutoConfiguration({ AopAutoConfiguration.class, DataRedisAutoConfiguration.class })
+	static class NonLockingApplication {
+
+		@Bean
+		RedisCacheManager cacheManager(RedisConnectionFactory factory) {
+			return FleetHerd.cacheManager(RedisCacheWriter.nonLockingRedisCacheWriter(factory));
+		}
+
+		@Bean
+		CacheableFleetService fleetService(Upstream upstream) {
+			return new CacheableFleetService(upstream);
+		}
+
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	@EnableCaching
+	@ImportAutoConfiguration({ AopAutoConfiguration.class, DataRedisAutoConfiguration.class })
+	static class LockingApplication {
+
+		@Bean
+		RedisCacheManager cacheManager(RedisConnectionFactory factory) {
+			return FleetHerd.cacheManager(RedisCacheWriter.lockingRedisCacheWriter(factory));
+		}
+
+		@Bean
+		CacheableFleetService fleetService(Upstream upstream) {
+			return new CacheableFleetService(upstream);
+		}
+
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	@ImportAutoConfiguration({ AopAutoConfiguration.class, DataRedisAutoConfiguration.class,
+			CollapseAutoConfiguration.class, CollapseRedisAutoConfiguration.class })
+	static class CollapsedApplication {
+
+		@Bean
+		CollapsedFleetService fleetService(Upstream upstream) {
+			return new CollapsedFleetService(upstream);
+		}
+
+	}
+
+}

@@ -1,0 +1,63 @@
+package dev.collapse.benchmarks.herd;
+
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * Runs the herd benchmarks from the command line:
+ *
+ * <pre>
+ * java -cp collapse-benchmarks/target/benchmarks.jar dev.collapse.benchmarks.herd.Harness [local|memory|fleet] [--option=value ...]
+ * </pre>
+ *
+ * Options: {@code --callers} (10000), {@code --upstream-ms} (100), {@code --out}
+ * ({@code collapse-benchmarks/results}), {@code --name} (base name of the files, {@code local-herd}),
+ * {@code --name} is {@code memory} for the memory run;
+ * {@code --threads} ({@code auto}: virtual on JDK 21+; {@code platform} to force platform threads),
+ * {@code --platform-cap} (most platform threads; default: as many as callers). The fleet herd takes
+ * {@code --instances} (4), {@code --callers} per instance (250), {@code --upstream-ms} (200) and
+ * {@code --redis-server} (the {@code redis-server} binary, started on a free port).
+ */
+public final class Harness {
+
+	private Harness() {
+	}
+
+	public static void main(String[] args) throws Exception {
+		String what = "local";
+		Map<String, String> options = new LinkedHashMap<>();
+		for (String arg : args) {
+			if (arg.startsWith("--") && arg.contains("=")) {
+				options.put(arg.substring(2, arg.indexOf('=')), arg.substring(arg.indexOf('=') + 1));
+			}
+			else if (!arg.startsWith("--")) {
+				what = arg;
+			}
+			else {
+				throw new IllegalArgumentException("options are written --name=value, got " + arg);
+			}
+		}
+		int callers = Integer.parseInt(options.getOrDefault("callers", "10000"));
+		Path out = Path.of(options.getOrDefault("out", "collapse-benchmarks/results"));
+		String threads = options.getOrDefault("threads", "auto");
+		if (!threads.equals("auto") && !threads.equals("platform")) {
+			throw new IllegalArgumentException("--threads is auto or platform, got " + threads);
+		}
+		int platformCap = Integer.parseInt(options.getOrDefault("platform-cap", Integer.toString(Integer.MAX_VALUE)));
+		Callers callerThreads = new Callers(threads.equals("auto"), platformCap);
+		switch (what) {
+			case "local" -> new LocalHerd(callers, Long.parseLong(options.getOrDefault("upstream-ms", "100")), callerThreads)
+				.runAll(out, options.getOrDefault("name", "local-herd"));
+			case "memory" -> new MemoryFootprint(callerThreads).runAll(out, options.getOrDefault("name", "memory"));
+			case "fleet" -> new FleetHerd(Integer.parseInt(options.getOrDefault("instances", "4")),
+					Integer.parseInt(options.getOrDefault("callers", "250")),
+					Long.parseLong(options.getOrDefault("upstream-ms", "200")), callerThreads)
+				.runAll(out, options.getOrDefault("name", "fleet-herd"), options.getOrDefault("redis-server", "redis-server"));
+			default -> throw new IllegalArgumentException("unknown benchmark '" + what + "': local, memory or fleet");
+		}
+		// the Spring contexts are closed, but a cache's executor may keep a non-daemon thread
+		System.exit(0);
+	}
+
+}

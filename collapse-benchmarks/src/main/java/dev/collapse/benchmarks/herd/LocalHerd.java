@@ -1,0 +1,240 @@
+package dev.collapse.benchmarks.herd;
+
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * The local herd: {@code callers} callers of one JVM ask for one key at the same moment (released
+ * together by a latch), the upstream takes {@code upstreamMillis}, and each row puts a different
+ * cache in front of it. Rows run one after the other in one JVM, each in a fresh application, each
+ * after a small warm-up herd on another key so that class loading and the first compilations are
+ * not charged to the measured herd.
+ *
+ * <p>CPU is measured two ways. Process CPU time
+ * ({@code com.sun.management.OperatingSystemMXBean.getProcessCpuTime()}) over the herd, from the
+ * release to the last answer, minus what the same process burnt while idle over the same length of
+ * time just before (the callers parked at the latch): it covers every thread, including a cache's
+ * own executor and the JIT/GC, so it is an upper bound of what waiting costs. On platform threads
+ * each caller also reads its own thread's CPU time around the call ({@code ThreadMXBean}); the sum
+ * is what the callers themselves spent inside the cache, waiting included. A design that waits by
+ * spinning or polling shows up in both; one that parks shows almost nothing.
+ */
+public final class LocalHerd {
+
+	private static final String EXPECTED_VALUE = "value-hot";
+
+	private static final int WARM_UP_CALLERS = 200;
+
+	private final int callers;
+
+	private final long upstreamMillis;
+
+	private final Callers threads;
+
+	private final ThreadMXBean threadMx = ManagementFactory.getThreadMXBean();
+
+	private final com.sun.management.OperatingSystemMXBean os = (com.sun.management.OperatingSystemMXBean) ManagementFactory
+		.getOperatingSystemMXBean();
+
+	LocalHerd(int callers, long upstreamMillis, Callers threads) {
+		if (callers < 1 || upstreamMillis < 0) {
+			throw new IllegalArgumentException(
+					"callers must be at least 1 and upstream-ms at least 0, got " + callers + " and " + upstreamMillis);
+		}
+		this.callers = callers;
+		this.upstreamMillis = upstreamMillis;
+		this.threads = threads;
+	}
+
+	/** Runs every row, prints the table and writes {@code name}.csv and {@code name}.png into {@code out}. */
+	List<HerdResult> runAll(Path out, String name) throws InterruptedException {
+		List<HerdResult> results = new ArrayList<>();
+		for (HerdRow.Kind kind : HerdRow.Kind.values()) {
+			results.add(run(kind));
+		}
+		String setup = String.format(Locale.ROOT, "%,d callers, one key, upstream %d ms, %s, JDK %s", this.callers,
+				this.upstreamMillis, this.threads.describe(this.callers), Runtime.version());
+		System.out.println();
+		System.out.println("Local herd: " + setup);
+		System.out.println(table(results));
+		Csv.write(out.resolve(name + ".csv"), HerdResult.CSV_HEADER, results.stream().map(HerdResult::csv).toList());
+		List<String> rows = results.stream().map(HerdResult::row).toList();
+		BarChart.write(out.resolve(name + ".png"), "Local herd: " + setup, rows,
+				List.of(new BarChart.Panel("caller p99 (ms)", values(results, HerdResult::p99Millis), false),
+						new BarChart.Panel("upstream loads (log scale)", values(results, (r) -> r.loads()), true),
+						new BarChart.Panel("process CPU during the herd (ms)",
+								values(results, HerdResult::processCpuMillis), false)));
+		System.out.println("wrote " + out.resolve(name + ".csv") + " and " + out.resolve(name + ".png"));
+		return results;
+	}
+
+	HerdResult run(HerdRow.Kind kind) throws InterruptedException {
+		try (HerdRow row = kind.create(this.upstreamMillis)) {
+			herd(row, "warm-up", Math.min(this.callers, WARM_UP_CALLERS));
+			System.gc();
+			return herd(row, "hot", this.callers);
+		}
+	}
+
+	private HerdResult herd(HerdRow row, String key, int size) throws InterruptedException {
+		String expected = "value-" + key;
+		int loadsBefore = row.upstream().loads();
+		CountDownLatch ready = new CountDownLatch(this.threads.concurrent(size));
+		CountDownLatch gate = new CountDownLatch(1);
+		CountDownLatch done = new CountDownLatch(size);
+		// each slot written by its caller before done.countDown(), read only after done.await()
+		long[] started = new long[size];
+		long[] finished = new long[size];
+		long[] callerCpu = new long[size];
+		AtomicInteger errors = new AtomicInteger();
+		ExecutorService executor = this.threads.executor(size);
+		try {
+			for (int i = 0; i < size; i++) {
+				int caller = i;
+				executor.execute(() -> {
+					ready.countDown();
+					awaitUninterruptibly(gate);
+					long cpuBefore = currentThreadCpu();
+					started[caller] = System.nanoTime();
+					try {
+						if (!expected.equals(row.call(key))) {
+							errors.incrementAndGet();
+						}
+					}
+					catch (Throwable ex) {
+						errors.incrementAndGet();
+					}
+					finally {
+						finished[caller] = System.nanoTime();
+						long cpuAfter = currentThreadCpu();
+						callerCpu[caller] = (cpuBefore < 0 || cpuAfter < 0) ? -1 : cpuAfter - cpuBefore;
+						done.countDown();
+					}
+				});
+			}
+			if (!ready.await(2, TimeUnit.MINUTES)) {
+				throw new IllegalStateException("the callers of " + row.name() + " did not start within 2 minutes");
+			}
+			double idleCpuPerNano = idleCpuPerNano();
+			long cpuStart = this.os.getProcessCpuTime();
+			long start = System.nanoTime();
+			gate.countDown();
+			if (!done.await(this.upstreamMillis * 20 + 120_000, TimeUnit.MILLISECONDS)) {
+				throw new IllegalStateException(row.name() + ": " + done.getCount() + " callers never got an answer");
+			}
+			long end = System.nanoTime();
+			long cpu = this.os.getProcessCpuTime() - cpuStart;
+			int loads = row.upstream().loads() - loadsBefore;
+			long[] latencies = new long[size];
+			long callerCpuSum = 0;
+			for (int i = 0; i < size; i++) {
+				latencies[i] = finished[i] - started[i];
+				callerCpuSum = (callerCpu[i] < 0 || callerCpuSum < 0) ? -1 : callerCpuSum + callerCpu[i];
+			}
+			Arrays.sort(latencies);
+			int joined = -1;
+			double wakeP50 = Double.NaN;
+			double wakeP99 = Double.NaN;
+			if (loads == 1) {
+				long loadEnd = row.upstream().lastLoadEnd();
+				long[] wakes = new long[size];
+				joined = 0;
+				for (int i = 0; i < size; i++) {
+					if (started[i] < loadEnd) {
+						wakes[joined++] = finished[i] - loadEnd;
+					}
+				}
+				wakes = Arrays.copyOf(wakes, joined);
+				Arrays.sort(wakes);
+				wakeP50 = millis(percentile(wakes, 50));
+				wakeP99 = millis(percentile(wakes, 99));
+			}
+			double processCpu = cpu - idleCpuPerNano * (end - start);
+			return new HerdResult(row.name(), size, loads, errors.get(), millis(end - start),
+					millis(percentile(latencies, 50)), millis(percentile(latencies, 99)), millis(latencies[size - 1]),
+					joined, wakeP50, wakeP99, processCpu / 1e6, callerCpuSum < 0 ? -1 : millis(callerCpuSum));
+		}
+		finally {
+			executor.shutdownNow();
+			executor.awaitTermination(1, TimeUnit.MINUTES);
+		}
+	}
+
+	/** CPU the process burns per nanosecond while the callers wait at the gate: the baseline. */
+	private double idleCpuPerNano() throws InterruptedException {
+		long cpu = this.os.getProcessCpuTime();
+		long start = System.nanoTime();
+		Thread.sleep(200);
+		return (double) (this.os.getProcessCpuTime() - cpu) / (System.nanoTime() - start);
+	}
+
+	private long currentThreadCpu() {
+		try {
+			return this.threadMx.isCurrentThreadCpuTimeSupported() ? this.threadMx.getCurrentThreadCpuTime() : -1;
+		}
+		catch (UnsupportedOperationException ex) {
+			return -1;
+		}
+	}
+
+	/** Nearest rank: the smallest latency that at least {@code percent} % of the callers did not exceed. */
+	static long percentile(long[] sorted, int percent) {
+		int rank = (int) Math.ceil(percent / 100.0 * sorted.length);
+		return sorted[Math.max(0, rank - 1)];
+	}
+
+	private static double millis(long nanos) {
+		return nanos / 1e6;
+	}
+
+	private static void awaitUninterruptibly(CountDownLatch latch) {
+		boolean interrupted = false;
+		while (true) {
+			try {
+				latch.await();
+				break;
+			}
+			catch (InterruptedException ex) {
+				interrupted = true;
+			}
+		}
+		if (interrupted) {
+			Thread.currentThread().interrupt();
+		}
+	}
+
+	static double[] values(List<HerdResult> results, java.util.function.ToDoubleFunction<HerdResult> metric) {
+		return results.stream().mapToDouble(metric).toArray();
+	}
+
+	static String table(List<HerdResult> results) {
+		StringBuilder table = new StringBuilder();
+		table.append(String.format(Locale.ROOT, "%-20s %7s %6s %6s %8s %8s %8s %8s %7s %8s %8s %9s %9s%n", "row",
+				"callers", "loads", "errors", "wall ms", "p50 ms", "p99 ms", "max ms", "joined", "wake p50",
+				"wake p99", "proc CPU", "call CPU"));
+		for (HerdResult r : results) {
+			table.append(String.format(Locale.ROOT, "%-20s %7d %6d %6d %8.1f %8.1f %8.1f %8.1f %7s %8s %8s %9.1f %9s%n",
+					r.row(), r.callers(), r.loads(), r.errors(), r.wallMillis(), r.p50Millis(), r.p99Millis(),
+					r.maxMillis(), r.joined() < 0 ? "-" : Integer.toString(r.joined()), orDash(r.wakeP50Millis()),
+					orDash(r.wakeP99Millis()), r.processCpuMillis(),
+					r.callerCpuMillis() < 0 ? "n/a" : String.format(Locale.ROOT, "%.1f", r.callerCpuMillis())));
+		}
+		table.append("(ms; wake = from the end of the one load to a joined caller's answer; "
+				+ "proc CPU = process CPU during the herd minus idle; call CPU = callers' own thread CPU inside the call)\n");
+		return table.toString();
+	}
+
+	private static String orDash(double millis) {
+		return Double.isNaN(millis) ? "-" : String.format(Locale.ROOT, "%.1f", millis);
+	}
+
+}

@@ -1,0 +1,60 @@
+package dev.collapse.benchmarks.herd;
+
+import java.awt.image.BufferedImage;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+import javax.imageio.ImageIO;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * A smoke run of the local herd with tiny sizes: proves that every row starts, that the herd is
+ * released and answered, that the loads are counted and that the CSV and the chart are written.
+ * Times nothing: the numbers of a run this small mean nothing.
+ */
+class LocalHerdHarnessTests {
+
+	@Test
+	void aTinyHerdLoadsOnceBehindEveryCacheAndOncePerCallerWithout(@TempDir Path out) throws Exception {
+		LocalHerd herd = new LocalHerd(50, 10, new Callers(true, 50));
+
+		List<HerdResult> results = herd.runAll(out, "smoke");
+
+		assertThat(results).extracting(HerdResult::row)
+			.containsExactly("none", "@Cacheable(sync)", "Caffeine AsyncCache", "@Collapsed");
+		assertThat(results).allSatisfy((result) -> {
+			assertThat(result.callers()).isEqualTo(50);
+			assertThat(result.errors()).isZero();
+			assertThat(result.p50Millis()).isPositive().isLessThanOrEqualTo(result.p99Millis());
+			assertThat(result.p99Millis()).isLessThanOrEqualTo(result.maxMillis());
+		});
+		assertThat(results).extracting(HerdResult::loads).containsExactly(50, 1, 1, 1);
+		// the leader at least began before its own load ended; without a cache nobody joins a load
+		assertThat(results).extracting(HerdResult::joined).first().isEqualTo(-1);
+		assertThat(results.subList(1, 4)).allSatisfy((result) -> {
+			assertThat(result.joined()).isBetween(1, 50);
+			assertThat(result.wakeP99Millis()).isGreaterThanOrEqualTo(result.wakeP50Millis());
+		});
+		assertThat(Files.readAllLines(out.resolve("smoke.csv"))).hasSize(5).first().isEqualTo(HerdResult.CSV_HEADER);
+		BufferedImage chart = ImageIO.read(out.resolve("smoke.png").toFile());
+		assertThat(chart).isNotNull();
+		assertThat(chart.getWidth()).isGreaterThan(600);
+	}
+
+	@Test
+	void percentileIsTheNearestRank() {
+		long[] sorted = new long[100];
+		for (int i = 0; i < sorted.length; i++) {
+			sorted[i] = i + 1;
+		}
+		assertThat(LocalHerd.percentile(sorted, 50)).isEqualTo(50);
+		assertThat(LocalHerd.percentile(sorted, 99)).isEqualTo(99);
+		assertThat(LocalHerd.percentile(new long[] { 7 }, 99)).isEqualTo(7);
+	}
+
+}
