@@ -87,7 +87,8 @@ class FleetHerdTest {
 		int perNode = 50;
 		CountDownLatch arrived = new CountDownLatch(2 * nodes * perNode);
 		upstream.behave((node, key) -> {
-			awaitHerd(arrived, nodes, (((Long) key) == 4004L) ? "futures" : "monos");
+			// two herds at once: each non-leading node waits for both keys
+			awaitHerd(arrived, nodes, (((Long) key) == 4004L) ? "futures" : "monos", fleet, 2 * (nodes - 1));
 			return new Product((Long) key, "loaded by " + node);
 		});
 		List<Future<Product>> futures = Herd.run(nodes, perNode, arrived,
@@ -129,18 +130,32 @@ class FleetHerdTest {
 		assertThat(remoteNodes).as("nodes whose callers waited for another node's load").isEqualTo(nodes - 1);
 	}
 
-	static void awaitHerd(CountDownLatch arrived, int nodes, String instance, Fleet fleet) throws InterruptedException {
+	/**
+	 * Holds the leader's load until every caller has arrived, every node has its flight, and
+	 * {@code waiters} node leaders wait on Redis. A flight alone is not enough: a node whose leader
+	 * had not yet asked Redis when the load completed would find no lease, lead a second load of
+	 * its own and (with ttl 0) not be served the hand-off, so it must be waiting before the load ends.
+	 */
+	static void awaitHerd(CountDownLatch arrived, int nodes, String instance, Fleet fleet, int waiters)
+			throws InterruptedException {
 		assertThat(arrived.await(20, TimeUnit.SECONDS)).as("every caller arrived").isTrue();
 		await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(5)).untilAsserted(() -> {
 			StringBuilder state = new StringBuilder();
+			int waiting = 0;
 			for (int i = 0; i < nodes; i++) {
 				state.append(fleet.registry(i).instance(instance).inflight() > 0 ? "F" : "-")
 					.append(fleet.layer(i).available() ? "a" : "u")
 					.append(fleet.layer(i).waiting())
 					.append(' ');
+				waiting += fleet.layer(i).waiting();
 			}
 			assertThat(state.toString()).as("flight, availability and waiters of each node").doesNotContain("-");
+			assertThat(waiting).as("node leaders waiting on Redis: " + state).isGreaterThanOrEqualTo(waiters);
 		});
+	}
+
+	static void awaitHerd(CountDownLatch arrived, int nodes, String instance, Fleet fleet) throws InterruptedException {
+		awaitHerd(arrived, nodes, instance, fleet, nodes - 1);
 	}
 
 	static void awaitHerd(CountDownLatch arrived, int nodes, String instance) throws InterruptedException {
