@@ -72,6 +72,18 @@ public class ProductService {
 		return new Product(id, "generation " + generations.incrementAndGet());
 	}
 
+	/** Expires fast, so that a test can reach its stale-if-error window (set in the tests' properties). */
+	@Collapsed(name = "shortlived", key = "#id", ttl = "300ms", jitter = "0")
+	public Product shortLived(long id) throws Exception {
+		return (Product) this.upstream.load(this.node, id);
+	}
+
+	/** A hot key whose loads go upstream; tests give it a huge beta so that hits refresh it early. */
+	@Collapsed(name = "hot", key = "#id", ttl = "1m", jitter = "0")
+	public Product hot(long id) throws Exception {
+		return (Product) this.upstream.load(this.node, id);
+	}
+
 	/** Keys of any shape: every argument is part of the key. */
 	@Collapsed(name = "texts", ttl = "1m")
 	public String text(String a, String b) throws Exception {
