@@ -4,6 +4,7 @@ import java.lang.reflect.Type;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
@@ -61,6 +62,9 @@ public final class CollapseInstance {
 	private final Executor refreshExecutor;
 
 	private final LocalSingleFlight flights = new LocalSingleFlight();
+
+	/** Keys whose early refresh through Redis runs now, with the thread that runs it. */
+	private final ConcurrentHashMap<Object, Thread> refreshing = new ConcurrentHashMap<>();
 
 	private final boolean caches;
 
@@ -258,7 +262,8 @@ public final class CollapseInstance {
 
 	private void failOnRecursion(Object key) {
 		Flight running = this.flights.get(key);
-		if (running != null && running.loadingThread == Thread.currentThread()) {
+		if ((running != null && running.loadingThread == Thread.currentThread())
+				|| (this.coordinator != null && this.refreshing.get(key) == Thread.currentThread())) {
 			throw new CollapseRecursionException(this.name);
 		}
 	}
@@ -603,38 +608,26 @@ public final class CollapseInstance {
 
 	/** Early refresh through the fleet: loads only if no node holds the key, else serves it as usual. */
 	private void refreshDistributed(Object key, Loader attempts) {
-		Flight candidate = Flight.refresh(this.ticker.read());
-		if (!this.flights.tryLead(key, candidate)) {
+		// kept apart from the flights: callers of this node go on reading the current entry from
+		// Redis (hits) while the refresh loads, instead of attaching to it; the lease keeps the
+		// fleet to one refresh of the key at a time
+		if (this.refreshing.putIfAbsent(key, Thread.currentThread()) != null) {
 			return;
 		}
 		this.events.onRefresh(RefreshTrigger.EARLY);
-		candidate.loadingThread = Thread.currentThread();
-		TimedLoad load = new TimedLoad(attempts);
 		try {
-			Outcome outcome = this.coordinator.refresh(key, load);
-			if (outcome == null) {
-				// another node refreshes it, or the layer is down: callers that attached meanwhile
-				// still need a result
-				try {
-					outcome = this.coordinator.serve(key, load, this.waitTimeoutNanos);
-				}
-				catch (DistributedUnavailableException ex) {
-					this.events.onFallback();
-					outcome = new Outcome(load.load(), CallResult.FALLBACK, load.nanos, 0, false);
-				}
-			}
-			if (outcome.leaseLost()) {
+			Outcome outcome = this.coordinator.refresh(key, new TimedLoad(attempts));
+			// null: another node refreshes the key, or Redis is down; the entry stays until it expires
+			if (outcome != null && outcome.leaseLost()) {
 				this.events.onLeaseLost();
 			}
-			complete(key, candidate, outcome.value(), null, followerResult(outcome.served()), outcome.loadNanos());
 		}
 		catch (Throwable ex) {
-			complete(key, candidate, null, ex, CallResult.FOLLOWER, load.nanos);
 			logger.log(System.Logger.Level.DEBUG, "Early refresh of collapse instance ''{0}'' failed: {1}", this.name,
 					ex.getClass().getName());
 		}
 		finally {
-			candidate.loadingThread = null;
+			this.refreshing.remove(key);
 		}
 	}
 

@@ -13,7 +13,6 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -109,15 +108,13 @@ class RedisRefreshAndStaleTest {
 	}
 
 	/**
-	 * Issue 5: "no caller ever waits on a load once the entry is warm". With Redis on, every call
-	 * goes through the node's single-flight (the local store is not read), so a caller that
-	 * arrives while its node runs an early refresh attaches to the refresh's flight and waits for
-	 * the load, counted {@code follower}, instead of getting the current, still fresh value.
+	 * Issue 5: "no caller ever waits on a load once the entry is warm". Regression: with Redis on,
+	 * every call goes through the node's single-flight, and a caller that arrived while its node
+	 * ran an early refresh attached to the refresh's flight and waited for the load, counted
+	 * {@code follower}, instead of getting the current, still fresh value from Redis.
 	 */
 	@Test
-	@Disabled("fails, issue 5: callers of the node that runs an early refresh wait for it, counted follower "
-			+ "(69 and 110 of node 0's 3,000 calls in two runs); the fix belongs in CollapseInstance")
-	void callersOfANodeThatRefreshesEarlyWaitForTheRefreshInsteadOfGettingTheFreshValue() throws Exception {
+	void callersOfANodeThatRefreshesEarlyKeepGettingHitsWhileItLoads() throws Exception {
 		Upstream upstream = slowUpstream();
 		try (Fleet fleet = hotFleet(upstream)) {
 			HotHerd herd = HotHerd.run(fleet, HOT_ID);
