@@ -185,7 +185,7 @@ public final class CollapseInstance {
 
 	private Object callMissed(Object key, Loader loader, boolean distributed) throws Throwable {
 		failOnRecursion(key);
-		Flight candidate = new Flight(this.ticker.read());
+		Flight candidate = new Flight();
 		Flight flight = this.flights.join(key, candidate);
 		if (flight != candidate) {
 			return await(flight);
@@ -227,7 +227,7 @@ public final class CollapseInstance {
 		catch (CollapseRecursionException ex) {
 			return CompletableFuture.failedFuture(ex);
 		}
-		Flight candidate = new Flight(this.ticker.read());
+		Flight candidate = new Flight();
 		Flight flight = this.flights.join(key, candidate);
 		if (flight != candidate) {
 			return awaitAsync(flight);
@@ -822,7 +822,7 @@ public final class CollapseInstance {
 
 	/** @param rolled the entry whose read rolled this refresh */
 	private void refreshSync(Object key, Entry rolled, Loader loader) {
-		Flight candidate = Flight.refresh(this.ticker.read());
+		Flight candidate = Flight.refresh();
 		if (!this.flights.tryLead(key, candidate) || completedByNewerEntry(key, candidate, rolled)) {
 			return;
 		}
@@ -845,7 +845,7 @@ public final class CollapseInstance {
 	}
 
 	private void refreshAsync(Object key, Entry rolled, AsyncLoader loader) {
-		Flight candidate = Flight.refresh(this.ticker.read());
+		Flight candidate = Flight.refresh();
 		if (!this.flights.tryLead(key, candidate) || completedByNewerEntry(key, candidate, rolled)) {
 			return;
 		}

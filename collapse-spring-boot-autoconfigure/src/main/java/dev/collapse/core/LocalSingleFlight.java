@@ -73,9 +73,6 @@ final class LocalSingleFlight {
 		/** Completed once by the leader, after the flight has been removed from the map. */
 		final CompletableFuture<Object> result = new CompletableFuture<>();
 
-		/** Ticker time the flight started; written before publication, read only. */
-		final long startedAt;
-
 		/**
 		 * Thread running the synchronous part of the load, {@code null} otherwise. Written by the
 		 * leader, read by callers to detect a load that calls its own key.
@@ -94,13 +91,9 @@ final class LocalSingleFlight {
 		/** Whether no caller leads this flight: an early refresh. Final once published. */
 		boolean refresh;
 
-		Flight(long startedAt) {
-			this.startedAt = startedAt;
-		}
-
 		/** A flight of an early refresh, led by a background thread rather than a caller. */
-		static Flight refresh(long startedAt) {
-			Flight flight = new Flight(startedAt);
+		static Flight refresh() {
+			Flight flight = new Flight();
 			flight.refresh = true;
 			return flight;
 		}
