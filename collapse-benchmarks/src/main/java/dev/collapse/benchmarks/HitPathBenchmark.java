@@ -16,10 +16,8 @@ import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
-import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Threads;
 import org.openjdk.jmh.annotations.Warmup;
-import org.springframework.context.ConfigurableApplicationContext;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
@@ -127,66 +125,22 @@ public class HitPathBenchmark {
 
 	}
 
-	/** A Spring application with one cached catalog bean, started and warmed once per trial. */
-	abstract static class SpringState {
+	@State(Scope.Benchmark)
+	public static class CollapsedState extends WarmCatalogState {
 
-		private ConfigurableApplicationContext context;
-
-		Catalog catalog;
-
-		private int warmKeys;
-
-		<T> T bean(Class<T> type) {
-			return this.context.getBean(type);
-		}
-
-		void start(Class<?> configuration, Workload workload) {
-			this.context = Applications.start(configuration);
-			this.catalog = this.context.getBean(Catalog.class);
-			this.warmKeys = workload.keys;
-			for (Long id : workload.ids()) {
-				this.catalog.find(id);
-			}
-			requireOnlyWarmUpLoads();
-		}
-
-		@TearDown(Level.Trial)
-		public void stop() {
-			try {
-				requireOnlyWarmUpLoads();
-			}
-			finally {
-				this.context.close();
-			}
-		}
-
-		/** A load after the warm-up means a miss was measured, not a hit: the numbers would lie. */
-		private void requireOnlyWarmUpLoads() {
-			int loads = this.catalog.loads();
-			if (loads != this.warmKeys) {
-				throw new IllegalStateException(
-						"expected " + this.warmKeys + " loads (the warm-up) but the catalog ran " + loads + ": some calls missed");
-			}
+		@Setup(Level.Trial)
+		public void start(Workload workload) {
+			start(Applications.CollapsedApplication.class, workload.ids());
 		}
 
 	}
 
 	@State(Scope.Benchmark)
-	public static class CollapsedState extends SpringState {
+	public static class CacheableState extends WarmCatalogState {
 
 		@Setup(Level.Trial)
 		public void start(Workload workload) {
-			start(Applications.CollapsedApplication.class, workload);
-		}
-
-	}
-
-	@State(Scope.Benchmark)
-	public static class CacheableState extends SpringState {
-
-		@Setup(Level.Trial)
-		public void start(Workload workload) {
-			start(Applications.CacheableApplication.class, workload);
+			start(Applications.CacheableApplication.class, workload.ids());
 		}
 
 	}

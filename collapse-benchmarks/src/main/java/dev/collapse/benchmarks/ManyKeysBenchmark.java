@@ -16,14 +16,12 @@ import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
-import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Threads;
 import org.openjdk.jmh.annotations.Warmup;
 import org.springframework.boot.autoconfigure.ImportAutoConfiguration;
 import org.springframework.boot.autoconfigure.aop.AopAutoConfiguration;
 import org.springframework.cache.annotation.EnableCaching;
 import org.springframework.cache.caffeine.CaffeineCacheManager;
-import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
@@ -135,59 +133,22 @@ public class ManyKeysBenchmark {
 
 	}
 
-	/** A Spring application with one cached catalog, every key warmed once per trial. */
-	abstract static class SpringState {
+	@State(Scope.Benchmark)
+	public static class CollapsedState extends WarmCatalogState {
 
-		private ConfigurableApplicationContext context;
-
-		Catalog catalog;
-
-		void start(Class<?> configuration, String... properties) {
-			this.context = Applications.start(configuration, properties);
-			this.catalog = this.context.getBean(Catalog.class);
-			for (Long id : IDS) {
-				this.catalog.find(id);
-			}
-			requireOnlyWarmUpLoads();
-		}
-
-		@TearDown(Level.Trial)
-		public void stop() {
-			try {
-				requireOnlyWarmUpLoads();
-			}
-			finally {
-				this.context.close();
-			}
-		}
-
-		/** A load after the warm-up means an evicted key or a miss was measured: the numbers would lie. */
-		private void requireOnlyWarmUpLoads() {
-			int loads = this.catalog.loads();
-			if (loads != KEYS) {
-				throw new IllegalStateException(
-						"expected " + KEYS + " loads (the warm-up) but the catalog ran " + loads + ": some calls missed");
-			}
+		@Setup(Level.Trial)
+		public void start() {
+			start(Applications.CollapsedApplication.class, IDS, "collapse.local.max-entries=" + CAPACITY);
 		}
 
 	}
 
 	@State(Scope.Benchmark)
-	public static class CollapsedState extends SpringState {
+	public static class CacheableState extends WarmCatalogState {
 
 		@Setup(Level.Trial)
 		public void start() {
-			start(Applications.CollapsedApplication.class, "collapse.local.max-entries=" + CAPACITY);
-		}
-
-	}
-
-	@State(Scope.Benchmark)
-	public static class CacheableState extends SpringState {
-
-		@Setup(Level.Trial)
-		public void start() {
-			start(CacheableApplication.class);
+			start(CacheableApplication.class, IDS);
 		}
 
 	}
