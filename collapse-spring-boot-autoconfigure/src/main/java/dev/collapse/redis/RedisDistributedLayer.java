@@ -352,7 +352,7 @@ public final class RedisDistributedLayer implements DistributedLayer, Distribute
 			this.abandonedCount.decrementAndGet();
 			// the failure message makes the waiters of that phantom lease contend at once
 			current.eval(RedisScripts.COMPLETE, ScriptOutputType.INTEGER, new String[] { attempt[0], attempt[1] },
-					attempt[2], "", "1", this.keys.channel(), message(false, attempt[2], attempt[0]));
+					attempt[2], "", "1", this.keys.channel(), message(false, attempt[2], attempt[0], false), "0");
 		}
 	}
 
@@ -589,10 +589,13 @@ public final class RedisDistributedLayer implements DistributedLayer, Distribute
 
 	}
 
-	/** What woke a waiter. */
-	record Signal(Kind kind, String token) {
+	/**
+	 * What woke a waiter. {@code entry} is the stored entry when the completion message carried it
+	 * (a small one, see {@link #MESSAGE_ENTRY_LIMIT}), else {@code null}: then the waiter reads it.
+	 */
+	record Signal(Kind kind, String token, String entry) {
 
-		static final Signal RECHECK = new Signal(Kind.RECHECK, "");
+		static final Signal RECHECK = new Signal(Kind.RECHECK, "", null);
 
 		enum Kind {
 
@@ -609,8 +612,21 @@ public final class RedisDistributedLayer implements DistributedLayer, Distribute
 
 	}
 
-	/** {@code S<token>\n<entry key>} or {@code F<token>\n<entry key>}. */
-	static String message(boolean success, String token, String entry) {
+	/**
+	 * Largest entry, in chars, that the completion message carries: a waiting node then needs no
+	 * read of its own. Every node receives every message, so large entries are only named.
+	 */
+	static final int MESSAGE_ENTRY_LIMIT = 1024;
+
+	/**
+	 * The completion message: {@code S<token>\n<entry key>} or {@code F<token>\n<entry key>}; or,
+	 * when the completion script appends the stored entry, {@code E<token>\n<length of the entry
+	 * key>\n<entry key>} followed by the entry.
+	 */
+	static String message(boolean success, String token, String entry, boolean withEntry) {
+		if (withEntry) {
+			return "E" + token + "\n" + entry.length() + "\n" + entry;
+		}
 		return (success ? "S" : "F") + token + "\n" + entry;
 	}
 
@@ -623,11 +639,42 @@ public final class RedisDistributedLayer implements DistributedLayer, Distribute
 			if (newline < 1) {
 				return;
 			}
+			String token = message.substring(1, newline);
+			if (message.charAt(0) == 'E') {
+				int lengthEnd = message.indexOf('\n', newline + 1);
+				int keyLength = (lengthEnd < 0) ? -1 : parseLength(message, newline + 1, lengthEnd);
+				if (keyLength < 0 || lengthEnd + 1 + keyLength > message.length()) {
+					return;
+				}
+				int keyEnd = lengthEnd + 1 + keyLength;
+				CompletableFuture<Signal> waiter = RedisDistributedLayer.this.waiters
+					.remove(message.substring(lengthEnd + 1, keyEnd));
+				if (waiter != null) {
+					waiter.complete(new Signal(Signal.Kind.SUCCESS, token, message.substring(keyEnd)));
+				}
+				return;
+			}
 			CompletableFuture<Signal> waiter = RedisDistributedLayer.this.waiters.remove(message.substring(newline + 1));
 			if (waiter != null) {
 				Signal.Kind kind = (message.charAt(0) == 'S') ? Signal.Kind.SUCCESS : Signal.Kind.FAILURE;
-				waiter.complete(new Signal(kind, message.substring(1, newline)));
+				waiter.complete(new Signal(kind, token, null));
 			}
+		}
+
+		/** The decimal number in {@code text} between {@code start} and {@code end}, -1 if there is none. */
+		private static int parseLength(String text, int start, int end) {
+			if (end - start < 1 || end - start > 9) {
+				return -1;
+			}
+			int value = 0;
+			for (int i = start; i < end; i++) {
+				char c = text.charAt(i);
+				if (c < '0' || c > '9') {
+					return -1;
+				}
+				value = value * 10 + (c - '0');
+			}
+			return value;
 		}
 
 		@Override

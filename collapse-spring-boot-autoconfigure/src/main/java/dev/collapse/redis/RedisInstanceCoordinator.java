@@ -154,7 +154,11 @@ final class RedisInstanceCoordinator implements DistributedCoordinator {
 				this.layer.unregister(entry, waiter);
 			}
 			waited = true;
-			Read done = readFor(entry, holder);
+			// a small entry comes with the message: no read of its own
+			Read done = (signal != null && signal.entry() != null) ? servingWaiterOf(read(signal.entry()), holder) : null;
+			if (done == null) {
+				done = readFor(entry, holder);
+			}
 			if (done != null) {
 				return hit(done, CallResult.REMOTE);
 			}
@@ -287,11 +291,12 @@ final class RedisInstanceCoordinator implements DistributedCoordinator {
 	private Boolean complete(String entry, String lock, String token, String stored, long physicalMillis,
 			boolean success) {
 		String channel = this.layer.keys().channel();
-		String message = RedisDistributedLayer.message(success, token, entry);
+		boolean withEntry = success && stored.length() <= RedisDistributedLayer.MESSAGE_ENTRY_LIMIT;
+		String message = RedisDistributedLayer.message(success, token, entry, withEntry);
 		try {
 			Long done = this.layer.callEvenIfDown((commands) -> commands.eval(RedisScripts.COMPLETE,
 					ScriptOutputType.INTEGER, new String[] { entry, lock }, token, stored,
-					Long.toString(Math.max(1, physicalMillis)), channel, message));
+					Long.toString(Math.max(1, physicalMillis)), channel, message, withEntry ? "1" : "0"));
 			return done != null && done == 1L;
 		}
 		catch (DistributedUnavailableException ex) {
@@ -307,7 +312,10 @@ final class RedisInstanceCoordinator implements DistributedCoordinator {
 
 	/** The entry if it may serve a caller that waited for the lease {@code holder}, else {@code null}. */
 	private Read readFor(String entry, String holder) {
-		Read read = readEntry(entry);
+		return servingWaiterOf(readEntry(entry), holder);
+	}
+
+	private static Read servingWaiterOf(Read read, String holder) {
 		return (read != null && read != CORRUPT && read.entry.servesWaiterOf(holder, System.currentTimeMillis())) ? read
 				: null;
 	}

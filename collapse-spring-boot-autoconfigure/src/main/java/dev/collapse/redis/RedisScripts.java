@@ -35,14 +35,18 @@ final class RedisScripts {
 	/**
 	 * Ends a load, fenced by the token: writes the entry (unless ARGV[2] is empty: the load failed),
 	 * deletes the lease and publishes the completion. KEYS: entry, lease. ARGV: token, entry, entry
-	 * ttl in ms, channel, message. Returns 1, or 0 when the lease is no longer this token's and
-	 * nothing was done.
+	 * ttl in ms, channel, message, "1" to append the entry to the message (sent once, not twice).
+	 * Returns 1, or 0 when the lease is no longer this token's and nothing was done.
 	 */
 	static final String COMPLETE = """
 			if redis.call('GET', KEYS[2]) ~= ARGV[1] then return 0 end
 			if ARGV[2] ~= '' then redis.call('SET', KEYS[1], ARGV[2], 'PX', ARGV[3]) end
 			redis.call('DEL', KEYS[2])
-			redis.call('PUBLISH', ARGV[4], ARGV[5])
+			if ARGV[6] == '1' then
+			  redis.call('PUBLISH', ARGV[4], ARGV[5] .. ARGV[2])
+			else
+			  redis.call('PUBLISH', ARGV[4], ARGV[5])
+			end
 			return 1
 			""";
 

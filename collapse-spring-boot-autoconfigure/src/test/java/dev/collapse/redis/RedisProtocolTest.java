@@ -356,10 +356,10 @@ class RedisProtocolTest {
 			.containsExactly("3", "node:1");
 		assertThat(eval(RedisScripts.RENEW, lock, "other:1", "2000")).isEqualTo("0");
 		assertThat(eval(RedisScripts.RENEW, lock, "node:1", "2000")).isEqualTo("1");
-		assertThat(eval(RedisScripts.COMPLETE, entry, lock, "other:1", "c1;1;1;sother:1;1", "1000", "ch", "m"))
+		assertThat(eval(RedisScripts.COMPLETE, entry, lock, "other:1", "c1;1;1;sother:1;1", "1000", "ch", "m", "0"))
 			.isEqualTo("0");
 		assertThat(cli("EXISTS", entry)).isEqualTo("0");
-		assertThat(eval(RedisScripts.COMPLETE, entry, lock, "node:1", "c1;1;1;snode:1;1", "1000", "ch", "m"))
+		assertThat(eval(RedisScripts.COMPLETE, entry, lock, "node:1", "c1;1;1;snode:1;1", "1000", "ch", "m", "0"))
 			.isEqualTo("1");
 		assertThat(cli("EXISTS", entry, lock)).isEqualTo("1");
 	}
@@ -395,6 +395,72 @@ class RedisProtocolTest {
 		reads.set((int) gets);
 		assertThat(reads.get()).as("GETs for 200 concurrent readers").isLessThan(200).isPositive();
 		assertThat(upstream.loads()).isEqualTo(1);
+	}
+
+	@Test
+	void aSmallEntryComesWithTheCompletionMessageSoTheWaitingNodeReadsNothing() throws Exception {
+		// GETs after node1 waits: the completion script's check of the lease, and no read of node1
+		assertThat(getsOfAWaitingNodeAfterTheLoad(31, "p31")).isEqualTo(1);
+	}
+
+	@Test
+	void aLargeEntryIsOnlyNamedInTheMessageAndTheWaitingNodeReadsIt() throws Exception {
+		String large = "x".repeat(RedisDistributedLayer.MESSAGE_ENTRY_LIMIT + 1);
+		assertThat(getsOfAWaitingNodeAfterTheLoad(32, large)).isEqualTo(2);
+	}
+
+	/** node0 loads {@code name}, node1 waits for it; the GETs Redis ran from the end of the load. */
+	private static long getsOfAWaitingNodeAfterTheLoad(long id, String name) throws Exception {
+		CountDownLatch loading = new CountDownLatch(1);
+		CountDownLatch release = new CountDownLatch(1);
+		upstream.behave((node, key) -> {
+			loading.countDown();
+			assertThat(release.await(20, TimeUnit.SECONDS)).isTrue();
+			return new Product(id, name);
+		});
+		CompletableFuture<Product> leader = CompletableFuture.supplyAsync(() -> call(() -> fleet.service(0).find(id)));
+		assertThat(loading.await(10, TimeUnit.SECONDS)).isTrue();
+		long remoteBefore = fleet.calls(1, CallResult.REMOTE);
+		CompletableFuture<Product> waiting = CompletableFuture.supplyAsync(() -> call(() -> fleet.service(1).find(id)));
+		await().atMost(Duration.ofSeconds(10)).until(() -> fleet.layer(1).waiting() > 0);
+		long before = getCalls(cli("INFO", "commandstats"));
+		release.countDown();
+		assertThat(waiting.get(10, TimeUnit.SECONDS)).isEqualTo(new Product(id, name));
+		assertThat(leader.get(10, TimeUnit.SECONDS)).isEqualTo(new Product(id, name));
+		long gets = getCalls(cli("INFO", "commandstats")) - before;
+		assertThat(fleet.calls(1, CallResult.REMOTE)).isEqualTo(remoteBefore + 1);
+		assertThat(upstream.loads()).isEqualTo(1);
+		return gets;
+	}
+
+	@Test
+	void malformedCompletionMessagesNeverServeAWaiter() throws Exception {
+		long id = 33;
+		String entry = entryKey("products", id);
+		CountDownLatch loading = new CountDownLatch(1);
+		CountDownLatch release = new CountDownLatch(1);
+		upstream.behave((node, key) -> {
+			loading.countDown();
+			assertThat(release.await(20, TimeUnit.SECONDS)).isTrue();
+			return new Product(id, "real");
+		});
+		CompletableFuture<Product> leader = CompletableFuture.supplyAsync(() -> call(() -> fleet.service(0).find(id)));
+		assertThat(loading.await(10, TimeUnit.SECONDS)).isTrue();
+		CompletableFuture<Product> waiting = CompletableFuture.supplyAsync(() -> call(() -> fleet.service(1).find(id)));
+		await().atMost(Duration.ofSeconds(10)).until(() -> fleet.layer(1).waiting() > 0);
+		String channel = fleet.prefix + "completions";
+		for (String message : List.of("E", "Ex\n", "Ex\nabc\n" + entry, "Ex\n99999\n" + entry, "Ex\n-1\n" + entry,
+				"Ex\n" + (entry.length() + 5) + "\n" + entry, "Ex\n" + entry.length() + "\n" + entry + "not an entry")) {
+			cli("PUBLISH", channel, message);
+		}
+		// the last one woke node1 with garbage: it reads, finds the lease still held, and waits again
+		await().atMost(Duration.ofSeconds(10)).until(() -> fleet.layer(1).waiting() > 0);
+		assertThat(waiting).isNotDone();
+		release.countDown();
+		assertThat(waiting.get(10, TimeUnit.SECONDS)).isEqualTo(new Product(id, "real"));
+		assertThat(leader.get(10, TimeUnit.SECONDS)).isEqualTo(new Product(id, "real"));
+		assertThat(upstream.loads()).isEqualTo(1);
+		assertThat(fleet.layer(1).subscribed()).isTrue();
 	}
 
 	private static long getCalls(String commandStats) {
