@@ -9,9 +9,12 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 
@@ -57,17 +60,55 @@ public final class FleetHerd {
 
 	private final Callers threads;
 
-	FleetHerd(int instances, int callersPerInstance, long upstreamMillis, Callers threads) {
+	/** Latency of the upstream in the warm-up herds: short, so that many of them fit in a few seconds. */
+	static final long WARM_UP_UPSTREAM_MILLIS = 2;
+
+	private final int warmUps;
+
+	private final int rounds;
+
+	/** Every row's name, as {@code --rows} takes them. */
+	static final List<String> ALL_ROWS = Arrays.stream(Row.values()).map((row) -> row.name().toLowerCase(Locale.ROOT)).toList();
+
+	private List<Row> rows = List.of(Row.values());
+
+	FleetHerd(int instances, int callersPerInstance, long upstreamMillis, Callers threads, int warmUps, int rounds) {
+		if (instances < 1 || callersPerInstance < 1 || upstreamMillis < 0 || warmUps < 0 || rounds < 1) {
+			throw new IllegalArgumentException("instances, callers and rounds must be at least 1, upstream-ms and "
+					+ "warm-up at least 0; got " + instances + ", " + callersPerInstance + ", " + rounds + ", "
+					+ upstreamMillis + " and " + warmUps);
+		}
 		this.instances = instances;
 		this.callersPerInstance = callersPerInstance;
 		this.upstreamMillis = upstreamMillis;
 		this.threads = threads;
+		this.warmUps = warmUps;
+		this.rounds = rounds;
+	}
+
+	/**
+	 * Runs only the rows named, each by its enum name in lower case ({@code none}, {@code floor},
+	 * {@code cacheable_redis}, {@code cacheable_redis_locking}, {@code collapsed_redis}), in table order.
+	 */
+	FleetHerd rows(List<String> names) {
+		List<Row> chosen = new ArrayList<>();
+		for (Row row : Row.values()) {
+			if (names.contains(row.name().toLowerCase(Locale.ROOT))) {
+				chosen.add(row);
+			}
+		}
+		if (chosen.size() != names.size()) {
+			throw new IllegalArgumentException("--rows takes none, floor, cacheable_redis, cacheable_redis_locking "
+					+ "and collapsed_redis, separated by commas; got " + names);
+		}
+		this.rows = chosen;
+		return this;
 	}
 
 	/** A row of the fleet table: how one instance's callers reach the upstream. */
 	enum Row {
 
-		NONE("none", null), CACHEABLE_REDIS("@Cacheable(sync) RedisCacheManager", NonLockingApplication.class),
+		NONE("none", null), FLOOR("floor: one future per instance", null), CACHEABLE_REDIS("@Cacheable(sync) RedisCacheManager", NonLockingApplication.class),
 		CACHEABLE_REDIS_LOCKING("@Cacheable(sync) locking writer", LockingApplication.class),
 		COLLAPSED_REDIS("@Collapsed redis.enabled", CollapsedApplication.class);
 
@@ -109,14 +150,14 @@ public final class FleetHerd {
 		try {
 			StatefulRedisConnection<String, String> admin = connect(client);
 			List<FleetResult> results = new ArrayList<>();
-			for (Row row : Row.values()) {
+			for (Row row : this.rows) {
 				results.add(run(row, port, admin));
 			}
 			admin.close();
 			String setup = String.format(Locale.ROOT,
-					"%d instances x %d callers, one key, upstream %d ms, one redis-server, %s, JDK %s", this.instances,
-					this.callersPerInstance, this.upstreamMillis, this.threads.describe(this.instances * this.callersPerInstance),
-					Runtime.version());
+					"%d instances x %d callers, one key, upstream %d ms, %d herds after %d warm-up herds, one redis-server, %s, JDK %s",
+					this.instances, this.callersPerInstance, this.upstreamMillis, this.rounds, this.warmUps,
+					this.threads.describe(this.instances * this.callersPerInstance), Runtime.version());
 			System.out.println();
 			System.out.println("Fleet herd: " + setup);
 			System.out.println(table(results));
@@ -157,9 +198,15 @@ public final class FleetHerd {
 		List<ConfigurableApplicationContext> contexts = new ArrayList<>();
 		List<Function<String, String>> callers = new ArrayList<>();
 		try {
+			FloorFleet floor = (row == Row.FLOOR) ? new FloorFleet(upstream, this.instances) : null;
 			for (int i = 0; i < this.instances; i++) {
-				if (row.configuration == null) {
+				if (row == Row.NONE) {
 					callers.add(upstream::load);
+					continue;
+				}
+				if (row == Row.FLOOR) {
+					int instance = i;
+					callers.add((key) -> floor.find(instance, key));
 					continue;
 				}
 				ConfigurableApplicationContext context = new SpringApplicationBuilder(row.configuration)
@@ -174,15 +221,45 @@ public final class FleetHerd {
 				FleetService service = context.getBean(FleetService.class);
 				callers.add(service::find);
 			}
-			herd(row, callers, upstream, "warm-up-" + row.name(), Math.min(this.callersPerInstance, 20), admin);
-			return herd(row, callers, upstream, "hot-" + row.name(), this.callersPerInstance, admin);
+			// warm-up herds on other keys, with a short upstream: the JIT compiles every row's
+			// paths (the load's completion, the wake-up) before they are measured
+			upstream.delayMillis(WARM_UP_UPSTREAM_MILLIS);
+			for (int i = 0; i < this.warmUps; i++) {
+				herd(row, callers, upstream, "warm-up-" + i + "-" + row.name(), Math.min(this.callersPerInstance, 20), admin);
+			}
+			upstream.delayMillis(this.upstreamMillis);
+			List<Herd> herds = new ArrayList<>();
+			for (int i = 0; i < this.rounds; i++) {
+				System.gc();
+				herds.add(herd(row, callers, upstream, "hot-" + i + "-" + row.name(), this.callersPerInstance, admin));
+			}
+			return Herd.result(row.label, herds, this.instances);
 		}
 		finally {
 			contexts.forEach(ConfigurableApplicationContext::close);
 		}
 	}
 
-	private FleetResult herd(Row row, List<Function<String, String>> instances, Upstream upstream, String key,
+	/** What one herd measured: each caller's latency, each joined caller's wake-up, in nanoseconds. */
+	record Herd(int callers, int loads, int errors, long wallNanos, long[] latencies, long[] wakes, long commands) {
+
+		/** The rounds of one row together: loads of the worst herd, percentiles over every caller of every herd. */
+		static FleetResult result(String row, List<Herd> herds, int instances) {
+			long[] latencies = herds.stream().flatMapToLong((h) -> Arrays.stream(h.latencies())).sorted().toArray();
+			long[] wakes = herds.stream().flatMapToLong((h) -> Arrays.stream(h.wakes())).sorted().toArray();
+			long[] walls = herds.stream().mapToLong(Herd::wallNanos).sorted().toArray();
+			int rounds = herds.size();
+			return new FleetResult(row, herds.get(0).callers(), herds.stream().mapToInt(Herd::loads).max().orElse(0),
+					herds.stream().mapToInt(Herd::errors).sum(), walls[(rounds - 1) / 2] / 1e6,
+					LocalHerd.percentile(latencies, 50) / 1e6, LocalHerd.percentile(latencies, 99) / 1e6,
+					wakes.length / rounds, (wakes.length == 0) ? Double.NaN : LocalHerd.percentile(wakes, 50) / 1e6,
+					(wakes.length == 0) ? Double.NaN : LocalHerd.percentile(wakes, 99) / 1e6,
+					herds.stream().mapToLong(Herd::commands).sum() / (double) rounds / instances);
+		}
+
+	}
+
+	private Herd herd(Row row, List<Function<String, String>> instances, Upstream upstream, String key,
 			int perInstance, StatefulRedisConnection<String, String> admin) throws InterruptedException {
 		int size = perInstance * instances.size();
 		String expected = "value-" + key;
@@ -223,7 +300,7 @@ public final class FleetHerd {
 			long commandsBefore = totalCommands(admin);
 			long start = System.nanoTime();
 			gate.countDown();
-			if (!done.await(this.upstreamMillis * 50 + 120_000, TimeUnit.MILLISECONDS)) {
+			if (!done.await(upstream.delayMillis() * 50 + 120_000, TimeUnit.MILLISECONDS)) {
 				throw new IllegalStateException(row.label + ": " + done.getCount() + " callers never got an answer");
 			}
 			long end = System.nanoTime();
@@ -233,7 +310,6 @@ public final class FleetHerd {
 			for (int i = 0; i < size; i++) {
 				latencies[i] = finished[i] - started[i];
 			}
-			Arrays.sort(latencies);
 			long loadEnd = upstream.firstLoadEnd();
 			long[] wakes = new long[size];
 			int joined = 0;
@@ -243,13 +319,8 @@ public final class FleetHerd {
 					wakes[joined++] = finished[i] - loadEnd;
 				}
 			}
-			wakes = Arrays.copyOf(wakes, joined);
-			Arrays.sort(wakes);
-			return new FleetResult(row.label, size, upstream.loads() - loadsBefore, errors.get(), (end - start) / 1e6,
-					LocalHerd.percentile(latencies, 50) / 1e6, LocalHerd.percentile(latencies, 99) / 1e6, joined,
-					joined == 0 ? Double.NaN : LocalHerd.percentile(wakes, 50) / 1e6,
-					joined == 0 ? Double.NaN : LocalHerd.percentile(wakes, 99) / 1e6,
-					commands / (double) instances.size());
+			return new Herd(size, upstream.loads() - loadsBefore, errors.get(), end - start, latencies,
+					Arrays.copyOf(wakes, joined), commands);
 		}
 		finally {
 			executor.shutdownNow();
@@ -285,9 +356,57 @@ public final class FleetHerd {
 					r.callers(), r.loads(), r.errors(), r.wallMillis(), r.p50Millis(), r.p99Millis(), r.joined(),
 					Csv.number(r.wakeP50Millis()), Csv.number(r.wakeP99Millis()), r.commandsPerInstance()));
 		}
-		table.append("(ms; joined = callers whose call began before the first load ended; wake = from the end of the "
-				+ "first load to a joined caller's answer; cmds/inst = Redis commands during the herd / instances)\n");
+		table.append("(ms; loads = most in one herd; wall = median herd; p50/p99 over every caller of every herd; "
+				+ "joined = callers per herd whose call began before the first load ended; wake = from the end of the "
+				+ "first load to a joined caller's answer; cmds/inst = Redis commands per herd / instances)\n");
 		return table.toString();
+	}
+
+	/**
+	 * The floor of the wake-up: no cache and no Redis, only the hand-off. The first caller of a key
+	 * in the fleet loads it and completes one future per instance, on which that instance's other
+	 * callers wait. What its wake-up takes is what waking that many parked threads costs on the
+	 * machine; a row's wake-up above it is the row's own.
+	 */
+	static final class FloorFleet {
+
+		private final Upstream upstream;
+
+		private final int instances;
+
+		private final ConcurrentHashMap<String, Flight> flights = new ConcurrentHashMap<>();
+
+		FloorFleet(Upstream upstream, int instances) {
+			this.upstream = upstream;
+			this.instances = instances;
+		}
+
+		String find(int instance, String key) {
+			Flight flight = this.flights.computeIfAbsent(key, (k) -> new Flight(this.instances));
+			if (!flight.led.compareAndSet(false, true)) {
+				return flight.results[instance].join();
+			}
+			String value = this.upstream.load(key);
+			for (CompletableFuture<String> result : flight.results) {
+				result.complete(value);
+			}
+			return value;
+		}
+
+		private static final class Flight {
+
+			final AtomicBoolean led = new AtomicBoolean();
+
+			final CompletableFuture<String>[] results;
+
+			@SuppressWarnings("unchecked")
+			Flight(int instances) {
+				this.results = new CompletableFuture[instances];
+				Arrays.setAll(this.results, (i) -> new CompletableFuture<>());
+			}
+
+		}
+
 	}
 
 	/** What every row's application exposes. */

@@ -2,6 +2,7 @@ package dev.collapse.benchmarks.herd;
 
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -16,8 +17,11 @@ import java.util.Map;
  * {@code --name} is {@code memory} for the memory run;
  * {@code --threads} ({@code auto}: virtual on JDK 21+; {@code platform} to force platform threads),
  * {@code --platform-cap} (most platform threads; default: as many as callers). The fleet herd takes
- * {@code --instances} (4), {@code --callers} per instance (250), {@code --upstream-ms} (200) and
- * {@code --redis-server} (the {@code redis-server} binary, started on a free port).
+ * {@code --instances} (4), {@code --callers} per instance (250), {@code --upstream-ms} (200),
+ * {@code --warm-up} (100 herds of 20 callers per instance on a 2 ms upstream before the measured
+ * ones), {@code --rounds} (5 measured herds), {@code --rows} (all; or some of {@code none,floor,
+ * cacheable_redis,cacheable_redis_locking,collapsed_redis}) and {@code --redis-server} (the {@code redis-server}
+ * binary, started on a free port).
  */
 public final class Harness {
 
@@ -52,7 +56,9 @@ public final class Harness {
 			case "memory" -> new MemoryFootprint(callerThreads).runAll(out, options.getOrDefault("name", "memory"));
 			case "fleet" -> new FleetHerd(Integer.parseInt(options.getOrDefault("instances", "4")),
 					Integer.parseInt(options.getOrDefault("callers", "250")),
-					Long.parseLong(options.getOrDefault("upstream-ms", "200")), callerThreads)
+					Long.parseLong(options.getOrDefault("upstream-ms", "200")), callerThreads,
+					Integer.parseInt(options.getOrDefault("warm-up", "100")), Integer.parseInt(options.getOrDefault("rounds", "5")))
+				.rows(options.containsKey("rows") ? List.of(options.get("rows").split(",")) : FleetHerd.ALL_ROWS)
 				.runAll(out, options.getOrDefault("name", "fleet-herd"), options.getOrDefault("redis-server", "redis-server"));
 			default -> throw new IllegalArgumentException("unknown benchmark '" + what + "': local, memory or fleet");
 		}

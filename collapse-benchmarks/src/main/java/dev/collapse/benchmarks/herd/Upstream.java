@@ -11,7 +11,8 @@ public final class Upstream {
 
 	private final AtomicInteger loads = new AtomicInteger();
 
-	private final long delayMillis;
+	/** Changed only between herds: short for the warm-up herds, the upstream's latency for the measured ones. */
+	private volatile long delayMillis;
 
 	/** {@code System.nanoTime()} when the last load returned; written by the loading thread. */
 	private volatile long lastLoadEnd;
@@ -60,6 +61,11 @@ public final class Upstream {
 
 	public long delayMillis() {
 		return this.delayMillis;
+	}
+
+	/** Sets the latency of the next loads; call it between herds, never during one. */
+	public void delayMillis(long delayMillis) {
+		this.delayMillis = delayMillis;
 	}
 
 }
