@@ -201,7 +201,7 @@ public final class ChaosNode {
 			this.calls.incrementAndGet();
 			this.slowestCallNanos.accumulateAndGet(took, Math::max);
 			if (took > this.deadlineNanos) {
-				late(index, start, key + " took " + TimeUnit.NANOSECONDS.toMillis(took) + " ms");
+				late(index, start, "a call of " + key + " took " + TimeUnit.NANOSECONDS.toMillis(took) + " ms");
 			}
 			// pacing, so that two cores are not saturated by hits alone
 			LockSupport.parkNanos(TimeUnit.MICROSECONDS.toNanos(500 + random.nextInt(2000)));
@@ -211,7 +211,7 @@ public final class ChaosNode {
 	/** Reports a call past its deadline once, whether its caller or the reporter sees it first. */
 	private void late(int index, long start, String what) {
 		if (this.reportedLate[index].getAndSet(start) != start) {
-			send("VIOLATION a call of " + what + ", past its " + TimeUnit.NANOSECONDS.toMillis(this.deadlineNanos)
+			send("VIOLATION " + what + ", past its " + TimeUnit.NANOSECONDS.toMillis(this.deadlineNanos)
 					+ " ms deadline (caller " + index + " of " + this.name + ")");
 		}
 	}
@@ -223,7 +223,7 @@ public final class ChaosNode {
 			for (int i = 0; i < this.callers; i++) {
 				long start = this.callStarts[i].get();
 				if (start != 0 && now - start > this.deadlineNanos) {
-					late(i, start, "still running after " + TimeUnit.NANOSECONDS.toMillis(now - start) + " ms");
+					late(i, start, "a call still running after " + TimeUnit.NANOSECONDS.toMillis(now - start) + " ms");
 				}
 			}
 			sendStats();
