@@ -14,6 +14,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -365,10 +366,9 @@ class ChaosSoakTest implements NodeProcess.Sink {
 				round.addAll(List.of(Fault.values()));
 				Collections.shuffle(round, random);
 			}
-			Fault fault = round.remove(0);
-			if ((fault == Fault.RESTART_APP || fault == Fault.KILL_APP) && !this.replacement.isDone()) {
-				// one application down at a time
-				continue;
+			Fault fault = next(round);
+			if (fault == null) {
+				return;
 			}
 			// a jittered pause between two faults: the schedule, not a wait for a condition
 			Thread.sleep(2000 + random.nextInt(2000));
@@ -377,6 +377,27 @@ class ChaosSoakTest implements NodeProcess.Sink {
 			this.windows.add(new Window(fault, start, System.nanoTime()));
 			this.faults.computeIfAbsent(fault, (f) -> new AtomicInteger()).incrementAndGet();
 		}
+	}
+
+	/**
+	 * The next fault of the round. One application is down at a time: while a replacement starts,
+	 * the application faults wait for it, behind the others of the round, or for it if only they are left.
+	 */
+	private Fault next(List<Fault> round) throws Exception {
+		for (Fault fault : round) {
+			if (this.replacement.isDone() || (fault != Fault.RESTART_APP && fault != Fault.KILL_APP)) {
+				round.remove(fault);
+				return fault;
+			}
+		}
+		try {
+			this.replacement.get(STARTUP_SECONDS, TimeUnit.SECONDS);
+		}
+		catch (ExecutionException ex) {
+			// a node did not start: the test fails with its output
+			return null;
+		}
+		return round.remove(0);
 	}
 
 	private void inject(Fault fault, Random random) throws Exception {
