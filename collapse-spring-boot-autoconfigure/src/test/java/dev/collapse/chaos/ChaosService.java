@@ -5,11 +5,19 @@ import dev.collapse.annotation.Collapsed;
 /** The annotated method of the soak: short ttl, so that keys are loaded again and again. */
 public class ChaosService {
 
-	private final ChaosUpstream upstream;
+	/** Where a load gets its value: the soak's one upstream, here over TCP from a child JVM. */
+	@FunctionalInterface
+	public interface Source {
+
+		Versioned load(String node, String key) throws Exception;
+
+	}
+
+	private final Source upstream;
 
 	private final String node;
 
-	public ChaosService(ChaosUpstream upstream, String node) {
+	public ChaosService(Source upstream, String node) {
 		this.upstream = upstream;
 		this.node = node;
 	}

@@ -7,13 +7,19 @@ import java.util.Collections;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Queue;
 import java.util.Random;
+import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.concurrent.locks.LockSupport;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -21,31 +27,20 @@ import java.util.regex.Pattern;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
-import org.springframework.boot.SpringBootConfiguration;
-import org.springframework.boot.WebApplicationType;
-import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
-import org.springframework.boot.builder.SpringApplicationBuilder;
-import org.springframework.context.ConfigurableApplicationContext;
-import org.springframework.context.annotation.Bean;
-import org.springframework.core.env.Environment;
 
-import dev.collapse.core.CallResult;
-import dev.collapse.core.CollapseInstance;
-import dev.collapse.core.CollapseListener;
-import dev.collapse.core.CollapseRegistry;
-import dev.collapse.core.CollapseTimeoutException;
-import dev.collapse.core.InstanceEvents;
-import dev.collapse.redis.RedisDistributedLayer;
 import dev.collapse.redis.RedisServerExtension;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * Chaos soak: {@value #NODES} applications on one Redis, behind a {@link ChaosProxy} that adds
- * latency, under continuous load on a few hot keys and many cold ones, while a jittered schedule
- * kills and restarts Redis, kills the Pub/Sub connections, pauses Redis, deletes leases, cuts every
- * connection at the proxy, slows the proxy past the command timeout, and restarts one application.
+ * Chaos soak: {@value #NODES} application processes ({@link ChaosNode}, each a JVM of its own) on
+ * one Redis, behind a {@link ChaosProxy} that adds latency, under continuous load on a few hot
+ * keys and many cold ones, while a jittered schedule kills and restarts Redis, kills the Pub/Sub
+ * connections, pauses Redis, deletes leases, cuts every connection at the proxy, slows the proxy
+ * past the command timeout, restarts one application gracefully, and kills one with
+ * {@code destroyForcibly} and starts another in its place. The upstream is one object in this
+ * JVM ({@link UpstreamServer}), so that two loads of a key are seen at once wherever they run.
  *
  * <p>It checks, and prints, that:
  * <ol>
@@ -57,19 +52,21 @@ import static org.awaitility.Awaitility.await;
  * <li>two loads of one key never run at once in the fleet, except within a fault's window (from
  * the fault until {@link #FAULT_TAIL} after it ended) or near a counted fallback or lease loss;</li>
  * <li>callers only ever saw a value, the upstream's own exception, or CollapseTimeoutException;</li>
- * <li>nothing leaked: no load in flight, no waiter, no lease left in Redis, and as many
- * subscribers ({@code PUBSUB NUMSUB}), pattern subscriptions and client connections as at the start.</li>
+ * <li>nothing leaked: no load in flight, no waiter in any live node, no lease left in Redis (a
+ * killed node's expire), as many subscribers ({@code PUBSUB NUMSUB}), pattern subscriptions and
+ * client connections as at the start; and none at all once every node closed.</li>
  * </ol>
  *
- * <p>In CI it runs for 30 s. A longer run: {@code ./mvnw -B -o -pl collapse-spring-boot-autoconfigure
- * test -Dtest=ChaosSoakTest -Dchaos.duration=PT5M} ({@code -Dchaos.seed=N} replays a schedule).
+ * <p>In CI it runs 30 s of faults (under a minute with the JVMs' start-ups). A longer run:
+ * {@code ./mvnw -B -o -pl collapse-spring-boot-autoconfigure test -Dtest=ChaosSoakTest -Dchaos.duration=PT5M}
+ * ({@code -Dchaos.seed=N} replays a schedule).
  */
 @Tag("chaos")
-class ChaosSoakTest {
+class ChaosSoakTest implements NodeProcess.Sink {
 
-	static final int NODES = 3;
+	static final int NODES = 4;
 
-	static final int CALLERS_PER_NODE = 6;
+	static final int CALLERS_PER_NODE = 4;
 
 	static final int HOT_KEYS = 3;
 
@@ -93,6 +90,9 @@ class ChaosSoakTest {
 	/** Overlapping loads explained by a counted lease loss, which is counted when the fenced load ends. */
 	static final Duration LEASE_LOSS_BEFORE = LEASE.plusMillis(500);
 
+	/** How long a node JVM may take to start, four at once on two cores, or one next to a loaded fleet. */
+	static final long STARTUP_SECONDS = 120;
+
 	final String prefix = "chaos" + ThreadLocalRandom.current().nextInt(1000, 10000) + ":";
 
 	@RegisterExtension
@@ -100,7 +100,7 @@ class ChaosSoakTest {
 
 	enum Fault {
 
-		KILL_REDIS, KILL_PUBSUB, PAUSE_REDIS, DELETE_LEASES, CUT_CONNECTIONS, SLOW_PROXY, RESTART_APP
+		KILL_REDIS, KILL_PUBSUB, PAUSE_REDIS, DELETE_LEASES, CUT_CONNECTIONS, SLOW_PROXY, RESTART_APP, KILL_APP
 
 	}
 
@@ -109,46 +109,41 @@ class ChaosSoakTest {
 
 	final ChaosUpstream upstream = new ChaosUpstream(0.02);
 
-	final Events events = new Events();
-
 	final List<Window> windows = new CopyOnWriteArrayList<>();
 
 	final Map<Fault, AtomicInteger> faults = Collections.synchronizedMap(new EnumMap<>(Fault.class));
 
 	final List<String> violations = new CopyOnWriteArrayList<>();
 
-	final AtomicLong calls = new AtomicLong();
+	final Queue<Long> fallbackMoments = new ConcurrentLinkedQueue<>();
 
-	final AtomicLong timeouts = new AtomicLong();
-
-	final AtomicLong upstreamFailures = new AtomicLong();
-
-	final AtomicLong slowestCallNanos = new AtomicLong();
+	final Queue<Long> leaseLossMoments = new ConcurrentLinkedQueue<>();
 
 	final AtomicLong samples = new AtomicLong();
 
 	final Map<String, Long> storedVersions = new ConcurrentHashMap<>();
 
+	/** The live node of each place in the fleet. */
+	final AtomicReferenceArray<NodeProcess> nodes = new AtomicReferenceArray<>(NODES);
+
+	/** Every node JVM this soak started, live or not: their totals, and what to kill at the end. */
+	final List<NodeProcess> started = new CopyOnWriteArrayList<>();
+
+	/** The start of the node that replaces a restarted or killed one; one at a time, so never are all down. */
+	volatile CompletableFuture<Void> replacement = CompletableFuture.completedFuture(null);
+
+	/** How long the first fleet, then each replacement, took from its JVM start to READY. */
+	final List<Long> startupMillis = new CopyOnWriteArrayList<>();
+
 	ChaosProxy proxy;
 
-	final Node[] nodes = new Node[NODES];
+	UpstreamServer upstreamServer;
 
 	volatile boolean stop;
 
 	long soakStart;
 
 	long soakEnd;
-
-	/** One application, replaced when it restarts. */
-	static final class Node {
-
-		volatile ConfigurableApplicationContext context;
-
-		volatile ChaosService service;
-
-		final AtomicInteger active = new AtomicInteger();
-
-	}
 
 	@Test
 	void soakUnderFaults() throws Exception {
@@ -158,86 +153,89 @@ class ChaosSoakTest {
 		System.out.println("chaos soak: duration " + duration + ", seed " + seed + " (-Dchaos.seed=" + seed + " replays the schedule)");
 		this.proxy = new ChaosProxy(redis.server().port());
 		this.proxy.latency(0, 2000);
+		this.upstreamServer = new UpstreamServer(this.upstream);
+		// the nodes die with this JVM, however it ends; each also halts itself when its stdin closes
+		Thread killNodes = new Thread(this::killNodes, "chaos-kill-nodes");
+		Runtime.getRuntime().addShutdownHook(killNodes);
+		Thread sampler = new Thread(this::sampleLoop, "chaos-sampler");
+		sampler.setDaemon(true);
 		try {
+			// the JVMs start at once, as a fleet deployed together would
+			long fleetStart = System.nanoTime();
 			for (int i = 0; i < NODES; i++) {
-				this.nodes[i] = new Node();
-				startNode(i, "node" + i);
+				this.nodes.set(i, startNode("node" + i));
 			}
-			awaitAllConnected();
+			for (int i = 0; i < NODES; i++) {
+				NodeProcess node = this.nodes.get(i);
+				node.await(node.ready, "READY", STARTUP_SECONDS);
+			}
+			this.startupMillis.add(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - fleetStart));
 			String channel = this.prefix + "completions";
 			long subscribersAtStart = numsub(channel);
 			long patternsAtStart = admin((resp) -> resp.number("PUBSUB", "NUMPAT"));
 			long clientsAtStart = clients();
 			assertThat(subscribersAtStart).as("one subscription per application").isEqualTo(NODES);
 
-			List<Thread> callers = new ArrayList<>();
-			for (int n = 0; n < NODES; n++) {
-				for (int c = 0; c < CALLERS_PER_NODE; c++) {
-					int node = n;
-					Thread caller = new Thread(() -> callLoop(node), "chaos-caller-" + n + "-" + c);
-					caller.setDaemon(true);
-					callers.add(caller);
-				}
-			}
-			Thread sampler = new Thread(this::sampleLoop, "chaos-sampler");
-			sampler.setDaemon(true);
-			callers.forEach(Thread::start);
 			sampler.start();
-
+			for (int i = 0; i < NODES; i++) {
+				this.nodes.get(i).send("START");
+			}
 			this.soakStart = System.nanoTime();
 			runFaults(random, duration);
+			NodeProcess last = this.started.get(this.started.size() - 1);
+			last.await(this.replacement, "replacement READY", STARTUP_SECONDS);
 			this.soakEnd = System.nanoTime();
 
-			this.stop = true;
-			long deadline = System.nanoTime() + CALL_DEADLINE.toNanos() + TimeUnit.SECONDS.toNanos(5);
-			for (Thread caller : callers) {
-				caller.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())));
-				if (caller.isAlive()) {
-					this.violations.add("caller " + caller.getName() + " still running after the load stopped (hung)");
-				}
+			// every node stops its callers (each within the call deadline) and waits for no load in flight and no waiter
+			for (int i = 0; i < NODES; i++) {
+				this.nodes.get(i).send("STOP");
 			}
+			for (int i = 0; i < NODES; i++) {
+				NodeProcess node = this.nodes.get(i);
+				settled(node, node.await(node.done, "DONE", CALL_DEADLINE.toSeconds() + 20));
+			}
+			this.stop = true;
 			sampler.join(5000);
-
-			// the fleet settles: Redis is up and every node uses it again, subscribed
 			this.proxy.latency(0, 0);
-			awaitAllConnected();
-			String report = report();
+			String report = report(duration, seed);
 			System.out.println(report);
 
 			assertThat(this.violations).as(report).isEmpty();
 			assertThat(quietNanos()).as("time with no fault, fallback or lease loss near, where loads must never overlap")
 				.isGreaterThan((this.soakEnd - this.soakStart) / 10);
-			assertThat(this.calls.get()).as("calls").isGreaterThan(1000);
+			assertThat(total("calls")).as("calls").isGreaterThan(1000);
 			assertThat(this.samples.get()).as("versions read from Redis by the sampler").isGreaterThan(50);
 			for (Fault fault : Fault.values()) {
 				assertThat(this.faults.get(fault)).as("faults of type " + fault).isNotNull();
 			}
 
-			// nothing leaked
-			for (int i = 0; i < NODES; i++) {
-				ConfigurableApplicationContext context = this.nodes[i].context;
-				CollapseInstance instance = context.getBean(CollapseRegistry.class).find("chaos").orElseThrow();
-				RedisDistributedLayer layer = context.getBean(RedisDistributedLayer.class);
-				await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
-					assertThat(instance.inflight()).as("loads in flight").isZero();
-					assertThat(layer.waiting()).as("waiters").isZero();
-				});
-			}
-			await().atMost(LEASE.plusSeconds(5)).untilAsserted(() -> {
+			// nothing leaked: the killed nodes' leases expired, their connections closed with their sockets
+			await().atMost(LEASE.plusSeconds(10)).untilAsserted(() -> {
 				assertThat(admin((resp) -> resp.scan(this.prefix + "*:lock")).size()).as("leases left in Redis").isZero();
 				assertThat(numsub(channel)).as("PUBSUB NUMSUB").isEqualTo(subscribersAtStart);
 				assertThat((long) admin((resp) -> resp.number("PUBSUB", "NUMPAT"))).as("PUBSUB NUMPAT").isEqualTo(patternsAtStart);
 				assertThat(clients()).as("client connections").isEqualTo(clientsAtStart);
+				assertThat(this.upstream.runningNow()).as("loads running").isZero();
 			});
-			assertThat(this.upstream.runningNow()).as("loads running").isZero();
+
+			// every node closes its context and exits 0, and leaves no subscriber and no connection
+			for (int i = 0; i < NODES; i++) {
+				this.nodes.get(i).send("CLOSE");
+			}
+			for (int i = 0; i < NODES; i++) {
+				closed(this.nodes.get(i));
+			}
+			await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+				assertThat(numsub(channel)).as("PUBSUB NUMSUB after every node closed").isZero();
+				assertThat(clients()).as("client connections after every node closed").isZero();
+			});
+			assertThat(this.violations).as("violations while the nodes closed").isEmpty();
 		}
 		finally {
 			this.stop = true;
-			for (Node node : this.nodes) {
-				if (node != null && node.context != null) {
-					node.context.close();
-				}
-			}
+			killNodes();
+			Runtime.getRuntime().removeShutdownHook(killNodes);
+			this.upstreamServer.close();
 			this.proxy.close();
 			if (!redis.server().running()) {
 				redis.server().start();
@@ -245,53 +243,72 @@ class ChaosSoakTest {
 		}
 	}
 
-	// ---- load
+	// ---- nodes
 
-	private void callLoop(int index) {
-		ThreadLocalRandom random = ThreadLocalRandom.current();
-		while (!this.stop) {
-			Node node = this.nodes[index];
-			ChaosService service = node.service;
-			if (service == null) {
-				// this application is restarting
-				LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(5));
-				continue;
-			}
-			node.active.incrementAndGet();
-			String key = (random.nextInt(10) < 7) ? "hot" + random.nextInt(HOT_KEYS) : "cold" + random.nextInt(COLD_KEYS);
-			long start = System.nanoTime();
-			try {
-				if (node.service != null) {
-					Versioned value = service.get(key);
-					if (!value.key().equals(key)) {
-						this.violations.add("a caller of " + key + " got the value of " + value.key());
-					}
-				}
-			}
-			catch (ChaosUpstream.UpstreamException ex) {
-				this.upstreamFailures.incrementAndGet();
-			}
-			catch (CollapseTimeoutException ex) {
-				this.timeouts.incrementAndGet();
-			}
-			catch (Throwable ex) {
-				this.violations.add("undocumented exception reached a caller: " + ex.getClass().getName() + ": "
-						+ ex.getMessage());
-			}
-			finally {
-				node.active.decrementAndGet();
-			}
-			long took = System.nanoTime() - start;
-			this.calls.incrementAndGet();
-			this.slowestCallNanos.accumulateAndGet(took, Math::max);
-			if (took > CALL_DEADLINE.toNanos()) {
-				this.violations.add("a call of " + key + " took " + Duration.ofNanos(took).toMillis() + " ms, past its "
-						+ CALL_DEADLINE.toMillis() + " ms deadline");
-			}
-			// pacing, so that two cores are not saturated by hits alone
-			LockSupport.parkNanos(TimeUnit.MICROSECONDS.toNanos(500 + random.nextInt(2000)));
+	private NodeProcess startNode(String name) throws Exception {
+		NodeProcess node = NodeProcess.start(name, List.of("spring.data.redis.host=127.0.0.1",
+				"spring.data.redis.port=" + this.proxy.port(), "collapse.redis.enabled=true",
+				"collapse.redis.key-prefix=" + this.prefix, "collapse.redis.lease=" + LEASE.toMillis() + "ms",
+				"collapse.redis.command-timeout=300ms", "collapse.redis.probe-interval=200ms",
+				"collapse.defaults.wait-timeout=" + WAIT_TIMEOUT.toMillis() + "ms", "collapse.redis.fallback-log-interval=10s",
+				"spring.main.banner-mode=off", "logging.level.root=WARN", "chaos.upstream-port=" + this.upstreamServer.port(),
+				"chaos.callers=" + CALLERS_PER_NODE, "chaos.hot-keys=" + HOT_KEYS, "chaos.cold-keys=" + COLD_KEYS,
+				"chaos.call-deadline=" + CALL_DEADLINE.toMillis() + "ms"), this);
+		this.started.add(node);
+		return node;
+	}
+
+	/** Starts a node in place {@code index}, in the background, and lets it call once it uses Redis. */
+	private void replace(int index) throws Exception {
+		long start = System.nanoTime();
+		NodeProcess next = startNode("node" + index + "-" + this.started.size());
+		this.replacement = CompletableFuture.runAsync(() -> {
+			next.await(next.ready, "READY", STARTUP_SECONDS);
+			this.startupMillis.add(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start));
+			next.send("START");
+			this.nodes.set(index, next);
+		});
+	}
+
+	private void settled(NodeProcess node, String done) {
+		if (!done.equals("inflight=0 waiting=0")) {
+			this.violations.add(node.name + " did not settle after its callers stopped: " + done);
 		}
 	}
+
+	private void closed(NodeProcess node) throws InterruptedException {
+		node.await(node.closed, "CLOSED", 30);
+		if (!node.process.waitFor(30, TimeUnit.SECONDS) || node.process.exitValue() != 0) {
+			this.violations.add(node.name + " did not exit 0 after closing" + node.output());
+		}
+	}
+
+	private void killNodes() {
+		for (NodeProcess node : this.started) {
+			node.process.destroyForcibly();
+		}
+	}
+
+	private long total(String name) {
+		return this.started.stream().mapToLong((node) -> node.stats().getOrDefault(name, 0L)).sum();
+	}
+
+	@Override
+	public void fallback(long nanos) {
+		this.fallbackMoments.add(nanos);
+	}
+
+	@Override
+	public void leaseLost(long nanos) {
+		this.leaseLossMoments.add(nanos);
+	}
+
+	@Override
+	public void violation(String text) {
+		this.violations.add(text);
+	}
+
+	// ---- the sampler
 
 	/** Reads the hot keys' entries straight from Redis and checks that no stored version ever goes down. */
 	private void sampleLoop() {
@@ -339,28 +356,53 @@ class ChaosSoakTest {
 	private void runFaults(Random random, Duration duration) throws Exception {
 		long end = System.nanoTime() + duration.toNanos();
 		List<Fault> round = new ArrayList<>();
-		long lastAppRestart = System.nanoTime();
 		// until the time is up, and every kind of fault happened at least once
 		while (System.nanoTime() < end || this.faults.size() < Fault.values().length) {
+			if (this.replacement.isCompletedExceptionally()) {
+				// a node did not start: the test fails with its output
+				return;
+			}
+			boolean timeIsUp = System.nanoTime() >= end;
 			if (round.isEmpty()) {
 				round.addAll(List.of(Fault.values()));
 				Collections.shuffle(round, random);
 			}
-			Fault fault = round.remove(0);
-			if (fault == Fault.RESTART_APP && System.nanoTime() - lastAppRestart < TimeUnit.SECONDS.toNanos(10)
-					&& this.faults.containsKey(Fault.RESTART_APP)) {
-				continue;
+			if (timeIsUp) {
+				// only the kinds still missing, not the rest of a round
+				round.removeIf(this.faults::containsKey);
+			}
+			Fault fault = next(round);
+			if (fault == null) {
+				return;
 			}
 			// a jittered pause between two faults: the schedule, not a wait for a condition
 			Thread.sleep(2000 + random.nextInt(2000));
 			long start = System.nanoTime();
 			inject(fault, random);
-			if (fault == Fault.RESTART_APP) {
-				lastAppRestart = System.nanoTime();
-			}
 			this.windows.add(new Window(fault, start, System.nanoTime()));
 			this.faults.computeIfAbsent(fault, (f) -> new AtomicInteger()).incrementAndGet();
 		}
+	}
+
+	/**
+	 * The next fault of the round. One application is down at a time: while a replacement starts,
+	 * the application faults wait for it, behind the others of the round, or for it if only they are left.
+	 */
+	private Fault next(List<Fault> round) throws Exception {
+		for (Fault fault : round) {
+			if (this.replacement.isDone() || (fault != Fault.RESTART_APP && fault != Fault.KILL_APP)) {
+				round.remove(fault);
+				return fault;
+			}
+		}
+		try {
+			this.replacement.get(STARTUP_SECONDS, TimeUnit.SECONDS);
+		}
+		catch (ExecutionException ex) {
+			// a node did not start: the test fails with its output
+			return null;
+		}
+		return round.remove(0);
 	}
 
 	private void inject(Fault fault, Random random) throws Exception {
@@ -389,46 +431,25 @@ class ChaosSoakTest {
 				this.proxy.latency(0, 2000);
 			}
 			case RESTART_APP -> {
+				// graceful: callers stop, the context closes, the JVM exits 0; a new one takes its place
 				int index = random.nextInt(NODES);
-				Node node = this.nodes[index];
-				node.service = null;
-				await().atMost(CALL_DEADLINE.plusSeconds(5)).until(() -> node.active.get() == 0);
-				node.context.close();
-				startNode(index, "node" + index + "-restarted-" + System.nanoTime());
+				NodeProcess node = this.nodes.get(index);
+				node.send("STOP");
+				settled(node, node.await(node.done, "DONE", CALL_DEADLINE.toSeconds() + 20));
+				node.send("CLOSE");
+				closed(node);
+				replace(index);
+			}
+			case KILL_APP -> {
+				// a crash: no unsubscribe, no lease released, sockets closed by the OS
+				int index = random.nextInt(NODES);
+				this.nodes.get(index).kill();
+				replace(index);
 			}
 		}
 	}
 
-	// ---- nodes and Redis
-
-	private void startNode(int index, String name) {
-		ConfigurableApplicationContext context = new SpringApplicationBuilder(App.class).web(WebApplicationType.NONE)
-			.properties("spring.data.redis.host=127.0.0.1", "spring.data.redis.port=" + this.proxy.port(),
-					"collapse.redis.enabled=true", "collapse.redis.key-prefix=" + this.prefix,
-					"collapse.redis.lease=" + LEASE.toMillis() + "ms", "collapse.redis.command-timeout=300ms",
-					"collapse.redis.probe-interval=200ms", "collapse.defaults.wait-timeout=" + WAIT_TIMEOUT.toMillis() + "ms",
-					"collapse.redis.fallback-log-interval=10s", "spring.main.banner-mode=off", "logging.level.root=WARN",
-					"chaos.node=" + name)
-			.initializers((ctx) -> {
-				ctx.getBeanFactory().registerSingleton("chaosUpstream", this.upstream);
-				ctx.getBeanFactory().registerSingleton("chaosEvents", this.events);
-			})
-			.run();
-		this.nodes[index].context = context;
-		this.nodes[index].service = context.getBean(ChaosService.class);
-	}
-
-	private void awaitAllConnected() {
-		await().atMost(Duration.ofSeconds(20)).until(() -> {
-			for (Node node : this.nodes) {
-				RedisDistributedLayer layer = node.context.getBean(RedisDistributedLayer.class);
-				if (!layer.available() || !layer.subscribed()) {
-					return false;
-				}
-			}
-			return true;
-		});
-	}
+	// ---- Redis
 
 	private long numsub(String channel) {
 		return admin((resp) -> {
@@ -451,14 +472,25 @@ class ChaosSoakTest {
 
 	// ---- checks
 
-	private boolean explained(ChaosUpstream.Overlap overlap) {
+	/** The intervals in which overlapping loads are explained by a counted fallback or lease loss. */
+	private List<long[]> explaining() {
+		List<long[]> intervals = new ArrayList<>();
+		for (Long at : this.fallbackMoments) {
+			intervals.add(new long[] { at - FALLBACK_BEFORE.toNanos(), at + FAULT_TAIL.toNanos() });
+		}
+		for (Long at : this.leaseLossMoments) {
+			intervals.add(new long[] { at - LEASE_LOSS_BEFORE.toNanos(), at + FALLBACK_BEFORE.toNanos() });
+		}
+		return intervals;
+	}
+
+	private boolean explained(ChaosUpstream.Overlap overlap, List<long[]> explaining) {
 		for (Window window : this.windows) {
 			if (overlap.nanos() >= window.start() && overlap.nanos() <= window.end() + FAULT_TAIL.toNanos()) {
 				return true;
 			}
 		}
-		// a fault still running (its window is added when it ends), or a fallback or lease loss nearby
-		for (long[] interval : this.events.explaining()) {
+		for (long[] interval : explaining) {
 			if (overlap.nanos() >= interval[0] && overlap.nanos() <= interval[1]) {
 				return true;
 			}
@@ -472,7 +504,7 @@ class ChaosSoakTest {
 		for (Window window : this.windows) {
 			covered.add(new long[] { window.start(), window.end() + FAULT_TAIL.toNanos() });
 		}
-		covered.addAll(this.events.explaining());
+		covered.addAll(explaining());
 		covered.sort((a, b) -> Long.compare(a[0], b[0]));
 		long quiet = 0;
 		long cursor = this.soakStart;
@@ -488,33 +520,46 @@ class ChaosSoakTest {
 		return quiet + Math.max(0, this.soakEnd - cursor);
 	}
 
-	private String report() {
+	private String report(Duration duration, long seed) {
+		List<long[]> explaining = explaining();
 		long unexplained = 0;
 		for (ChaosUpstream.Overlap overlap : this.upstream.overlaps()) {
-			if (!explained(overlap)) {
+			if (!explained(overlap, explaining)) {
 				unexplained++;
 				this.violations.add("two loads of " + overlap.key() + " at once (" + overlap.running()
 						+ ") with no fault, fallback or lease loss near");
 			}
 		}
-		StringBuilder text = new StringBuilder("chaos soak report\n");
+		Map<String, Long> results = new TreeMap<>();
+		for (NodeProcess node : this.started) {
+			node.stats().forEach((name, count) -> {
+				if (name.startsWith("result.")) {
+					results.merge(name.substring("result.".length()), count, Long::sum);
+				}
+			});
+		}
+		long slowest = this.started.stream().mapToLong((node) -> node.stats().getOrDefault("slowestMs", 0L)).max().orElse(0);
+		StringBuilder text = new StringBuilder("chaos soak report (duration " + duration + ", seed " + seed + ")\n");
 		text.append("  faults: ").append(this.faults).append('\n');
-		text.append("  calls: ").append(this.calls.get()).append(", by result: ").append(this.events.results).append('\n');
+		text.append("  node JVMs: ").append(this.started.size()).append(" (").append(NODES).append(" at a time, ")
+			.append(CALLERS_PER_NODE).append(" callers each); from JVM start to READY: ").append(this.startupMillis.get(0))
+			.append(" ms for the first ").append(NODES).append(", then ms: ").append(this.startupMillis.subList(1, this.startupMillis.size()))
+			.append('\n');
+		text.append("  calls: ").append(total("calls")).append(", by result: ").append(results).append('\n');
 		text.append("  loads: ").append(this.upstream.loads()).append(" (upstream failures ")
-			.append(this.upstream.failures()).append(", seen by callers ").append(this.upstreamFailures.get()).append(")\n");
-		text.append("  timeouts reaching callers: ").append(this.timeouts.get()).append('\n');
-		text.append("  slowest call: ").append(TimeUnit.NANOSECONDS.toMillis(this.slowestCallNanos.get()))
-			.append(" ms (deadline ").append(CALL_DEADLINE.toMillis()).append(" ms)\n");
-		text.append("  fallbacks: ").append(this.events.fallbacks.get()).append(", lease losses: ")
-			.append(this.events.leaseLosses.get()).append('\n');
+			.append(this.upstream.failures()).append(", seen by callers ").append(total("upstreamFailures")).append(")\n");
+		text.append("  timeouts reaching callers: ").append(total("timeouts")).append('\n');
+		text.append("  slowest call: ").append(slowest).append(" ms (deadline ").append(CALL_DEADLINE.toMillis()).append(" ms)\n");
+		text.append("  fallbacks: ").append(this.fallbackMoments.size()).append(", lease losses: ")
+			.append(this.leaseLossMoments.size()).append('\n');
 		text.append("  concurrent loads of one key: ").append(this.upstream.overlaps().size()).append(", unexplained: ")
 			.append(unexplained).append(" (quiet time where none may happen: ")
 			.append(TimeUnit.NANOSECONDS.toMillis(quietNanos())).append(" ms of ")
 			.append(TimeUnit.NANOSECONDS.toMillis(this.soakEnd - this.soakStart)).append(" ms)\n");
 		long outside = 0;
 		StringBuilder examples = new StringBuilder();
-		List<Long> moments = new ArrayList<>(this.events.fallbackMoments);
-		moments.addAll(this.events.leaseLossMoments);
+		List<Long> moments = new ArrayList<>(this.fallbackMoments);
+		moments.addAll(this.leaseLossMoments);
 		for (Long at : moments) {
 			boolean inWindow = this.windows.stream()
 				.anyMatch((w) -> at >= w.start() && at <= w.end() + FAULT_TAIL.toNanos());
@@ -538,68 +583,6 @@ class ChaosSoakTest {
 		text.append("  violations: ").append(this.violations.size());
 		this.violations.stream().limit(20).forEach((violation) -> text.append("\n    ").append(violation));
 		return text.toString();
-	}
-
-	/** Counts how calls were served, and when fallbacks and lease losses happened, fleet-wide. */
-	static final class Events implements CollapseListener {
-
-		final Map<String, AtomicLong> results = new ConcurrentHashMap<>();
-
-		final AtomicLong fallbacks = new AtomicLong();
-
-		final AtomicLong leaseLosses = new AtomicLong();
-
-		final List<Long> fallbackMoments = new CopyOnWriteArrayList<>();
-
-		final List<Long> leaseLossMoments = new CopyOnWriteArrayList<>();
-
-		/** The intervals in which overlapping loads are explained by a counted fallback or lease loss. */
-		List<long[]> explaining() {
-			List<long[]> intervals = new ArrayList<>();
-			for (Long at : this.fallbackMoments) {
-				intervals.add(new long[] { at - FALLBACK_BEFORE.toNanos(), at + FAULT_TAIL.toNanos() });
-			}
-			for (Long at : this.leaseLossMoments) {
-				intervals.add(new long[] { at - LEASE_LOSS_BEFORE.toNanos(), at + FALLBACK_BEFORE.toNanos() });
-			}
-			return intervals;
-		}
-
-		@Override
-		public InstanceEvents bind(CollapseInstance instance) {
-			return new InstanceEvents() {
-
-				@Override
-				public void onCall(CallResult result) {
-					Events.this.results.computeIfAbsent(result.tag(), (tag) -> new AtomicLong()).incrementAndGet();
-				}
-
-				@Override
-				public void onFallback() {
-					Events.this.fallbacks.incrementAndGet();
-					Events.this.fallbackMoments.add(System.nanoTime());
-				}
-
-				@Override
-				public void onLeaseLost() {
-					Events.this.leaseLosses.incrementAndGet();
-					Events.this.leaseLossMoments.add(System.nanoTime());
-				}
-
-			};
-		}
-
-	}
-
-	@SpringBootConfiguration
-	@EnableAutoConfiguration
-	static class App {
-
-		@Bean
-		ChaosService chaosService(ChaosUpstream upstream, Environment environment) {
-			return new ChaosService(upstream, environment.getRequiredProperty("chaos.node"));
-		}
-
 	}
 
 }

@@ -8,11 +8,12 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * The upstream of the soak, shared by every node (they run in one JVM): each load takes the next
+ * The upstream of the soak, one object for the whole fleet (the nodes' JVMs reach it through
+ * {@link UpstreamServer}), so that overlapping loads are seen exactly: each load takes the next
  * version of one global counter when it starts, takes 5 to 30 ms, fails now and then, and records
  * every moment where two loads of one key ran at once anywhere in the fleet.
  */
-public final class ChaosUpstream {
+public final class ChaosUpstream implements ChaosService.Source {
 
 	/** The failure a load throws now and then: callers may see it, it is documented. */
 	public static final class UpstreamException extends Exception {
@@ -43,7 +44,8 @@ public final class ChaosUpstream {
 		this.failureRate = failureRate;
 	}
 
-	Versioned load(String node, String key) throws Exception {
+	@Override
+	public Versioned load(String node, String key) throws Exception {
 		AtomicInteger now = this.running.computeIfAbsent(key, (k) -> new AtomicInteger());
 		int concurrent = now.incrementAndGet();
 		try {
