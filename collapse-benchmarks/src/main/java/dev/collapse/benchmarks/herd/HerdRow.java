@@ -1,6 +1,8 @@
 package dev.collapse.benchmarks.herd;
 
 import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 
 import org.springframework.boot.WebApplicationType;
 import org.springframework.boot.autoconfigure.ImportAutoConfiguration;
@@ -39,7 +41,7 @@ interface HerdRow extends AutoCloseable {
 	/** The rows of the local herd, in the order of the table. */
 	enum Kind {
 
-		NONE("none"), CACHEABLE_SYNC("@Cacheable(sync)"), CAFFEINE_ASYNC("Caffeine AsyncCache"), COLLAPSED("@Collapsed");
+		NONE("none"), FLOOR("floor: one future"), CACHEABLE_SYNC("@Cacheable(sync)"), CAFFEINE_ASYNC("Caffeine AsyncCache"), COLLAPSED("@Collapsed");
 
 		final String label;
 
@@ -51,6 +53,7 @@ interface HerdRow extends AutoCloseable {
 			Upstream upstream = new Upstream(upstreamMillis);
 			return switch (this) {
 				case NONE -> new Unprotected(this.label, upstream);
+				case FLOOR -> new Floor(this.label, upstream, new ConcurrentHashMap<>());
 				case CACHEABLE_SYNC -> new SpringRow(this.label, upstream, CacheableApplication.class);
 				case CAFFEINE_ASYNC -> new CaffeineAsync(this.label, upstream);
 				case COLLAPSED -> new SpringRow(this.label, upstream, CollapsedApplication.class);
@@ -65,6 +68,29 @@ interface HerdRow extends AutoCloseable {
 		@Override
 		public String call(String key) {
 			return this.upstream.load(key);
+		}
+
+	}
+
+	/**
+	 * The floor of the wake-up, not a cache: the first caller of a key loads it and completes one
+	 * future, on which every other caller parks. Its wake-up is what waking that many parked
+	 * threads costs on the machine; a row's wake-up above it is the row's own.
+	 */
+	record Floor(String name, Upstream upstream,
+			ConcurrentHashMap<String, CompletableFuture<String>> flights)
+			implements HerdRow {
+
+		@Override
+		public String call(String key) {
+			CompletableFuture<String> mine = new CompletableFuture<>();
+			CompletableFuture<String> first = this.flights.putIfAbsent(key, mine);
+			if (first != null) {
+				return first.join();
+			}
+			String value = this.upstream.load(key);
+			mine.complete(value);
+			return value;
 		}
 
 	}

@@ -40,19 +40,25 @@ public final class LocalHerd {
 
 	private final Callers threads;
 
+	private final int warmUps;
+
+	private final int rounds;
+
 	private final ThreadMXBean threadMx = ManagementFactory.getThreadMXBean();
 
 	private final com.sun.management.OperatingSystemMXBean os = (com.sun.management.OperatingSystemMXBean) ManagementFactory
 		.getOperatingSystemMXBean();
 
-	LocalHerd(int callers, long upstreamMillis, Callers threads) {
-		if (callers < 1 || upstreamMillis < 0) {
-			throw new IllegalArgumentException(
-					"callers must be at least 1 and upstream-ms at least 0, got " + callers + " and " + upstreamMillis);
+	LocalHerd(int callers, long upstreamMillis, Callers threads, int warmUps, int rounds) {
+		if (callers < 1 || upstreamMillis < 0 || warmUps < 0 || rounds < 1) {
+			throw new IllegalArgumentException("callers and rounds must be at least 1, upstream-ms and warm-up at least 0; "
+					+ "got " + callers + ", " + rounds + ", " + upstreamMillis + " and " + warmUps);
 		}
 		this.callers = callers;
 		this.upstreamMillis = upstreamMillis;
 		this.threads = threads;
+		this.warmUps = warmUps;
+		this.rounds = rounds;
 	}
 
 	/** Runs every row, prints the table and writes {@code name}.csv and {@code name}.png into {@code out}. */
@@ -61,8 +67,9 @@ public final class LocalHerd {
 		for (HerdRow.Kind kind : HerdRow.Kind.values()) {
 			results.add(run(kind));
 		}
-		String setup = String.format(Locale.ROOT, "%,d callers, one key, upstream %d ms, %s, JDK %s", this.callers,
-				this.upstreamMillis, this.threads.describe(this.callers), Runtime.version());
+		String setup = String.format(Locale.ROOT, "%,d callers, one key, upstream %d ms, %d herds after %d warm-up herds, %s, JDK %s",
+				this.callers, this.upstreamMillis, this.rounds, this.warmUps, this.threads.describe(this.callers),
+				Runtime.version());
 		System.out.println();
 		System.out.println("Local herd: " + setup);
 		System.out.println(table(results));
@@ -79,13 +86,49 @@ public final class LocalHerd {
 
 	HerdResult run(HerdRow.Kind kind) throws InterruptedException {
 		try (HerdRow row = kind.create(this.upstreamMillis)) {
-			herd(row, "warm-up", Math.min(this.callers, WARM_UP_CALLERS));
-			System.gc();
-			return herd(row, "hot", this.callers);
+			// warm-up herds on other keys, with a short upstream: class loading and the JIT's
+			// compilations of the row's paths are not charged to the measured herds
+			row.upstream().delayMillis(FleetHerd.WARM_UP_UPSTREAM_MILLIS);
+			for (int i = 0; i < this.warmUps; i++) {
+				herd(row, "warm-up-" + i, Math.min(this.callers, WARM_UP_CALLERS));
+			}
+			row.upstream().delayMillis(this.upstreamMillis);
+			List<Measured> herds = new ArrayList<>();
+			for (int i = 0; i < this.rounds; i++) {
+				System.gc();
+				herds.add(herd(row, "hot-" + i, this.callers));
+			}
+			return pool(herds);
 		}
 	}
 
-	private HerdResult herd(HerdRow row, String key, int size) throws InterruptedException {
+	/** One herd's result, with every caller's latency and every joined caller's wake-up (ns). */
+	private record Measured(HerdResult result, long[] latencies, long[] wakes) {
+	}
+
+	/**
+	 * The measured herds of a row together: loads of the worst herd, percentiles over every caller
+	 * of every herd, median wall time, mean CPU.
+	 */
+	private static HerdResult pool(List<Measured> herds) {
+		List<HerdResult> results = herds.stream().map(Measured::result).toList();
+		long[] latencies = herds.stream().flatMapToLong((h) -> Arrays.stream(h.latencies())).sorted().toArray();
+		boolean oneLoadEach = results.stream().allMatch((r) -> r.joined() >= 0);
+		long[] wakes = herds.stream().flatMapToLong((h) -> Arrays.stream(h.wakes())).sorted().toArray();
+		double[] walls = results.stream().mapToDouble(HerdResult::wallMillis).sorted().toArray();
+		boolean callerCpu = results.stream().allMatch((r) -> r.callerCpuMillis() >= 0);
+		HerdResult first = results.get(0);
+		return new HerdResult(first.row(), first.callers(), results.stream().mapToInt(HerdResult::loads).max().orElse(0),
+				results.stream().mapToInt(HerdResult::errors).sum(), walls[(walls.length - 1) / 2],
+				millis(percentile(latencies, 50)), millis(percentile(latencies, 99)), millis(latencies[latencies.length - 1]),
+				oneLoadEach ? wakes.length / herds.size() : -1,
+				(oneLoadEach && wakes.length > 0) ? millis(percentile(wakes, 50)) : Double.NaN,
+				(oneLoadEach && wakes.length > 0) ? millis(percentile(wakes, 99)) : Double.NaN,
+				results.stream().mapToDouble(HerdResult::processCpuMillis).average().orElse(0),
+				callerCpu ? results.stream().mapToDouble(HerdResult::callerCpuMillis).average().orElse(0) : -1);
+	}
+
+	private Measured herd(HerdRow row, String key, int size) throws InterruptedException {
 		String expected = "value-" + key;
 		int loadsBefore = row.upstream().loads();
 		CountDownLatch ready = new CountDownLatch(this.threads.concurrent(size));
@@ -144,9 +187,10 @@ public final class LocalHerd {
 			int joined = -1;
 			double wakeP50 = Double.NaN;
 			double wakeP99 = Double.NaN;
+			long[] wakes = new long[0];
 			if (loads == 1) {
 				long loadEnd = row.upstream().lastLoadEnd();
-				long[] wakes = new long[size];
+				wakes = new long[size];
 				joined = 0;
 				for (int i = 0; i < size; i++) {
 					if (started[i] < loadEnd) {
@@ -159,9 +203,10 @@ public final class LocalHerd {
 				wakeP99 = millis(percentile(wakes, 99));
 			}
 			double processCpu = cpu - idleCpuPerNano * (end - start);
-			return new HerdResult(row.name(), size, loads, errors.get(), millis(end - start),
+			return new Measured(new HerdResult(row.name(), size, loads, errors.get(), millis(end - start),
 					millis(percentile(latencies, 50)), millis(percentile(latencies, 99)), millis(latencies[size - 1]),
-					joined, wakeP50, wakeP99, processCpu / 1e6, callerCpuSum < 0 ? -1 : millis(callerCpuSum));
+					joined, wakeP50, wakeP99, processCpu / 1e6, callerCpuSum < 0 ? -1 : millis(callerCpuSum)), latencies,
+					wakes);
 		}
 		finally {
 			executor.shutdownNow();
@@ -228,7 +273,8 @@ public final class LocalHerd {
 					orDash(r.wakeP99Millis()), r.processCpuMillis(),
 					r.callerCpuMillis() < 0 ? "n/a" : String.format(Locale.ROOT, "%.1f", r.callerCpuMillis())));
 		}
-		table.append("(ms; wake = from the end of the one load to a joined caller's answer; "
+		table.append("(ms; loads = most in one herd; wall = median herd; p50/p99/max over every caller of every herd; "
+				+ "joined = per herd; wake = from the end of the one load to a joined caller's answer; CPU = mean per herd; "
 				+ "proc CPU = process CPU during the herd minus idle; call CPU = callers' own thread CPU inside the call)\n");
 		return table.toString();
 	}
