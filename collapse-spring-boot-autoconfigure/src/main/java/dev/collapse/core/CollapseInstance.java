@@ -700,10 +700,23 @@ public final class CollapseInstance {
 		}
 	}
 
+	/**
+	 * Waits for the flight's outcome, for the wait timeout at most. Followers park on
+	 * {@link Flight#woken} without a timer each (on virtual threads every timed park costs a timer
+	 * of the JDK's, a burden in a herd of thousands): the flight's one watchdog, started by its
+	 * first follower, wakes them when that follower's timeout is up, which is no later than
+	 * anybody's; a later follower whose own timeout is not up then waits out the rest of it.
+	 */
 	private Object awaitOutcome(Flight flight) throws Throwable {
 		long start = this.ticker.read();
+		long arrived = System.nanoTime();
 		try {
-			Object value = flight.result.get(this.waitTimeoutNanos, TimeUnit.NANOSECONDS);
+			if (flight.claimWatchdog()) {
+				startWatchdog(flight);
+			}
+			flight.woken.get();
+			Object value = flight.result.isDone() ? flight.result.get()
+					: flight.result.get(this.waitTimeoutNanos - (System.nanoTime() - arrived), TimeUnit.NANOSECONDS);
 			this.events.onCall(flight.followerResult);
 			return value;
 		}
@@ -720,6 +733,24 @@ public final class CollapseInstance {
 		}
 		finally {
 			this.events.onWait(this.ticker.read() - start);
+		}
+	}
+
+	private void startWatchdog(Flight flight) {
+		ScheduledFuture<?> watchdog;
+		try {
+			watchdog = this.scheduler.schedule(() -> flight.woken.complete(null), this.waitTimeoutNanos,
+					TimeUnit.NANOSECONDS);
+		}
+		catch (RejectedExecutionException ex) {
+			// no timer to be had (the application is closing): every follower waits timed, alone
+			flight.woken.complete(null);
+			return;
+		}
+		flight.watchdog = watchdog;
+		if (flight.woken.isDone()) {
+			// the flight ended before the watchdog was published: nobody else stops it
+			watchdog.cancel(false);
 		}
 	}
 
@@ -785,6 +816,7 @@ public final class CollapseInstance {
 		else {
 			flight.result.complete(value);
 		}
+		flight.wakeFollowers();
 		// a herd is the callers one load served: none when the flight was served from a stored
 		// entry, and an early refresh's flight has no caller of its own
 		int callers = flight.refresh ? served - 1 : served;

@@ -1,7 +1,10 @@
 package dev.collapse.core;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ScheduledFuture;
 
 /**
  * Loads in flight in one instance, one per key. The first caller of a key becomes its leader and
@@ -74,6 +77,19 @@ final class LocalSingleFlight {
 		final CompletableFuture<Object> result = new CompletableFuture<>();
 
 		/**
+		 * What synchronous followers park on, without a timer of their own: completed right after
+		 * {@link #result}, or earlier by {@link #watchdog} when the first of them has waited its
+		 * whole wait timeout (every later one then waits out the rest of its own, timed).
+		 */
+		final CompletableFuture<Void> woken = new CompletableFuture<>();
+
+		/** The one timer of the flight, started by its first synchronous follower; {@code null} before. */
+		volatile ScheduledFuture<?> watchdog;
+
+		/** 1 once a follower has claimed the start of {@link #watchdog}. */
+		private volatile int watched;
+
+		/**
 		 * Thread running the synchronous part of the load, {@code null} otherwise. Written by the
 		 * leader, read by callers to detect a load that calls its own key.
 		 */
@@ -90,6 +106,31 @@ final class LocalSingleFlight {
 
 		/** Whether no caller leads this flight: an early refresh. Final once published. */
 		boolean refresh;
+
+		/** Whether the calling follower is the first to ask, and so starts the watchdog. */
+		boolean claimWatchdog() {
+			return this.watched == 0 && WATCHED.compareAndSet(this, 0, 1);
+		}
+
+		/** Wakes the synchronous followers once {@link #result} is complete, and stops the watchdog. */
+		void wakeFollowers() {
+			this.woken.complete(null);
+			ScheduledFuture<?> timer = this.watchdog;
+			if (timer != null) {
+				timer.cancel(false);
+			}
+		}
+
+		private static final VarHandle WATCHED;
+
+		static {
+			try {
+				WATCHED = MethodHandles.lookup().findVarHandle(Flight.class, "watched", int.class);
+			}
+			catch (ReflectiveOperationException ex) {
+				throw new ExceptionInInitializerError(ex);
+			}
+		}
 
 		/** A flight of an early refresh, led by a background thread rather than a caller. */
 		static Flight refresh() {

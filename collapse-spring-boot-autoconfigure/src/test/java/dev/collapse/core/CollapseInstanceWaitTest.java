@@ -71,6 +71,53 @@ class CollapseInstanceWaitTest {
 	}
 
 	@Test
+	void eachFollowerWaitsItsOwnWholeTimeoutNotTheFirstFollowersOne() throws Throwable {
+		// followers park without a timer each; the flight's one timer is the first follower's
+		Duration waitTimeout = Duration.ofSeconds(1);
+		CollapseInstance instance = this.registry.register("slow", Registries.waitingAtMost(waitTimeout));
+		CountDownLatch loadMayFinish = new CountDownLatch(1);
+		Loader held = () -> {
+			Herd.hold(loadMayFinish);
+			return "v";
+		};
+		try (Herd herd = new Herd(3)) {
+			Future<Object> leader = herd.add(() -> instance.call("k", held));
+			herd.release();
+			Herd.awaitFollowers(instance, "k", 0);
+			long[] waited = new long[2];
+			Future<Object> first = herd.add(() -> timed(waited, 0, () -> instance.call("k", held)));
+			Herd.awaitFollowers(instance, "k", 1);
+			// the subject is time itself: the second follower arrives well after the first
+			Thread.sleep(400);
+			Future<Object> second = herd.add(() -> timed(waited, 1, () -> instance.call("k", held)));
+			Herd.awaitFollowers(instance, "k", 2);
+			assertThatThrownBy(() -> Herd.result(first)).isInstanceOf(CollapseTimeoutException.class);
+			assertThat(second).as("the second follower, when the first one's timeout is up").isNotDone();
+			assertThatThrownBy(() -> Herd.result(second)).isInstanceOf(CollapseTimeoutException.class);
+			for (long nanos : waited) {
+				assertThat(Duration.ofNanos(nanos)).as("a follower's wait").isGreaterThanOrEqualTo(waitTimeout);
+			}
+			// a caller arriving now still joins the load instead of loading again
+			Future<Object> late = herd.add(() -> instance.call("k", held));
+			Herd.awaitFollowers(instance, "k", 3);
+			loadMayFinish.countDown();
+			assertThat(Herd.result(leader)).isEqualTo("v");
+			assertThat(Herd.result(late)).isEqualTo("v");
+		}
+		assertThat(instance.inflight()).isZero();
+	}
+
+	private static Object timed(long[] waited, int index, Herd.Caller<Object> call) throws Throwable {
+		long start = System.nanoTime();
+		try {
+			return call.call();
+		}
+		finally {
+			waited[index] = System.nanoTime() - start;
+		}
+	}
+
+	@Test
 	void interruptedFollowerStopsWaitingKeepsItsInterruptAndLeavesTheOthersAlone() throws Throwable {
 		CollapseInstance instance = this.registry.register("products", Registries.inFlightOnly());
 		AtomicInteger loads = new AtomicInteger();
@@ -138,7 +185,7 @@ class CollapseInstanceWaitTest {
 			for (Thread follower : followers) {
 				Awaitility.await()
 					.atMost(Herd.PATIENCE)
-					.until(() -> follower.getState() == Thread.State.TIMED_WAITING);
+					.until(() -> Herd.waitsOnAFlight(follower));
 				ThreadInfo info = threads.getThreadInfo(new long[] { follower.getId() }, true, false)[0];
 				assertThat(info.getLockedMonitors()).as("monitors held by a waiting follower").isEmpty();
 				// Object.wait releases its monitor while it waits, so look for it in the stack as well

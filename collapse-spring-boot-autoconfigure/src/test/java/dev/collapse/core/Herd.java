@@ -70,6 +70,24 @@ public final class Herd implements AutoCloseable {
 		}
 	}
 
+	/**
+	 * Whether {@code thread} is parked waiting for another caller's load: a follower in its wait,
+	 * told apart from a thread parked anywhere else (a start latch, a backoff) by its stack.
+	 */
+	public static boolean waitsOnAFlight(Thread thread) {
+		Thread.State state = thread.getState();
+		if (state != Thread.State.WAITING && state != Thread.State.TIMED_WAITING) {
+			return false;
+		}
+		for (StackTraceElement frame : thread.getStackTrace()) {
+			if (frame.getClassName().equals(CollapseInstance.class.getName())
+					&& frame.getMethodName().equals("awaitOutcome")) {
+				return true;
+			}
+		}
+		return false;
+	}
+
 	/** Waits until {@code followers} callers (the leader excluded) wait on the load of {@code key}. */
 	public static void awaitFollowers(CollapseInstance instance, Object key, int followers) {
 		Awaitility.await("followers of the load")

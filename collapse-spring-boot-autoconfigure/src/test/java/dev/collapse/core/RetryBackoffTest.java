@@ -409,7 +409,7 @@ class RetryBackoffTest {
 		AtomicReference<Object> followerOutcome = new AtomicReference<>();
 		Thread follower = new Thread(() -> followerOutcome.set(RefreshFixtures.outcome(instance, "k", () -> "never")));
 		follower.start();
-		await().atMost(Duration.ofSeconds(10)).until(() -> follower.getState() == Thread.State.TIMED_WAITING);
+		await().atMost(Duration.ofSeconds(10)).until(() -> Herd.waitsOnAFlight(follower));
 		fail.countDown();
 		await().atMost(Duration.ofSeconds(10))
 			.until(() -> this.counts.retries.get() == 1 && leader.getState() == Thread.State.TIMED_WAITING);

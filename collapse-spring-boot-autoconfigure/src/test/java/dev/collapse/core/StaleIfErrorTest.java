@@ -217,7 +217,7 @@ class StaleIfErrorTest {
 		Thread caller = new Thread(
 				() -> follower.set(RefreshFixtures.outcome(instance, "k", () -> "not run: the refresh is in flight")));
 		caller.start();
-		await().atMost(Duration.ofSeconds(10)).until(() -> caller.getState() == Thread.State.TIMED_WAITING);
+		await().atMost(Duration.ofSeconds(10)).until(() -> Herd.waitsOnAFlight(caller));
 		fail.countDown();
 		caller.join(TimeUnit.SECONDS.toMillis(10));
 		refresh.join(TimeUnit.SECONDS.toMillis(10));
@@ -230,7 +230,7 @@ class StaleIfErrorTest {
 		await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(5)).until(() -> {
 			int waiting = 0;
 			for (Thread thread : snapshot(threads)) {
-				if (thread.getState() == Thread.State.TIMED_WAITING) {
+				if (Herd.waitsOnAFlight(thread)) {
 					waiting++;
 				}
 			}
