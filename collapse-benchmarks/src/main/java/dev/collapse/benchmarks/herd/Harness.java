@@ -18,7 +18,8 @@ import java.util.Map;
  * {@code --threads} ({@code auto}: virtual on JDK 21+; {@code platform} to force platform threads),
  * {@code --platform-cap} (most platform threads; default: as many as callers). The local herd also
  * takes {@code --warm-up} (20 herds of up to 200 callers on a 2 ms upstream before the measured
- * ones) and {@code --rounds} (3 measured herds, pooled). The fleet herd takes
+ * ones), {@code --rounds} (3 measured herds, pooled) and {@code --rows} (all; or some of
+ * {@code none,floor,cacheable_sync,caffeine_async,collapsed}). The fleet herd takes
  * {@code --instances} (4), {@code --callers} per instance (250), {@code --upstream-ms} (200),
  * {@code --warm-up} (100 herds of 20 callers per instance on a 2 ms upstream before the measured
  * ones), {@code --rounds} (5 measured herds), {@code --rows} (all; or some of {@code none,floor,
@@ -55,6 +56,7 @@ public final class Harness {
 		switch (what) {
 			case "local" -> new LocalHerd(callers, Long.parseLong(options.getOrDefault("upstream-ms", "100")), callerThreads,
 					Integer.parseInt(options.getOrDefault("warm-up", "20")), Integer.parseInt(options.getOrDefault("rounds", "3")))
+				.rows(options.containsKey("rows") ? List.of(options.get("rows").split(",")) : LocalHerd.ALL_ROWS)
 				.runAll(out, options.getOrDefault("name", "local-herd"));
 			case "memory" -> new MemoryFootprint(callerThreads).runAll(out, options.getOrDefault("name", "memory"));
 			case "fleet" -> new FleetHerd(Integer.parseInt(options.getOrDefault("instances", "4")),

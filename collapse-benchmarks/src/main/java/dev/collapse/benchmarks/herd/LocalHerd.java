@@ -44,6 +44,8 @@ public final class LocalHerd {
 
 	private final int rounds;
 
+	private List<HerdRow.Kind> rows = List.of(HerdRow.Kind.values());
+
 	private final ThreadMXBean threadMx = ManagementFactory.getThreadMXBean();
 
 	private final com.sun.management.OperatingSystemMXBean os = (com.sun.management.OperatingSystemMXBean) ManagementFactory
@@ -61,10 +63,31 @@ public final class LocalHerd {
 		this.rounds = rounds;
 	}
 
+	/** Every row's name, as {@code --rows} takes them. */
+	static final List<String> ALL_ROWS = Arrays.stream(HerdRow.Kind.values())
+		.map((kind) -> kind.name().toLowerCase(Locale.ROOT))
+		.toList();
+
+	/** Runs only the rows named ({@code none}, {@code floor}, {@code cacheable_sync}, {@code caffeine_async}, {@code collapsed}), in table order. */
+	LocalHerd rows(List<String> names) {
+		List<HerdRow.Kind> chosen = new ArrayList<>();
+		for (HerdRow.Kind kind : HerdRow.Kind.values()) {
+			if (names.contains(kind.name().toLowerCase(Locale.ROOT))) {
+				chosen.add(kind);
+			}
+		}
+		if (chosen.size() != names.size()) {
+			throw new IllegalArgumentException(
+					"--rows takes none, floor, cacheable_sync, caffeine_async and collapsed, separated by commas; got " + names);
+		}
+		this.rows = chosen;
+		return this;
+	}
+
 	/** Runs every row, prints the table and writes {@code name}.csv and {@code name}.png into {@code out}. */
 	List<HerdResult> runAll(Path out, String name) throws InterruptedException {
 		List<HerdResult> results = new ArrayList<>();
-		for (HerdRow.Kind kind : HerdRow.Kind.values()) {
+		for (HerdRow.Kind kind : this.rows) {
 			results.add(run(kind));
 		}
 		String setup = String.format(Locale.ROOT, "%,d callers, one key, upstream %d ms, %d herds after %d warm-up herds, %s, JDK %s",
