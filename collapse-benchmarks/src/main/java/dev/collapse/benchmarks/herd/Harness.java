@@ -19,7 +19,7 @@ import java.util.Map;
  * {@code --platform-cap} (most platform threads; default: as many as callers). The local herd also
  * takes {@code --warm-up} (20 herds of up to 200 callers on a 2 ms upstream before the measured
  * ones), {@code --rounds} (3 measured herds, pooled) and {@code --rows} (all; or some of
- * {@code none,floor,cacheable_sync,caffeine_async,collapsed}). The fleet herd takes
+ * {@code none,floor,cacheable_sync,caffeine_async,collapsed,collapser}). The fleet herd takes
  * {@code --instances} (4), {@code --callers} per instance (250), {@code --upstream-ms} (200),
  * {@code --warm-up} (100 herds of 20 callers per instance on a 2 ms upstream before the measured
  * ones), {@code --rounds} (5 measured herds), {@code --rows} (all; or some of {@code none,floor,

@@ -18,6 +18,7 @@ import com.github.benmanes.caffeine.cache.AsyncCache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 
 import dev.collapse.autoconfigure.CollapseAutoConfiguration;
+import dev.collapse.core.Collapser;
 
 /**
  * One way of putting a cache in front of the {@link Upstream}: a row of the local herd table. Each
@@ -41,7 +42,8 @@ interface HerdRow extends AutoCloseable {
 	/** The rows of the local herd, in the order of the table. */
 	enum Kind {
 
-		NONE("none"), FLOOR("floor: one future"), CACHEABLE_SYNC("@Cacheable(sync)"), CAFFEINE_ASYNC("Caffeine AsyncCache"), COLLAPSED("@Collapsed");
+		NONE("none"), FLOOR("floor: one future"), CACHEABLE_SYNC("@Cacheable(sync)"), CAFFEINE_ASYNC("Caffeine AsyncCache"), COLLAPSED("@Collapsed"),
+		COLLAPSER("Collapser.collapse");
 
 		final String label;
 
@@ -57,6 +59,7 @@ interface HerdRow extends AutoCloseable {
 				case CACHEABLE_SYNC -> new SpringRow(this.label, upstream, CacheableApplication.class);
 				case CAFFEINE_ASYNC -> new CaffeineAsync(this.label, upstream);
 				case COLLAPSED -> new SpringRow(this.label, upstream, CollapsedApplication.class);
+				case COLLAPSER -> new SpringRow(this.label, upstream, CollapsedApplication.class, true);
 			};
 		}
 
@@ -145,14 +148,27 @@ interface HerdRow extends AutoCloseable {
 		private final Finder finder;
 
 		SpringRow(String name, Upstream upstream, Class<?> configuration) {
+			this(name, upstream, configuration, false);
+		}
+
+		/**
+		 * @param programmatic whether the callers call the {@code Collapser} bean directly rather
+		 * than an annotated method through its proxy: the library without Spring's proxy
+		 */
+		SpringRow(String name, Upstream upstream, Class<?> configuration, boolean programmatic) {
 			this.name = name;
 			this.upstream = upstream;
 			this.context = new SpringApplicationBuilder(configuration).web(WebApplicationType.NONE)
 				.logStartupInfo(false)
-				.properties("spring.main.banner-mode=off", "logging.level.root=warn")
+				.properties("spring.main.banner-mode=off", "logging.level.root=warn",
+						"collapse.instances.herd-direct.ttl=10m")
 				.initializers((context) -> context.getBeanFactory().registerSingleton("upstream", upstream))
 				.run();
-			if (configuration == CollapsedApplication.class) {
+			if (programmatic) {
+				Collapser collapser = this.context.getBean(Collapser.class);
+				this.finder = (key) -> collapser.collapse("herd-direct", key, () -> upstream.load(key));
+			}
+			else if (configuration == CollapsedApplication.class) {
 				CollapsedHerdService service = this.context.getBean(CollapsedHerdService.class);
 				this.finder = service::find;
 			}

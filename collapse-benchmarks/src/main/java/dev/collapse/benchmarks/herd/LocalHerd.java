@@ -68,7 +68,7 @@ public final class LocalHerd {
 		.map((kind) -> kind.name().toLowerCase(Locale.ROOT))
 		.toList();
 
-	/** Runs only the rows named ({@code none}, {@code floor}, {@code cacheable_sync}, {@code caffeine_async}, {@code collapsed}), in table order. */
+	/** Runs only the rows named ({@code none}, {@code floor}, {@code cacheable_sync}, {@code caffeine_async}, {@code collapsed}, {@code collapser}), in table order. */
 	LocalHerd rows(List<String> names) {
 		List<HerdRow.Kind> chosen = new ArrayList<>();
 		for (HerdRow.Kind kind : HerdRow.Kind.values()) {
@@ -78,7 +78,7 @@ public final class LocalHerd {
 		}
 		if (chosen.size() != names.size()) {
 			throw new IllegalArgumentException(
-					"--rows takes none, floor, cacheable_sync, caffeine_async and collapsed, separated by commas; got " + names);
+					"--rows takes none, floor, cacheable_sync, caffeine_async, collapsed and collapser, separated by commas; got " + names);
 		}
 		this.rows = chosen;
 		return this;
