@@ -533,7 +533,7 @@ public final class CollapseInstance {
 	 */
 	private Object serveDistributed(Object key, Flight flight, Loader attempts, Loader fallback, Runnable refresh)
 			throws Throwable {
-		TimedLoad load = new TimedLoad(attempts);
+		TimedLoad load = new TimedLoad(attempts, flight);
 		Outcome outcome;
 		try {
 			outcome = this.coordinator.serve(key, load, this.waitTimeoutNanos);
@@ -616,7 +616,7 @@ public final class CollapseInstance {
 		}
 		this.events.onRefresh(RefreshTrigger.EARLY);
 		try {
-			Outcome outcome = this.coordinator.refresh(key, new TimedLoad(attempts));
+			Outcome outcome = this.coordinator.refresh(key, new TimedLoad(attempts, null));
 			// null: another node refreshes the key, or Redis is down; the entry stays until it expires
 			if (outcome != null && outcome.leaseLost()) {
 				this.events.onLeaseLost();
@@ -656,8 +656,12 @@ public final class CollapseInstance {
 
 		long nanos;
 
-		TimedLoad(Loader attempts) {
+		/** The flight whose followers get the value as soon as it is loaded; {@code null} for a refresh. */
+		private final Flight flight;
+
+		TimedLoad(Loader attempts, Flight flight) {
 			this.attempts = attempts;
+			this.flight = flight;
 		}
 
 		@Override
@@ -666,8 +670,9 @@ public final class CollapseInstance {
 			LoadObservation observation = CollapseInstance.this.events.startLoad();
 			long start = CollapseInstance.this.ticker.read();
 			Throwable failure = null;
+			Object value;
 			try (LoadObservation.Scope scope = observation.openScope()) {
-				return this.attempts.load();
+				value = this.attempts.load();
 			}
 			catch (Throwable ex) {
 				failure = ex;
@@ -678,6 +683,14 @@ public final class CollapseInstance {
 				CollapseInstance.this.events.onLoad(failure == null, this.nanos);
 				observation.stop(CallResult.LEADER, failure);
 			}
+			if (this.flight != null) {
+				// a loaded value is the flight's outcome whatever Redis answers next: this node's
+				// followers have it now, while the leader writes it and wakes the other nodes
+				this.flight.followerResult = CallResult.FOLLOWER;
+				this.flight.result.complete(value);
+				this.flight.wakeFollowers();
+			}
+			return value;
 		}
 
 	}
