@@ -686,9 +686,7 @@ public final class CollapseInstance {
 			if (this.flight != null) {
 				// a loaded value is the flight's outcome whatever Redis answers next: this node's
 				// followers have it now, while the leader writes it and wakes the other nodes
-				this.flight.followerResult = CallResult.FOLLOWER;
-				this.flight.result.complete(value);
-				this.flight.wakeFollowers();
+				this.flight.settle(value, null, CallResult.FOLLOWER);
 			}
 			return value;
 		}
@@ -728,8 +726,8 @@ public final class CollapseInstance {
 				startWatchdog(flight);
 			}
 			flight.woken.get();
-			Object value = flight.result.isDone() ? flight.result.get()
-					: flight.result.get(this.waitTimeoutNanos - (System.nanoTime() - arrived), TimeUnit.NANOSECONDS);
+			// done: returns at once, no timer; woken by the watchdog: the rest of this caller's timeout
+			Object value = flight.result.get(this.waitTimeoutNanos - (System.nanoTime() - arrived), TimeUnit.NANOSECONDS);
 			this.events.onCall(flight.followerResult);
 			return value;
 		}
@@ -821,15 +819,8 @@ public final class CollapseInstance {
 	 */
 	private void complete(Object key, Flight flight, Object value, Throwable failure, CallResult followerResult,
 			long loadNanos) {
-		flight.followerResult = followerResult;
 		int served = this.flights.finish(key, flight);
-		if (failure != null) {
-			flight.result.completeExceptionally(failure);
-		}
-		else {
-			flight.result.complete(value);
-		}
-		flight.wakeFollowers();
+		flight.settle(value, failure, followerResult);
 		// a herd is the callers one load served: none when the flight was served from a stored
 		// entry, and an early refresh's flight has no caller of its own
 		int callers = flight.refresh ? served - 1 : served;

@@ -10,7 +10,9 @@ import java.util.concurrent.ScheduledFuture;
  * Loads in flight in one instance, one per key. The first caller of a key becomes its leader and
  * runs the load; callers that arrive while it runs attach to the same {@link Flight} and wait on
  * its future. A flight is removed before its future completes, so a caller arriving after the
- * outcome is known starts afresh (and finds the stored entry, when there is one).
+ * outcome is known starts afresh (and finds the stored entry, when there is one); the one
+ * exception is a distributed leader's value, handed over as soon as it is loaded, while the
+ * flight stays until Redis has it: a caller arriving then gets that value at once.
  */
 final class LocalSingleFlight {
 
@@ -73,7 +75,7 @@ final class LocalSingleFlight {
 	/** One load in flight. */
 	static final class Flight {
 
-		/** Completed once by the leader, after the flight has been removed from the map. */
+		/** Completed once by the leader (see {@link #settle}), as a rule after the flight has been removed from the map. */
 		final CompletableFuture<Object> result = new CompletableFuture<>();
 
 		/**
@@ -112,8 +114,22 @@ final class LocalSingleFlight {
 			return this.watched == 0 && WATCHED.compareAndSet(this, 0, 1);
 		}
 
-		/** Wakes the synchronous followers once {@link #result} is complete, and stops the watchdog. */
-		void wakeFollowers() {
+		/**
+		 * Hands the outcome to every caller attached, once: a later call does nothing (the leader
+		 * of a distributed load hands its value over as soon as it is loaded, then settles again).
+		 * @param followerResult how those callers are counted, written before they can read it
+		 */
+		void settle(Object value, Throwable failure, CallResult followerResult) {
+			if (this.result.isDone()) {
+				return;
+			}
+			this.followerResult = followerResult;
+			if (failure != null) {
+				this.result.completeExceptionally(failure);
+			}
+			else {
+				this.result.complete(value);
+			}
 			this.woken.complete(null);
 			ScheduledFuture<?> timer = this.watchdog;
 			if (timer != null) {
