@@ -67,9 +67,6 @@ public final class FleetHerd {
 
 	private final int rounds;
 
-	/** Every row's name, as {@code --rows} takes them. */
-	static final List<String> ALL_ROWS = Arrays.stream(Row.values()).map((row) -> row.name().toLowerCase(Locale.ROOT)).toList();
-
 	private List<Row> rows = List.of(Row.values());
 
 	FleetHerd(int instances, int callersPerInstance, long upstreamMillis, Callers threads, int warmUps, int rounds) {
@@ -86,22 +83,9 @@ public final class FleetHerd {
 		this.rounds = rounds;
 	}
 
-	/**
-	 * Runs only the rows named, each by its enum name in lower case ({@code none}, {@code floor},
-	 * {@code cacheable_redis}, {@code cacheable_redis_locking}, {@code collapsed_redis}), in table order.
-	 */
-	FleetHerd rows(List<String> names) {
-		List<Row> chosen = new ArrayList<>();
-		for (Row row : Row.values()) {
-			if (names.contains(row.name().toLowerCase(Locale.ROOT))) {
-				chosen.add(row);
-			}
-		}
-		if (chosen.size() != names.size()) {
-			throw new IllegalArgumentException("--rows takes none, floor, cacheable_redis, cacheable_redis_locking "
-					+ "and collapsed_redis, separated by commas; got " + names);
-		}
-		this.rows = chosen;
+	/** Runs only {@code rows}, in table order. */
+	FleetHerd rows(List<Row> rows) {
+		this.rows = rows;
 		return this;
 	}
 

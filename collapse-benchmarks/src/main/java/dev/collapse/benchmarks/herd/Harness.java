@@ -3,7 +3,9 @@ package dev.collapse.benchmarks.herd;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.stream.Collectors;
 
 /**
  * Runs the herd benchmarks from the command line:
@@ -56,19 +58,38 @@ public final class Harness {
 		switch (what) {
 			case "local" -> new LocalHerd(callers, Long.parseLong(options.getOrDefault("upstream-ms", "100")), callerThreads,
 					Integer.parseInt(options.getOrDefault("warm-up", "20")), Integer.parseInt(options.getOrDefault("rounds", "3")))
-				.rows(options.containsKey("rows") ? List.of(options.get("rows").split(",")) : LocalHerd.ALL_ROWS)
+				.rows(rows(HerdRow.Kind.class, options.get("rows")))
 				.runAll(out, options.getOrDefault("name", "local-herd"));
 			case "memory" -> new MemoryFootprint(callerThreads).runAll(out, options.getOrDefault("name", "memory"));
 			case "fleet" -> new FleetHerd(Integer.parseInt(options.getOrDefault("instances", "4")),
 					Integer.parseInt(options.getOrDefault("callers", "250")),
 					Long.parseLong(options.getOrDefault("upstream-ms", "200")), callerThreads,
 					Integer.parseInt(options.getOrDefault("warm-up", "100")), Integer.parseInt(options.getOrDefault("rounds", "5")))
-				.rows(options.containsKey("rows") ? List.of(options.get("rows").split(",")) : FleetHerd.ALL_ROWS)
+				.rows(rows(FleetHerd.Row.class, options.get("rows")))
 				.runAll(out, options.getOrDefault("name", "fleet-herd"), options.getOrDefault("redis-server", "redis-server"));
 			default -> throw new IllegalArgumentException("unknown benchmark '" + what + "': local, memory or fleet");
 		}
 		// the Spring contexts are closed, but a cache's executor may keep a non-daemon thread
 		System.exit(0);
+	}
+
+	/**
+	 * The rows {@code --rows} names, each by its enum name in lower case, in table order; every row
+	 * when the option is absent.
+	 */
+	static <E extends Enum<E>> List<E> rows(Class<E> type, String option) {
+		List<E> all = List.of(type.getEnumConstants());
+		if (option == null) {
+			return all;
+		}
+		List<String> names = List.of(option.split(","));
+		List<E> chosen = all.stream().filter((row) -> names.contains(row.name().toLowerCase(Locale.ROOT))).toList();
+		if (chosen.size() != names.size()) {
+			throw new IllegalArgumentException("--rows takes " + all.stream()
+				.map((row) -> row.name().toLowerCase(Locale.ROOT))
+				.collect(Collectors.joining(", ")) + ", separated by commas; got " + option);
+		}
+		return chosen;
 	}
 
 }

@@ -63,24 +63,9 @@ public final class LocalHerd {
 		this.rounds = rounds;
 	}
 
-	/** Every row's name, as {@code --rows} takes them. */
-	static final List<String> ALL_ROWS = Arrays.stream(HerdRow.Kind.values())
-		.map((kind) -> kind.name().toLowerCase(Locale.ROOT))
-		.toList();
-
-	/** Runs only the rows named ({@code none}, {@code floor}, {@code cacheable_sync}, {@code caffeine_async}, {@code collapsed}, {@code collapser}), in table order. */
-	LocalHerd rows(List<String> names) {
-		List<HerdRow.Kind> chosen = new ArrayList<>();
-		for (HerdRow.Kind kind : HerdRow.Kind.values()) {
-			if (names.contains(kind.name().toLowerCase(Locale.ROOT))) {
-				chosen.add(kind);
-			}
-		}
-		if (chosen.size() != names.size()) {
-			throw new IllegalArgumentException(
-					"--rows takes none, floor, cacheable_sync, caffeine_async, collapsed and collapser, separated by commas; got " + names);
-		}
-		this.rows = chosen;
+	/** Runs only {@code rows}, in table order. */
+	LocalHerd rows(List<HerdRow.Kind> rows) {
+		this.rows = rows;
 		return this;
 	}
 

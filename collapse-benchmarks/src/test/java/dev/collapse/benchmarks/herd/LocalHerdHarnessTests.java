@@ -11,6 +11,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
  * A smoke run of the local herd with tiny sizes: proves that every row starts, that the herd is
@@ -45,6 +46,18 @@ class LocalHerdHarnessTests {
 		BufferedImage chart = ImageIO.read(out.resolve("smoke.png").toFile());
 		assertThat(chart).isNotNull();
 		assertThat(chart.getWidth()).isGreaterThan(600);
+	}
+
+	@Test
+	void rowsAreChosenByNameInTableOrderAndAnUnknownNameIsRefused() {
+		assertThat(Harness.rows(HerdRow.Kind.class, null)).containsExactly(HerdRow.Kind.values());
+		assertThat(Harness.rows(HerdRow.Kind.class, "collapsed,floor")).containsExactly(HerdRow.Kind.FLOOR,
+				HerdRow.Kind.COLLAPSED);
+		assertThat(Harness.rows(FleetHerd.Row.class, "collapsed_redis")).containsExactly(FleetHerd.Row.COLLAPSED_REDIS);
+		assertThatThrownBy(() -> Harness.rows(HerdRow.Kind.class, "floor,redis"))
+			.isInstanceOf(IllegalArgumentException.class)
+			.hasMessageContaining("--rows takes none, floor,")
+			.hasMessageContaining("got floor,redis");
 	}
 
 	@Test
