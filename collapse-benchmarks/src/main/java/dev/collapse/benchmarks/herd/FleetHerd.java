@@ -65,16 +65,25 @@ public final class FleetHerd {
 
 	private final int warmUps;
 
+	/**
+	 * Most time a row spends warming up: a row whose herds are slow (the locking writer polls every
+	 * 50 ms) stops before its count, and reports how many it ran.
+	 */
+	private final Duration warmUpBudget;
+
 	private final int rounds;
 
 	private List<Row> rows = List.of(Row.values());
 
-	FleetHerd(int instances, int callersPerInstance, long upstreamMillis, Callers threads, int warmUps, int rounds) {
-		if (instances < 1 || callersPerInstance < 1 || upstreamMillis < 0 || warmUps < 0 || rounds < 1) {
-			throw new IllegalArgumentException("instances, callers and rounds must be at least 1, upstream-ms and "
-					+ "warm-up at least 0; got " + instances + ", " + callersPerInstance + ", " + rounds + ", "
-					+ upstreamMillis + " and " + warmUps);
+	FleetHerd(int instances, int callersPerInstance, long upstreamMillis, Callers threads, int warmUps,
+			Duration warmUpBudget, int rounds) {
+		if (instances < 1 || callersPerInstance < 1 || upstreamMillis < 0 || warmUps < 0 || rounds < 1
+				|| warmUpBudget.isNegative()) {
+			throw new IllegalArgumentException("instances, callers and rounds must be at least 1, upstream-ms, "
+					+ "warm-up and warm-up-seconds at least 0; got " + instances + ", " + callersPerInstance + ", "
+					+ rounds + ", " + upstreamMillis + ", " + warmUps + " and " + warmUpBudget.toSeconds());
 		}
+		this.warmUpBudget = warmUpBudget;
 		this.instances = instances;
 		this.callersPerInstance = callersPerInstance;
 		this.upstreamMillis = upstreamMillis;
@@ -107,14 +116,16 @@ public final class FleetHerd {
 
 	}
 
-	record FleetResult(String row, int callers, int loads, int errors, double wallMillis, double p50Millis,
-			double p99Millis, int joined, double wakeP50Millis, double wakeP99Millis, double commandsPerInstance) {
+	record FleetResult(String row, int warmUps, int callers, int loads, int errors, double wallMillis,
+			double p50Millis, double p99Millis, int joined, double wakeP50Millis, double wakeP99Millis,
+			double commandsPerInstance) {
 
-		static final String CSV_HEADER = "row,callers,upstream_loads,errors,wall_ms,p50_ms,p99_ms,joined_first_load,"
-				+ "wake_p50_ms,wake_p99_ms,redis_commands_per_instance";
+		static final String CSV_HEADER = "row,warm_up_herds,callers,upstream_loads,errors,wall_ms,p50_ms,p99_ms,"
+				+ "joined_first_load,wake_p50_ms,wake_p99_ms,redis_commands_per_instance";
 
 		String csv() {
-			return String.join(",", Csv.quote(this.row), Integer.toString(this.callers), Integer.toString(this.loads),
+			return String.join(",", Csv.quote(this.row), Integer.toString(this.warmUps), Integer.toString(this.callers),
+					Integer.toString(this.loads),
 					Integer.toString(this.errors), Csv.number(this.wallMillis), Csv.number(this.p50Millis),
 					Csv.number(this.p99Millis), Integer.toString(this.joined), Csv.number(this.wakeP50Millis),
 					Csv.number(this.wakeP99Millis), Csv.number(this.commandsPerInstance));
@@ -139,8 +150,9 @@ public final class FleetHerd {
 			}
 			admin.close();
 			String setup = String.format(Locale.ROOT,
-					"%d instances x %d callers, one key, upstream %d ms, %d herds after %d warm-up herds, one redis-server, %s, JDK %s",
+					"%d instances x %d callers, one key, upstream %d ms, %d herds after up to %d warm-up herds (%d s at most), one redis-server, %s, JDK %s",
 					this.instances, this.callersPerInstance, this.upstreamMillis, this.rounds, this.warmUps,
+					this.warmUpBudget.toSeconds(),
 					this.threads.describe(this.instances * this.callersPerInstance), Runtime.version());
 			System.out.println();
 			System.out.println("Fleet herd: " + setup);
@@ -206,10 +218,16 @@ public final class FleetHerd {
 				callers.add(service::find);
 			}
 			// warm-up herds on other keys, with a short upstream: the JIT compiles every row's
-			// paths (the load's completion, the wake-up) before they are measured
+			// paths before they are measured. A herd has one load, so the leader's path (writing
+			// the value, the completion, a waiting node's read) runs once per herd: it takes
+			// thousands of herds to leave the interpreter, where one JSON write alone took 300 us
 			upstream.delayMillis(WARM_UP_UPSTREAM_MILLIS);
-			for (int i = 0; i < this.warmUps; i++) {
-				herd(row, callers, upstream, "warm-up-" + i + "-" + row.name(), Math.min(this.callersPerInstance, 20), admin);
+			long warmUpEnd = System.nanoTime() + this.warmUpBudget.toNanos();
+			int warmUps = 0;
+			while (warmUps < this.warmUps && System.nanoTime() - warmUpEnd < 0) {
+				herd(row, callers, upstream, "warm-up-" + warmUps + "-" + row.name(),
+						Math.min(this.callersPerInstance, 20), admin);
+				warmUps++;
 			}
 			upstream.delayMillis(this.upstreamMillis);
 			List<Herd> herds = new ArrayList<>();
@@ -217,7 +235,7 @@ public final class FleetHerd {
 				System.gc();
 				herds.add(herd(row, callers, upstream, "hot-" + i + "-" + row.name(), this.callersPerInstance, admin));
 			}
-			return Herd.result(row.label, herds, this.instances);
+			return Herd.result(row.label, warmUps, herds, this.instances);
 		}
 		finally {
 			contexts.forEach(ConfigurableApplicationContext::close);
@@ -228,12 +246,12 @@ public final class FleetHerd {
 	record Herd(int callers, int loads, int errors, long wallNanos, long[] latencies, long[] wakes, long commands) {
 
 		/** The rounds of one row together: loads of the worst herd, percentiles over every caller of every herd. */
-		static FleetResult result(String row, List<Herd> herds, int instances) {
+		static FleetResult result(String row, int warmUps, List<Herd> herds, int instances) {
 			long[] latencies = herds.stream().flatMapToLong((h) -> Arrays.stream(h.latencies())).sorted().toArray();
 			long[] wakes = herds.stream().flatMapToLong((h) -> Arrays.stream(h.wakes())).sorted().toArray();
 			long[] walls = herds.stream().mapToLong(Herd::wallNanos).sorted().toArray();
 			int rounds = herds.size();
-			return new FleetResult(row, herds.get(0).callers(), herds.stream().mapToInt(Herd::loads).max().orElse(0),
+			return new FleetResult(row, warmUps, herds.get(0).callers(), herds.stream().mapToInt(Herd::loads).max().orElse(0),
 					herds.stream().mapToInt(Herd::errors).sum(), walls[(rounds - 1) / 2] / 1e6,
 					LocalHerd.percentile(latencies, 50) / 1e6, LocalHerd.percentile(latencies, 99) / 1e6,
 					wakes.length / rounds, (wakes.length == 0) ? Double.NaN : LocalHerd.percentile(wakes, 50) / 1e6,
@@ -333,14 +351,14 @@ public final class FleetHerd {
 
 	static String table(List<FleetResult> results) {
 		StringBuilder table = new StringBuilder();
-		table.append(String.format(Locale.ROOT, "%-36s %7s %6s %6s %8s %8s %8s %7s %9s %9s %12s%n", "row", "callers",
-				"loads", "errors", "wall ms", "p50 ms", "p99 ms", "joined", "wake p50", "wake p99", "cmds/inst"));
+		table.append(String.format(Locale.ROOT, "%-36s %7s %7s %6s %6s %8s %8s %8s %7s %9s %9s %12s%n", "row", "warm-up",
+				"callers", "loads", "errors", "wall ms", "p50 ms", "p99 ms", "joined", "wake p50", "wake p99", "cmds/inst"));
 		for (FleetResult r : results) {
-			table.append(String.format(Locale.ROOT, "%-36s %7d %6d %6d %8.1f %8.1f %8.1f %7d %9s %9s %12.1f%n", r.row(),
-					r.callers(), r.loads(), r.errors(), r.wallMillis(), r.p50Millis(), r.p99Millis(), r.joined(),
+			table.append(String.format(Locale.ROOT, "%-36s %7d %7d %6d %6d %8.1f %8.1f %8.1f %7d %9s %9s %12.1f%n", r.row(),
+					r.warmUps(), r.callers(), r.loads(), r.errors(), r.wallMillis(), r.p50Millis(), r.p99Millis(), r.joined(),
 					Csv.number(r.wakeP50Millis()), Csv.number(r.wakeP99Millis()), r.commandsPerInstance()));
 		}
-		table.append("(ms; loads = most in one herd; wall = median herd; p50/p99 over every caller of every herd; "
+		table.append("(ms; warm-up = herds run before the measured ones; loads = most in one herd; wall = median herd; p50/p99 over every caller of every herd; "
 				+ "joined = callers per herd whose call began before the first load ended; wake = from the end of the "
 				+ "first load to a joined caller's answer; cmds/inst = Redis commands per herd / instances)\n");
 		return table.toString();

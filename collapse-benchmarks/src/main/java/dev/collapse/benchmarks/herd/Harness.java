@@ -23,8 +23,9 @@ import java.util.stream.Collectors;
  * ones), {@code --rounds} (3 measured herds, pooled) and {@code --rows} (all; or some of
  * {@code none,floor,cacheable_sync,caffeine_async,collapsed,collapser}). The fleet herd takes
  * {@code --instances} (4), {@code --callers} per instance (250), {@code --upstream-ms} (200),
- * {@code --warm-up} (100 herds of 20 callers per instance on a 2 ms upstream before the measured
- * ones), {@code --rounds} (5 measured herds), {@code --rows} (all; or some of {@code none,floor,
+ * {@code --warm-up} (2000 herds of 20 callers per instance on a 2 ms upstream before the measured
+ * ones), {@code --warm-up-seconds} (20: a row stops warming up after that long, whatever its
+ * count), {@code --rounds} (5 measured herds), {@code --rows} (all; or some of {@code none,floor,
  * cacheable_redis,cacheable_redis_locking,collapsed_redis}) and {@code --redis-server} (the {@code redis-server}
  * binary, started on a free port).
  */
@@ -64,7 +65,9 @@ public final class Harness {
 			case "fleet" -> new FleetHerd(Integer.parseInt(options.getOrDefault("instances", "4")),
 					Integer.parseInt(options.getOrDefault("callers", "250")),
 					Long.parseLong(options.getOrDefault("upstream-ms", "200")), callerThreads,
-					Integer.parseInt(options.getOrDefault("warm-up", "100")), Integer.parseInt(options.getOrDefault("rounds", "5")))
+					Integer.parseInt(options.getOrDefault("warm-up", "2000")),
+					java.time.Duration.ofSeconds(Long.parseLong(options.getOrDefault("warm-up-seconds", "20"))),
+					Integer.parseInt(options.getOrDefault("rounds", "5")))
 				.rows(rows(FleetHerd.Row.class, options.get("rows")))
 				.runAll(out, options.getOrDefault("name", "fleet-herd"), options.getOrDefault("redis-server", "redis-server"));
 			default -> throw new IllegalArgumentException("unknown benchmark '" + what + "': local, memory or fleet");

@@ -3,6 +3,7 @@ package dev.collapse.benchmarks.herd;
 import java.io.File;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 
 import org.junit.jupiter.api.Test;
@@ -21,7 +22,7 @@ class FleetHerdHarnessTests {
 	@Test
 	void aTinyFleetHerdLoadsOnceBehindCollapseAndTheLockingWriter(@TempDir Path out) throws Exception {
 		assumeTrue(onPath("redis-server"), "redis-server is not installed");
-		FleetHerd herd = new FleetHerd(2, 10, 10, new Callers(true, Integer.MAX_VALUE), 2, 2);
+		FleetHerd herd = new FleetHerd(2, 10, 10, new Callers(true, Integer.MAX_VALUE), 2, Duration.ofSeconds(20), 2);
 
 		List<FleetHerd.FleetResult> results = herd.runAll(out, "smoke", "redis-server");
 
@@ -29,6 +30,7 @@ class FleetHerdHarnessTests {
 			.containsExactly("none", "floor: one future per instance", "@Cacheable(sync) RedisCacheManager", "@Cacheable(sync) locking writer",
 					"@Collapsed redis.enabled");
 		assertThat(results).allSatisfy((result) -> {
+			assertThat(result.warmUps()).isEqualTo(2);
 			assertThat(result.callers()).isEqualTo(20);
 			assertThat(result.errors()).isZero();
 		});
@@ -39,8 +41,22 @@ class FleetHerdHarnessTests {
 		assertThat(results.get(3).loads()).isEqualTo(1);
 		assertThat(results.get(4).loads()).isEqualTo(1);
 		assertThat(results.get(4).commandsPerInstance()).isPositive();
-		assertThat(Files.readAllLines(out.resolve("smoke.csv"))).hasSize(6);
+		assertThat(Files.readAllLines(out.resolve("smoke.csv"))).hasSize(6).first().isEqualTo(FleetHerd.FleetResult.CSV_HEADER);
 		assertThat(out.resolve("smoke.png")).isNotEmptyFile();
+	}
+
+	@Test
+	void theWarmUpStopsWhenItsTimeIsSpentAndSaysHowManyHerdsItRan(@TempDir Path out) throws Exception {
+		assumeTrue(onPath("redis-server"), "redis-server is not installed");
+		FleetHerd herd = new FleetHerd(2, 10, 10, new Callers(true, Integer.MAX_VALUE), 1_000_000, Duration.ZERO, 1)
+			.rows(List.of(FleetHerd.Row.COLLAPSED_REDIS));
+
+		List<FleetHerd.FleetResult> results = herd.runAll(out, "budget", "redis-server");
+
+		assertThat(results).singleElement().satisfies((result) -> {
+			assertThat(result.warmUps()).isZero();
+			assertThat(result.loads()).isEqualTo(1);
+		});
 	}
 
 	private static boolean onPath(String program) {
