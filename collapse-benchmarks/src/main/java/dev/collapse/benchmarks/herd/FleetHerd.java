@@ -65,10 +65,7 @@ public final class FleetHerd {
 
 	private final int warmUps;
 
-	/**
-	 * Most time a row spends warming up: a row whose herds are slow (the locking writer polls every
-	 * 50 ms) stops before its count, and reports how many it ran.
-	 */
+	/** Most time a row spends warming up (the locking writer's herds take seconds each). */
 	private final Duration warmUpBudget;
 
 	private final int rounds;
@@ -222,13 +219,8 @@ public final class FleetHerd {
 			// the value, the completion, a waiting node's read) runs once per herd: it takes
 			// thousands of herds to leave the interpreter, where one JSON write alone took 300 us
 			upstream.delayMillis(WARM_UP_UPSTREAM_MILLIS);
-			long warmUpEnd = System.nanoTime() + this.warmUpBudget.toNanos();
-			int warmUps = 0;
-			while (warmUps < this.warmUps && System.nanoTime() - warmUpEnd < 0) {
-				herd(row, callers, upstream, "warm-up-" + warmUps + "-" + row.name(),
-						Math.min(this.callersPerInstance, 20), admin);
-				warmUps++;
-			}
+			int warmUps = Harness.warmUp(this.warmUps, this.warmUpBudget, (i) -> herd(row, callers, upstream,
+					"warm-up-" + i + "-" + row.name(), Math.min(this.callersPerInstance, 20), admin));
 			upstream.delayMillis(this.upstreamMillis);
 			List<Herd> herds = new ArrayList<>();
 			for (int i = 0; i < this.rounds; i++) {

@@ -1,6 +1,7 @@
 package dev.collapse.benchmarks.herd;
 
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -19,13 +20,13 @@ import java.util.stream.Collectors;
  * {@code --name} is {@code memory} for the memory run;
  * {@code --threads} ({@code auto}: virtual on JDK 21+; {@code platform} to force platform threads),
  * {@code --platform-cap} (most platform threads; default: as many as callers). The local herd also
- * takes {@code --warm-up} (20 herds of up to 200 callers on a 2 ms upstream before the measured
- * ones), {@code --rounds} (3 measured herds, pooled) and {@code --rows} (all; or some of
+ * takes {@code --warm-up} (300 herds of up to 200 callers on a 2 ms upstream before the measured
+ * ones, 20 s at most per row: {@code --warm-up-seconds}), {@code --rounds} (3 measured herds, pooled) and {@code --rows} (all; or some of
  * {@code none,floor,cacheable_sync,caffeine_async,collapsed,collapser}). The fleet herd takes
  * {@code --instances} (4), {@code --callers} per instance (250), {@code --upstream-ms} (200),
  * {@code --warm-up} (2000 herds of 20 callers per instance on a 2 ms upstream before the measured
- * ones), {@code --warm-up-seconds} (20: a row stops warming up after that long, whatever its
- * count), {@code --rounds} (5 measured herds), {@code --rows} (all; or some of {@code none,floor,
+ * ones; {@code --warm-up-seconds}, 20, stops a row's warm-up after that long, whatever its count),
+ * {@code --rounds} (5 measured herds), {@code --rows} (all; or some of {@code none,floor,
  * cacheable_redis,cacheable_redis_locking,collapsed_redis}) and {@code --redis-server} (the {@code redis-server}
  * binary, started on a free port).
  */
@@ -56,17 +57,18 @@ public final class Harness {
 		}
 		int platformCap = Integer.parseInt(options.getOrDefault("platform-cap", Integer.toString(Integer.MAX_VALUE)));
 		Callers callerThreads = new Callers(threads.equals("auto"), platformCap);
+		Duration warmUpBudget = Duration.ofSeconds(Long.parseLong(options.getOrDefault("warm-up-seconds", "20")));
 		switch (what) {
 			case "local" -> new LocalHerd(callers, Long.parseLong(options.getOrDefault("upstream-ms", "100")), callerThreads,
-					Integer.parseInt(options.getOrDefault("warm-up", "20")), Integer.parseInt(options.getOrDefault("rounds", "3")))
+					Integer.parseInt(options.getOrDefault("warm-up", "300")), warmUpBudget,
+					Integer.parseInt(options.getOrDefault("rounds", "3")))
 				.rows(rows(HerdRow.Kind.class, options.get("rows")))
 				.runAll(out, options.getOrDefault("name", "local-herd"));
 			case "memory" -> new MemoryFootprint(callerThreads).runAll(out, options.getOrDefault("name", "memory"));
 			case "fleet" -> new FleetHerd(Integer.parseInt(options.getOrDefault("instances", "4")),
 					Integer.parseInt(options.getOrDefault("callers", "250")),
 					Long.parseLong(options.getOrDefault("upstream-ms", "200")), callerThreads,
-					Integer.parseInt(options.getOrDefault("warm-up", "2000")),
-					java.time.Duration.ofSeconds(Long.parseLong(options.getOrDefault("warm-up-seconds", "20"))),
+					Integer.parseInt(options.getOrDefault("warm-up", "2000")), warmUpBudget,
 					Integer.parseInt(options.getOrDefault("rounds", "5")))
 				.rows(rows(FleetHerd.Row.class, options.get("rows")))
 				.runAll(out, options.getOrDefault("name", "fleet-herd"), options.getOrDefault("redis-server", "redis-server"));
@@ -74,6 +76,28 @@ public final class Harness {
 		}
 		// the Spring contexts are closed, but a cache's executor may keep a non-daemon thread
 		System.exit(0);
+	}
+
+	/** One warm-up herd, numbered from 0. */
+	@FunctionalInterface
+	interface WarmUpHerd {
+
+		void run(int index) throws InterruptedException;
+
+	}
+
+	/**
+	 * Runs up to {@code herds} warm-up herds, and no new one once {@code budget} is spent: a row
+	 * whose herds are slow (a poller, pinned virtual threads) warms up less, and says so.
+	 * @return how many herds ran
+	 */
+	static int warmUp(int herds, Duration budget, WarmUpHerd herd) throws InterruptedException {
+		long end = System.nanoTime() + budget.toNanos();
+		int ran = 0;
+		while (ran < herds && System.nanoTime() - end < 0) {
+			herd.run(ran++);
+		}
+		return ran;
 	}
 
 	/**

@@ -5,6 +5,7 @@ package dev.collapse.benchmarks.herd;
  * its own start of the call (just after the latch let it through) to its answer.
  *
  * @param row the row's name
+ * @param warmUps warm-up herds the row ran before this one (0 for a warm-up herd itself)
  * @param callers how many callers asked for the key
  * @param loads how many times the upstream ran for them
  * @param errors callers that got an exception or a wrong value instead of the value
@@ -22,15 +23,15 @@ package dev.collapse.benchmarks.herd;
  * @param callerCpuMillis sum over the callers of their own threads' CPU time inside the call, or
  * a negative number where the JDK does not measure it (virtual threads)
  */
-record HerdResult(String row, int callers, int loads, int errors, double wallMillis, double p50Millis,
+record HerdResult(String row, int warmUps, int callers, int loads, int errors, double wallMillis, double p50Millis,
 		double p99Millis, double maxMillis, int joined, double wakeP50Millis, double wakeP99Millis,
 		double processCpuMillis, double callerCpuMillis) {
 
-	static final String CSV_HEADER = "row,callers,upstream_loads,errors,wall_ms,p50_ms,p99_ms,max_ms,"
+	static final String CSV_HEADER = "row,warm_up_herds,callers,upstream_loads,errors,wall_ms,p50_ms,p99_ms,max_ms,"
 			+ "joined_the_load,wake_p50_ms,wake_p99_ms,process_cpu_ms,caller_cpu_ms";
 
 	String csv() {
-		return String.join(",", Csv.quote(this.row), Integer.toString(this.callers), Integer.toString(this.loads),
+		return String.join(",", Csv.quote(this.row), Integer.toString(this.warmUps), Integer.toString(this.callers), Integer.toString(this.loads),
 				Integer.toString(this.errors), Csv.number(this.wallMillis), Csv.number(this.p50Millis),
 				Csv.number(this.p99Millis), Csv.number(this.maxMillis),
 				this.joined < 0 ? "" : Integer.toString(this.joined), Csv.number(this.wakeP50Millis),

@@ -3,6 +3,7 @@ package dev.collapse.benchmarks.herd;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -42,6 +43,9 @@ public final class LocalHerd {
 
 	private final int warmUps;
 
+	/** Most time a row spends warming up (the herds of {@code @Cacheable(sync)} pin virtual threads). */
+	private final Duration warmUpBudget;
+
 	private final int rounds;
 
 	private List<HerdRow.Kind> rows = List.of(HerdRow.Kind.values());
@@ -51,11 +55,13 @@ public final class LocalHerd {
 	private final com.sun.management.OperatingSystemMXBean os = (com.sun.management.OperatingSystemMXBean) ManagementFactory
 		.getOperatingSystemMXBean();
 
-	LocalHerd(int callers, long upstreamMillis, Callers threads, int warmUps, int rounds) {
-		if (callers < 1 || upstreamMillis < 0 || warmUps < 0 || rounds < 1) {
-			throw new IllegalArgumentException("callers and rounds must be at least 1, upstream-ms and warm-up at least 0; "
-					+ "got " + callers + ", " + rounds + ", " + upstreamMillis + " and " + warmUps);
+	LocalHerd(int callers, long upstreamMillis, Callers threads, int warmUps, Duration warmUpBudget, int rounds) {
+		if (callers < 1 || upstreamMillis < 0 || warmUps < 0 || rounds < 1 || warmUpBudget.isNegative()) {
+			throw new IllegalArgumentException("callers and rounds must be at least 1, upstream-ms, warm-up and "
+					+ "warm-up-seconds at least 0; got " + callers + ", " + rounds + ", " + upstreamMillis + ", " + warmUps
+					+ " and " + warmUpBudget.toSeconds());
 		}
+		this.warmUpBudget = warmUpBudget;
 		this.callers = callers;
 		this.upstreamMillis = upstreamMillis;
 		this.threads = threads;
@@ -75,8 +81,9 @@ public final class LocalHerd {
 		for (HerdRow.Kind kind : this.rows) {
 			results.add(run(kind));
 		}
-		String setup = String.format(Locale.ROOT, "%,d callers, one key, upstream %d ms, %d herds after %d warm-up herds, %s, JDK %s",
-				this.callers, this.upstreamMillis, this.rounds, this.warmUps, this.threads.describe(this.callers),
+		String setup = String.format(Locale.ROOT, "%,d callers, one key, upstream %d ms, %d herds after up to %d warm-up herds (%d s at most), %s, JDK %s",
+				this.callers, this.upstreamMillis, this.rounds, this.warmUps, this.warmUpBudget.toSeconds(),
+				this.threads.describe(this.callers),
 				Runtime.version());
 		System.out.println();
 		System.out.println("Local herd: " + setup);
@@ -97,16 +104,15 @@ public final class LocalHerd {
 			// warm-up herds on other keys, with a short upstream: class loading and the JIT's
 			// compilations of the row's paths are not charged to the measured herds
 			row.upstream().delayMillis(FleetHerd.WARM_UP_UPSTREAM_MILLIS);
-			for (int i = 0; i < this.warmUps; i++) {
-				herd(row, "warm-up-" + i, Math.min(this.callers, WARM_UP_CALLERS));
-			}
+			int warmUps = Harness.warmUp(this.warmUps, this.warmUpBudget,
+					(i) -> herd(row, "warm-up-" + i, Math.min(this.callers, WARM_UP_CALLERS)));
 			row.upstream().delayMillis(this.upstreamMillis);
 			List<Measured> herds = new ArrayList<>();
 			for (int i = 0; i < this.rounds; i++) {
 				System.gc();
 				herds.add(herd(row, "hot-" + i, this.callers));
 			}
-			return pool(herds);
+			return pool(warmUps, herds);
 		}
 	}
 
@@ -118,7 +124,7 @@ public final class LocalHerd {
 	 * The measured herds of a row together: loads of the worst herd, percentiles over every caller
 	 * of every herd, median wall time, mean CPU.
 	 */
-	private static HerdResult pool(List<Measured> herds) {
+	private static HerdResult pool(int warmUps, List<Measured> herds) {
 		List<HerdResult> results = herds.stream().map(Measured::result).toList();
 		long[] latencies = herds.stream().flatMapToLong((h) -> Arrays.stream(h.latencies())).sorted().toArray();
 		boolean oneLoadEach = results.stream().allMatch((r) -> r.joined() >= 0);
@@ -126,7 +132,7 @@ public final class LocalHerd {
 		double[] walls = results.stream().mapToDouble(HerdResult::wallMillis).sorted().toArray();
 		boolean callerCpu = results.stream().allMatch((r) -> r.callerCpuMillis() >= 0);
 		HerdResult first = results.get(0);
-		return new HerdResult(first.row(), first.callers(), results.stream().mapToInt(HerdResult::loads).max().orElse(0),
+		return new HerdResult(first.row(), warmUps, first.callers(), results.stream().mapToInt(HerdResult::loads).max().orElse(0),
 				results.stream().mapToInt(HerdResult::errors).sum(), walls[(walls.length - 1) / 2],
 				millis(percentile(latencies, 50)), millis(percentile(latencies, 99)), millis(latencies[latencies.length - 1]),
 				oneLoadEach ? wakes.length / herds.size() : -1,
@@ -211,7 +217,7 @@ public final class LocalHerd {
 				wakeP99 = millis(percentile(wakes, 99));
 			}
 			double processCpu = cpu - idleCpuPerNano * (end - start);
-			return new Measured(new HerdResult(row.name(), size, loads, errors.get(), millis(end - start),
+			return new Measured(new HerdResult(row.name(), 0, size, loads, errors.get(), millis(end - start),
 					millis(percentile(latencies, 50)), millis(percentile(latencies, 99)), millis(latencies[size - 1]),
 					joined, wakeP50, wakeP99, processCpu / 1e6, callerCpuSum < 0 ? -1 : millis(callerCpuSum)), latencies,
 					wakes);
@@ -271,17 +277,17 @@ public final class LocalHerd {
 
 	static String table(List<HerdResult> results) {
 		StringBuilder table = new StringBuilder();
-		table.append(String.format(Locale.ROOT, "%-20s %7s %6s %6s %8s %8s %8s %8s %7s %8s %8s %9s %9s%n", "row",
-				"callers", "loads", "errors", "wall ms", "p50 ms", "p99 ms", "max ms", "joined", "wake p50",
+		table.append(String.format(Locale.ROOT, "%-20s %7s %7s %6s %6s %8s %8s %8s %8s %7s %8s %8s %9s %9s%n", "row",
+				"warm-up", "callers", "loads", "errors", "wall ms", "p50 ms", "p99 ms", "max ms", "joined", "wake p50",
 				"wake p99", "proc CPU", "call CPU"));
 		for (HerdResult r : results) {
-			table.append(String.format(Locale.ROOT, "%-20s %7d %6d %6d %8.1f %8.1f %8.1f %8.1f %7s %8s %8s %9.1f %9s%n",
-					r.row(), r.callers(), r.loads(), r.errors(), r.wallMillis(), r.p50Millis(), r.p99Millis(),
+			table.append(String.format(Locale.ROOT, "%-20s %7d %7d %6d %6d %8.1f %8.1f %8.1f %8.1f %7s %8s %8s %9.1f %9s%n",
+					r.row(), r.warmUps(), r.callers(), r.loads(), r.errors(), r.wallMillis(), r.p50Millis(), r.p99Millis(),
 					r.maxMillis(), r.joined() < 0 ? "-" : Integer.toString(r.joined()), orDash(r.wakeP50Millis()),
 					orDash(r.wakeP99Millis()), r.processCpuMillis(),
 					r.callerCpuMillis() < 0 ? "n/a" : String.format(Locale.ROOT, "%.1f", r.callerCpuMillis())));
 		}
-		table.append("(ms; loads = most in one herd; wall = median herd; p50/p99/max over every caller of every herd; "
+		table.append("(ms; warm-up = herds run before the measured ones; loads = most in one herd; wall = median herd; p50/p99/max over every caller of every herd; "
 				+ "joined = per herd; wake = from the end of the one load to a joined caller's answer; CPU = mean per herd; "
 				+ "proc CPU = process CPU during the herd minus idle; call CPU = callers' own thread CPU inside the call)\n");
 		return table.toString();

@@ -45,20 +45,6 @@ class FleetHerdHarnessTests {
 		assertThat(out.resolve("smoke.png")).isNotEmptyFile();
 	}
 
-	@Test
-	void theWarmUpStopsWhenItsTimeIsSpentAndSaysHowManyHerdsItRan(@TempDir Path out) throws Exception {
-		assumeTrue(onPath("redis-server"), "redis-server is not installed");
-		FleetHerd herd = new FleetHerd(2, 10, 10, new Callers(true, Integer.MAX_VALUE), 1_000_000, Duration.ZERO, 1)
-			.rows(List.of(FleetHerd.Row.COLLAPSED_REDIS));
-
-		List<FleetHerd.FleetResult> results = herd.runAll(out, "budget", "redis-server");
-
-		assertThat(results).singleElement().satisfies((result) -> {
-			assertThat(result.warmUps()).isZero();
-			assertThat(result.loads()).isEqualTo(1);
-		});
-	}
-
 	private static boolean onPath(String program) {
 		for (String dir : System.getenv().getOrDefault("PATH", "").split(File.pathSeparator)) {
 			if (Files.isExecutable(Path.of(dir, program))) {

@@ -3,7 +3,11 @@ package dev.collapse.benchmarks.herd;
 import java.awt.image.BufferedImage;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 
 import javax.imageio.ImageIO;
 
@@ -12,6 +16,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.fail;
 
 /**
  * A smoke run of the local herd with tiny sizes: proves that every row starts, that the herd is
@@ -22,7 +27,7 @@ class LocalHerdHarnessTests {
 
 	@Test
 	void aTinyHerdLoadsOnceBehindEveryCacheAndOncePerCallerWithout(@TempDir Path out) throws Exception {
-		LocalHerd herd = new LocalHerd(50, 10, new Callers(true, 50), 2, 2);
+		LocalHerd herd = new LocalHerd(50, 10, new Callers(true, 50), 2, Duration.ofSeconds(20), 2);
 
 		List<HerdResult> results = herd.runAll(out, "smoke");
 
@@ -30,6 +35,7 @@ class LocalHerdHarnessTests {
 			.containsExactly("none", "floor: one future", "@Cacheable(sync)", "Caffeine AsyncCache", "@Collapsed",
 					"Collapser.collapse");
 		assertThat(results).allSatisfy((result) -> {
+			assertThat(result.warmUps()).isEqualTo(2);
 			assertThat(result.callers()).isEqualTo(50);
 			assertThat(result.errors()).isZero();
 			assertThat(result.p50Millis()).isPositive().isLessThanOrEqualTo(result.p99Millis());
@@ -46,6 +52,20 @@ class LocalHerdHarnessTests {
 		BufferedImage chart = ImageIO.read(out.resolve("smoke.png").toFile());
 		assertThat(chart).isNotNull();
 		assertThat(chart.getWidth()).isGreaterThan(600);
+	}
+
+	@Test
+	void aWarmUpRunsItsCountOfHerdsButNoNewOneOnceItsTimeIsSpent() throws Exception {
+		List<Integer> ran = new ArrayList<>();
+		assertThat(Harness.warmUp(5, Duration.ofSeconds(20), ran::add)).isEqualTo(5);
+		assertThat(ran).containsExactly(0, 1, 2, 3, 4);
+
+		assertThat(Harness.warmUp(1_000_000, Duration.ZERO, (i) -> fail("no time, no herd"))).isZero();
+
+		// the first herd outlasts the budget: time itself is the subject, so this one waits it out
+		CountDownLatch never = new CountDownLatch(1);
+		assertThat(Harness.warmUp(3, Duration.ofMillis(100), (i) -> never.await(200, TimeUnit.MILLISECONDS)))
+			.isEqualTo(1);
 	}
 
 	@Test
