@@ -105,12 +105,12 @@ public final class LocalHerd {
 			// compilations of the row's paths are not charged to the measured herds
 			row.upstream().delayMillis(FleetHerd.WARM_UP_UPSTREAM_MILLIS);
 			int warmUps = Harness.warmUp(this.warmUps, this.warmUpBudget,
-					(i) -> herd(row, "warm-up-" + i, Math.min(this.callers, WARM_UP_CALLERS)));
+					(i) -> herd(row, "warm-up-" + i, Math.min(this.callers, WARM_UP_CALLERS), false));
 			row.upstream().delayMillis(this.upstreamMillis);
 			List<Measured> herds = new ArrayList<>();
 			for (int i = 0; i < this.rounds; i++) {
 				System.gc();
-				herds.add(herd(row, "hot-" + i, this.callers));
+				herds.add(herd(row, "hot-" + i, this.callers, true));
 			}
 			return pool(warmUps, herds);
 		}
@@ -142,7 +142,11 @@ public final class LocalHerd {
 				callerCpu ? results.stream().mapToDouble(HerdResult::callerCpuMillis).average().orElse(0) : -1);
 	}
 
-	private Measured herd(HerdRow row, String key, int size) throws InterruptedException {
+	/**
+	 * @param measured whether the herd's CPU is reported: only then is the idle process's CPU
+	 * measured first, over 200 ms that a warm-up herd need not wait out
+	 */
+	private Measured herd(HerdRow row, String key, int size, boolean measured) throws InterruptedException {
 		String expected = "value-" + key;
 		int loadsBefore = row.upstream().loads();
 		CountDownLatch ready = new CountDownLatch(this.threads.concurrent(size));
@@ -181,7 +185,7 @@ public final class LocalHerd {
 			if (!ready.await(2, TimeUnit.MINUTES)) {
 				throw new IllegalStateException("the callers of " + row.name() + " did not start within 2 minutes");
 			}
-			double idleCpuPerNano = idleCpuPerNano();
+			double idleCpuPerNano = measured ? idleCpuPerNano() : 0;
 			long cpuStart = this.os.getProcessCpuTime();
 			long start = System.nanoTime();
 			gate.countDown();
