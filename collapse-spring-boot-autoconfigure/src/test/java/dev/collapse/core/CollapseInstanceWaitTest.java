@@ -6,15 +6,21 @@ import java.lang.management.ThreadMXBean;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.atomic.AtomicReferenceArray;
 
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterEach;
@@ -72,9 +78,12 @@ class CollapseInstanceWaitTest {
 
 	@Test
 	void eachFollowerWaitsItsOwnWholeTimeoutNotTheFirstFollowersOne() throws Throwable {
-		// followers park without a timer each; the flight's one timer is the first follower's
+		// followers park without a timer each; the flight's one timer (the first follower's) is
+		// held here and fired while both wait, as if the first one's timeout were up
 		Duration waitTimeout = Duration.ofSeconds(1);
-		CollapseInstance instance = this.registry.register("slow", Registries.waitingAtMost(waitTimeout));
+		HeldScheduler scheduler = new HeldScheduler();
+		CollapseInstance instance = new CollapseInstance("slow", Registries.waitingAtMost(waitTimeout),
+				new LocalStore(1_000, new ManualTicker()), scheduler, null);
 		CountDownLatch loadMayFinish = new CountDownLatch(1);
 		Loader held = () -> {
 			Herd.hold(loadMayFinish);
@@ -85,14 +94,16 @@ class CollapseInstanceWaitTest {
 			herd.release();
 			Herd.awaitFollowers(instance, "k", 0);
 			long[] waited = new long[2];
-			Future<Object> first = herd.add(() -> timed(waited, 0, () -> instance.call("k", held)));
-			Herd.awaitFollowers(instance, "k", 1);
-			// the subject is time itself: the second follower arrives well after the first
-			Thread.sleep(400);
-			Future<Object> second = herd.add(() -> timed(waited, 1, () -> instance.call("k", held)));
-			Herd.awaitFollowers(instance, "k", 2);
+			AtomicReferenceArray<Thread> followers = new AtomicReferenceArray<>(2);
+			Future<Object> first = herd.add(() -> timed(waited, followers, 0, () -> instance.call("k", held)));
+			Future<Object> second = herd.add(() -> timed(waited, followers, 1, () -> instance.call("k", held)));
+			Awaitility.await("both followers parked")
+				.atMost(Herd.PATIENCE)
+				.until(() -> followers.get(0) != null && followers.get(1) != null
+						&& Herd.waitsOnAFlight(followers.get(0)) && Herd.waitsOnAFlight(followers.get(1)));
+			assertThat(scheduler.held).as("timers of the flight").hasSize(1);
+			scheduler.held.take().run();
 			assertThatThrownBy(() -> Herd.result(first)).isInstanceOf(CollapseTimeoutException.class);
-			assertThat(second).as("the second follower, when the first one's timeout is up").isNotDone();
 			assertThatThrownBy(() -> Herd.result(second)).isInstanceOf(CollapseTimeoutException.class);
 			for (long nanos : waited) {
 				assertThat(Duration.ofNanos(nanos)).as("a follower's wait").isGreaterThanOrEqualTo(waitTimeout);
@@ -104,10 +115,15 @@ class CollapseInstanceWaitTest {
 			assertThat(Herd.result(leader)).isEqualTo("v");
 			assertThat(Herd.result(late)).isEqualTo("v");
 		}
+		finally {
+			scheduler.shutdownNow();
+		}
 		assertThat(instance.inflight()).isZero();
 	}
 
-	private static Object timed(long[] waited, int index, Herd.Caller<Object> call) throws Throwable {
+	private static Object timed(long[] waited, AtomicReferenceArray<Thread> threads, int index,
+			Herd.Caller<Object> call) throws Throwable {
+		threads.set(index, Thread.currentThread());
 		long start = System.nanoTime();
 		try {
 			return call.call();
@@ -115,6 +131,37 @@ class CollapseInstanceWaitTest {
 		finally {
 			waited[index] = System.nanoTime() - start;
 		}
+	}
+
+	/** Keeps every task scheduled on it for the test to run; what it returns never fires. */
+	private static final class HeldScheduler extends ScheduledThreadPoolExecutor {
+
+		final BlockingQueue<Runnable> held = new LinkedBlockingQueue<>();
+
+		HeldScheduler() {
+			super(1);
+		}
+
+		@Override
+		public ScheduledFuture<?> schedule(Runnable command, long delay, TimeUnit unit) {
+			this.held.add(command);
+			return super.schedule(() -> {
+			}, 1, TimeUnit.DAYS);
+		}
+
+		@Override
+		public <V> ScheduledFuture<V> schedule(Callable<V> callable, long delay, TimeUnit unit) {
+			this.held.add(() -> {
+				try {
+					callable.call();
+				}
+				catch (Exception ex) {
+					throw new IllegalStateException(ex);
+				}
+			});
+			return super.schedule(() -> null, 1, TimeUnit.DAYS);
+		}
+
 	}
 
 	@Test
