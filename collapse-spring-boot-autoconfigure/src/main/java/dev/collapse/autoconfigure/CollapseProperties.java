@@ -1,12 +1,12 @@
 package dev.collapse.autoconfigure;
 
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
 import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.NestedConfigurationProperty;
 import org.springframework.core.Ordered;
 import org.springframework.util.unit.DataSize;
 
@@ -16,7 +16,12 @@ import org.springframework.util.unit.DataSize;
 @ConfigurationProperties("collapse")
 public class CollapseProperties {
 
-	/** Order of collapse's interceptor: by default outside @Transactional and @Cacheable, inside method security. */
+	/**
+	 * Order of collapse's interceptor: by default outside @Transactional and @Cacheable, inside
+	 * method security. The configuration processor cannot evaluate this expression, so
+	 * additional-spring-configuration-metadata.json states its value; ConfigurationDefaultsTest
+	 * keeps the two equal.
+	 */
 	public static final int DEFAULT_ORDER = Ordered.LOWEST_PRECEDENCE - 100;
 
 	/**
@@ -32,7 +37,8 @@ public class CollapseProperties {
 	/**
 	 * Settings of every instance, unless the annotation or the instance's own settings say otherwise.
 	 */
-	private final Instance defaults = Instance.withDefaults();
+	@NestedConfigurationProperty
+	private final InstanceDefaults defaults = new InstanceDefaults();
 
 	/**
 	 * Settings by instance name; they override the annotation's attributes and the defaults.
@@ -59,7 +65,7 @@ public class CollapseProperties {
 		this.order = order;
 	}
 
-	public Instance getDefaults() {
+	public InstanceDefaults getDefaults() {
 		return this.defaults;
 	}
 
@@ -76,54 +82,25 @@ public class CollapseProperties {
 	}
 
 	/**
-	 * Settings of one instance. Unset values are inherited: instance, then annotation, then defaults.
+	 * Settings of one instance, under {@code collapse.instances.<name>.*}. Each field is null until
+	 * a property sets it, and null means unset: the setting then comes from the annotation, then
+	 * from {@code collapse.defaults.*} ({@link InstanceDefaults}, which documents each one).
 	 */
 	public static class Instance {
 
-		/**
-		 * How long a result is reused. 0 collapses concurrent calls only and stores nothing.
-		 */
 		private Duration ttl;
 
-		/**
-		 * Random extra time to live, uniform in [0, jitter]: a duration such as 30s, or a share of the ttl such as 10%.
-		 */
 		private String jitter;
 
-		/**
-		 * Longest time a caller waits for another caller's load before CollapseTimeoutException.
-		 */
 		private Duration waitTimeout;
 
-		/**
-		 * Whether a null result is stored like any other. When false, every call after a null result loads again.
-		 */
 		private Boolean cacheNulls;
 
-		/**
-		 * How long after its expiry an entry may still be served when its reload fails. 0 serves the failure.
-		 */
 		private Duration staleIfError;
 
 		private final EarlyRefresh earlyRefresh = new EarlyRefresh();
 
 		private final Retry retry = new Retry();
-
-		static Instance withDefaults() {
-			Instance defaults = new Instance();
-			defaults.setTtl(Duration.ZERO);
-			defaults.setJitter("10%");
-			defaults.setWaitTimeout(Duration.ofSeconds(10));
-			defaults.setCacheNulls(true);
-			defaults.setStaleIfError(Duration.ZERO);
-			defaults.getEarlyRefresh().setBeta(1.0);
-			defaults.getRetry().setMaxAttempts(1);
-			defaults.getRetry().setBaseDelay(Duration.ofMillis(100));
-			defaults.getRetry().setMaxDelay(Duration.ofSeconds(2));
-			defaults.getRetry().setRetryOn(new ArrayList<>());
-			defaults.getRetry().setIgnore(new ArrayList<>());
-			return defaults;
-		}
 
 		public Duration getTtl() {
 			return this.ttl;
@@ -175,14 +152,9 @@ public class CollapseProperties {
 
 	}
 
-	/**
-	 * X-Fetch early refresh.
-	 */
+	/** {@code collapse.instances.<name>.early-refresh.*}; null is unset. */
 	public static class EarlyRefresh {
 
-		/**
-		 * X-Fetch's beta: above 1 refreshes earlier, below 1 later; 0 turns early refresh off.
-		 */
 		private Double beta;
 
 		public Double getBeta() {
@@ -195,51 +167,18 @@ public class CollapseProperties {
 
 	}
 
-	/**
-	 * Retries of a failed load by its leader, with exponential backoff and full jitter.
-	 */
+	/** {@code collapse.instances.<name>.retry.*}; null is unset. */
 	public static class Retry {
 
-		/**
-		 * Executions of a load in all; 1 means no retry.
-		 */
 		private Integer maxAttempts;
 
-		/**
-		 * Ceiling of the first backoff; each retry doubles it, up to max-delay.
-		 */
 		private Duration baseDelay;
 
-		/**
-		 * Largest backoff ceiling.
-		 */
 		private Duration maxDelay;
 
-		/**
-		 * Exceptions that are retried, with their subclasses. Empty retries every Exception (never an Error).
-		 */
 		private List<Class<? extends Throwable>> retryOn;
 
-		/**
-		 * Exceptions that are never retried, with their subclasses, even when retry-on names a superclass.
-		 */
 		private List<Class<? extends Throwable>> ignore;
-
-		public List<Class<? extends Throwable>> getRetryOn() {
-			return this.retryOn;
-		}
-
-		public void setRetryOn(List<Class<? extends Throwable>> retryOn) {
-			this.retryOn = retryOn;
-		}
-
-		public List<Class<? extends Throwable>> getIgnore() {
-			return this.ignore;
-		}
-
-		public void setIgnore(List<Class<? extends Throwable>> ignore) {
-			this.ignore = ignore;
-		}
 
 		public Integer getMaxAttempts() {
 			return this.maxAttempts;
@@ -263,6 +202,22 @@ public class CollapseProperties {
 
 		public void setMaxDelay(Duration maxDelay) {
 			this.maxDelay = maxDelay;
+		}
+
+		public List<Class<? extends Throwable>> getRetryOn() {
+			return this.retryOn;
+		}
+
+		public void setRetryOn(List<Class<? extends Throwable>> retryOn) {
+			this.retryOn = retryOn;
+		}
+
+		public List<Class<? extends Throwable>> getIgnore() {
+			return this.ignore;
+		}
+
+		public void setIgnore(List<Class<? extends Throwable>> ignore) {
+			this.ignore = ignore;
 		}
 
 	}
@@ -293,7 +248,7 @@ public class CollapseProperties {
 	public static class Redis {
 
 		/**
-		 * Whether to collapse across every instance that shares the Redis of spring.data.redis.*.
+		 * Whether to collapse across every node (running application) that shares the Redis of spring.data.redis.*.
 		 */
 		private boolean enabled = false;
 

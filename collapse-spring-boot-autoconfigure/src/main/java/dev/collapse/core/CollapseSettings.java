@@ -19,24 +19,55 @@ import java.util.Objects;
 public record CollapseSettings(Duration ttl, Jitter jitter, Duration waitTimeout, boolean cacheNulls,
 		double earlyRefreshBeta, RetrySettings retry, Duration staleIfError) {
 
+	/**
+	 * @throws IllegalArgumentException naming the first setting out of its range
+	 */
 	public CollapseSettings {
-		Objects.requireNonNull(ttl, "ttl");
+		requireTtl(ttl);
 		Objects.requireNonNull(jitter, "jitter");
-		Objects.requireNonNull(waitTimeout, "waitTimeout");
+		requireWaitTimeout(waitTimeout);
+		requireEarlyRefreshBeta(earlyRefreshBeta);
 		Objects.requireNonNull(retry, "retry");
-		Objects.requireNonNull(staleIfError, "staleIfError");
-		if (ttl.isNegative()) {
-			throw new IllegalArgumentException("ttl must not be negative, was " + ttl);
+		requireStaleIfError(staleIfError);
+	}
+
+	// --- The range of each setting, stated once. Configuration calls these one setting at a time,
+	// so that a failure can name the property or attribute the value came from.
+
+	/** @throws IllegalArgumentException unless {@code ttl} is zero or positive */
+	public static Duration requireTtl(Duration ttl) {
+		if (ttl == null || ttl.isNegative()) {
+			throw new IllegalArgumentException("ttl must be 0 (collapse concurrent calls only, store nothing) or a "
+					+ "positive duration such as 5m; was " + ttl);
 		}
-		if (waitTimeout.isNegative() || waitTimeout.isZero()) {
-			throw new IllegalArgumentException("wait-timeout must be positive, was " + waitTimeout);
+		return ttl;
+	}
+
+	/** @throws IllegalArgumentException unless {@code waitTimeout} is positive */
+	public static Duration requireWaitTimeout(Duration waitTimeout) {
+		if (waitTimeout == null || waitTimeout.isNegative() || waitTimeout.isZero()) {
+			throw new IllegalArgumentException(
+					"wait-timeout must be a positive duration such as 10s (every wait has a deadline); was " + waitTimeout);
 		}
-		if (staleIfError.isNegative()) {
-			throw new IllegalArgumentException("stale-if-error must not be negative, was " + staleIfError);
+		return waitTimeout;
+	}
+
+	/** @throws IllegalArgumentException unless {@code beta} is zero or a finite positive number */
+	public static double requireEarlyRefreshBeta(Double beta) {
+		if (beta == null || !(beta >= 0) || beta.isInfinite()) {
+			throw new IllegalArgumentException("early-refresh.beta must be 0 (off) or a finite positive number "
+					+ "such as 1.0; was " + beta);
 		}
-		if (!(earlyRefreshBeta >= 0) || Double.isInfinite(earlyRefreshBeta)) {
-			throw new IllegalArgumentException("early-refresh.beta must be zero or more, was " + earlyRefreshBeta);
+		return beta;
+	}
+
+	/** @throws IllegalArgumentException unless {@code staleIfError} is zero or positive */
+	public static Duration requireStaleIfError(Duration staleIfError) {
+		if (staleIfError == null || staleIfError.isNegative()) {
+			throw new IllegalArgumentException("stale-if-error must be 0 (serve the failure) or a positive duration "
+					+ "such as 5m; was " + staleIfError);
 		}
+		return staleIfError;
 	}
 
 	/** Settings that collapse concurrent calls only, with the given wait timeout. */

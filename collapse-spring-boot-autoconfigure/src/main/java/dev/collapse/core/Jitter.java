@@ -2,6 +2,7 @@ package dev.collapse.core;
 
 import java.time.Duration;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.Function;
 
 /**
  * Random extra time to live added to each stored entry, uniform in {@code [0, max]}, so that
@@ -42,6 +43,25 @@ public final class Jitter {
 			throw new IllegalArgumentException("jitter percentage must be zero or more, was " + percent + "%");
 		}
 		return percent == 0 ? NONE : new Jitter(null, percent / 100.0);
+	}
+
+	/**
+	 * Jitter written as text: a share of the ttl such as {@code "10%"}, or a duration such as
+	 * {@code "30s"} read by {@code durations}.
+	 * @throws IllegalArgumentException saying what is wrong and what is allowed
+	 */
+	public static Jitter parse(String text, Function<String, Duration> durations) {
+		String value = (text != null) ? text.trim() : "";
+		try {
+			if (value.endsWith("%")) {
+				return percent(Double.parseDouble(value.substring(0, value.length() - 1).trim()));
+			}
+			return of(durations.apply(value));
+		}
+		catch (IllegalArgumentException ex) {
+			throw new IllegalArgumentException("jitter must be a duration such as 30s or a share of the ttl such as "
+					+ "10%, zero or more; was '" + value + "'", ex);
+		}
 	}
 
 	/** Largest extra time for entries with the given ttl. */

@@ -17,23 +17,48 @@ import java.util.List;
 public record RetrySettings(int maxAttempts, Duration baseDelay, Duration maxDelay,
 		List<Class<? extends Throwable>> retryOn, List<Class<? extends Throwable>> ignore) {
 
-	/** One attempt, no retry. */
-	public static final RetrySettings NONE = new RetrySettings(1, Duration.ofMillis(100), Duration.ofSeconds(2),
-			List.of(), List.of());
+	/** One attempt, no retry: the delays are never used. */
+	public static final RetrySettings NONE = new RetrySettings(1, Duration.ZERO, Duration.ZERO, List.of(), List.of());
 
+	/**
+	 * @throws IllegalArgumentException naming the first setting out of its range
+	 */
 	public RetrySettings {
-		if (maxAttempts < 1) {
-			throw new IllegalArgumentException("retry.max-attempts must be at least 1, was " + maxAttempts);
-		}
-		if (baseDelay.isNegative()) {
-			throw new IllegalArgumentException("retry.base-delay must not be negative, was " + baseDelay);
-		}
-		if (maxDelay.compareTo(baseDelay) < 0) {
-			throw new IllegalArgumentException(
-					"retry.max-delay (" + maxDelay + ") must not be shorter than retry.base-delay (" + baseDelay + ")");
-		}
+		requireMaxAttempts(maxAttempts);
+		requireBaseDelay(baseDelay);
+		requireMaxDelay(maxDelay, baseDelay);
 		retryOn = List.copyOf(retryOn);
 		ignore = List.copyOf(ignore);
+	}
+
+	// --- The range of each setting, stated once; configuration calls these one setting at a time,
+	// so that a failure can name the property the value came from.
+
+	/** @throws IllegalArgumentException unless {@code maxAttempts} is at least 1 */
+	public static int requireMaxAttempts(Integer maxAttempts) {
+		if (maxAttempts == null || maxAttempts < 1) {
+			throw new IllegalArgumentException(
+					"retry.max-attempts must be at least 1 (1 = no retry, 3 = two retries); was " + maxAttempts);
+		}
+		return maxAttempts;
+	}
+
+	/** @throws IllegalArgumentException unless {@code baseDelay} is zero or positive */
+	public static Duration requireBaseDelay(Duration baseDelay) {
+		if (baseDelay == null || baseDelay.isNegative()) {
+			throw new IllegalArgumentException(
+					"retry.base-delay must be 0 or a positive duration such as 100ms; was " + baseDelay);
+		}
+		return baseDelay;
+	}
+
+	/** @throws IllegalArgumentException unless {@code maxDelay} is at least {@code baseDelay} */
+	public static Duration requireMaxDelay(Duration maxDelay, Duration baseDelay) {
+		if (maxDelay == null || maxDelay.compareTo(baseDelay) < 0) {
+			throw new IllegalArgumentException("retry.max-delay must be at least retry.base-delay (" + baseDelay
+					+ "); was " + maxDelay);
+		}
+		return maxDelay;
 	}
 
 	/** Retries with these bounds, on every {@link Exception}. */

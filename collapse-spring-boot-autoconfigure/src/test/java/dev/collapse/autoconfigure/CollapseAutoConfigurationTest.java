@@ -31,7 +31,6 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Role;
 import org.springframework.util.StreamUtils;
 import tools.jackson.databind.JsonNode;
-import tools.jackson.databind.json.JsonMapper;
 
 import dev.collapse.annotation.Collapsed;
 import dev.collapse.aop.CollapseContexts;
@@ -229,7 +228,7 @@ class CollapseAutoConfigurationTest {
 
 	@Test
 	void metadataDescribesEveryProperty() throws IOException {
-		JsonNode metadata = collapseMetadata();
+		JsonNode metadata = GeneratedMetadata.read();
 		Map<String, JsonNode> properties = new TreeMap<>();
 		for (JsonNode property : metadata.get("properties")) {
 			properties.put(property.get("name").asString(), property);
@@ -278,20 +277,6 @@ class CollapseAutoConfigurationTest {
 				names.add(kebab);
 			}
 		}
-	}
-
-	private JsonNode collapseMetadata() throws IOException {
-		for (URL url : Collections.list(getClass().getClassLoader().getResources("META-INF/spring-configuration-metadata.json"))) {
-			try (InputStream in = url.openStream()) {
-				JsonNode metadata = JsonMapper.builder().build().readTree(in);
-				for (JsonNode group : metadata.path("groups")) {
-					if (group.path("name").asString().equals("collapse")) {
-						return metadata;
-					}
-				}
-			}
-		}
-		throw new AssertionError("no generated configuration metadata for the collapse group");
 	}
 
 	private static void collectUnconditionalBeans(Class<?> type, List<String> unconditional) {

@@ -4,6 +4,8 @@ import java.util.List;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.WebApplicationType;
 import org.springframework.boot.autoconfigure.ImportAutoConfiguration;
@@ -60,7 +62,42 @@ class StartupValidationTest {
 
 	@Test
 	void nonPositiveWaitTimeout() {
-		assertFailure(ZeroWaitTimeout.class, "waitTimeout = \"0s\"", "must be positive");
+		assertFailure(ZeroWaitTimeout.class, "waitTimeout = \"0s\"", "wait-timeout must be a positive duration");
+	}
+
+	@Test
+	void negativeTtlAttributeNamesTheMethodTheAttributeAndWhatIsAllowed() {
+		CollapseConfigurationException failure = startupFailure(this.runner, NegativeTtl.class);
+		assertThat(failure.getOrigin())
+			.isEqualTo("@Collapsed on " + NegativeTtl.class.getName() + ".load(Long) attribute ttl = \"-1s\"");
+		assertThat(failure.getProblem()).isEqualTo(
+				"ttl must be 0 (collapse concurrent calls only, store nothing) or a positive duration such as 5m; was PT-1S");
+	}
+
+	/**
+	 * Each setting has one rule, and a value that breaks it names the property it came from, the
+	 * method that read it, what is wrong (the value) and what is allowed.
+	 */
+	@ParameterizedTest(name = "{0}={1}")
+	@CsvSource(delimiter = '|', textBlock = """
+			collapse.instances.x.ttl                | -1s      | ttl must be 0 (collapse concurrent calls only, store nothing) or a positive duration such as 5m; was PT-1S
+			collapse.instances.x.jitter             | -1s      | jitter must be a duration such as 30s or a share of the ttl such as 10%, zero or more; was '-1s'
+			collapse.defaults.jitter                | lots     | jitter must be a duration such as 30s or a share of the ttl such as 10%, zero or more; was 'lots'
+			collapse.instances.x.wait-timeout       | 0s       | wait-timeout must be a positive duration such as 10s (every wait has a deadline); was PT0S
+			collapse.defaults.wait-timeout          | -5s      | wait-timeout must be a positive duration such as 10s (every wait has a deadline); was PT-5S
+			collapse.instances.x.stale-if-error     | -1s      | stale-if-error must be 0 (serve the failure) or a positive duration such as 5m; was PT-1S
+			collapse.instances.x.early-refresh.beta | -0.5     | early-refresh.beta must be 0 (off) or a finite positive number such as 1.0; was -0.5
+			collapse.defaults.early-refresh.beta    | Infinity | early-refresh.beta must be 0 (off) or a finite positive number such as 1.0; was Infinity
+			collapse.instances.x.retry.max-attempts | 0        | retry.max-attempts must be at least 1 (1 = no retry, 3 = two retries); was 0
+			collapse.defaults.retry.base-delay      | -1ms     | retry.base-delay must be 0 or a positive duration such as 100ms; was PT-0.001S
+			collapse.instances.x.retry.max-delay    | 50ms     | retry.max-delay must be at least retry.base-delay (PT0.1S); was PT0.05S
+			""")
+	void badPropertyNamesItselfTheMethodAndWhatIsAllowed(String property, String value, String problem) {
+		CollapseConfigurationException failure = startupFailure(
+				this.runner.withPropertyValues(property + "=" + value), NamedX.class);
+		assertThat(failure.getOrigin())
+			.isEqualTo("property " + property + " (read for @Collapsed on " + NamedX.class.getName() + ".load(Long))");
+		assertThat(failure.getProblem()).isEqualTo(problem);
 	}
 
 	@Test
@@ -303,6 +340,15 @@ class StartupValidationTest {
 	public static class NegativeJitter {
 
 		@Collapsed(ttl = "1m", jitter = "-5s")
+		public String load(Long id) {
+			return "v";
+		}
+
+	}
+
+	public static class NegativeTtl {
+
+		@Collapsed(ttl = "-1s")
 		public String load(Long id) {
 			return "v";
 		}
