@@ -9,8 +9,8 @@ import java.util.UUID;
 
 import org.junit.jupiter.api.Test;
 
-import dev.collapse.aop.CompositeKeys;
-import dev.collapse.aop.NullKey;
+import dev.collapse.core.CompositeKeys;
+import dev.collapse.core.NullKey;
 import tools.jackson.databind.json.JsonMapper;
 
 import static org.assertj.core.api.Assertions.assertThat;
