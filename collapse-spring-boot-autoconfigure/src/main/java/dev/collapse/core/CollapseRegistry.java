@@ -192,9 +192,9 @@ public final class CollapseRegistry implements Collapser, AutoCloseable {
 	}
 
 	/**
-	 * {@code key} as {@code @Collapsed} would make it, so that an array compares by content and
-	 * code meets the entries of annotated methods; {@code null} is left as it is, for the caller
-	 * to refuse (unlike a null argument of a method, a null key is not a key).
+	 * {@code key} as {@code @Collapsed} makes it, so that an array compares by content and code
+	 * meets the entries of annotated methods. {@code null} is passed on as it is and refused where
+	 * it always was: only a method's null argument becomes {@link NullKey}.
 	 */
 	private static Object key(Object key) {
 		return (key != null) ? Keys.normalize(key) : null;

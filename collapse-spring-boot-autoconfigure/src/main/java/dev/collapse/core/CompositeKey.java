@@ -16,7 +16,10 @@ public final class CompositeKey {
 
 	private final int hash;
 
-	/** Keeps its own copy of the parts array, which its caller may change later; arrays among the parts are not copied. */
+	/**
+	 * Keeps its own copy of {@code parts}, which its caller may change later; arrays among the parts
+	 * are not copied.
+	 */
 	CompositeKey(Object[] parts) {
 		this.parts = parts.clone();
 		this.hash = Arrays.deepHashCode(this.parts);
