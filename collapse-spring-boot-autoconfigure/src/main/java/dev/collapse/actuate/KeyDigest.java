@@ -6,8 +6,8 @@ import java.security.NoSuchAlgorithmException;
 import java.util.Arrays;
 import java.util.HexFormat;
 
-import dev.collapse.aop.CompositeKey;
-import dev.collapse.aop.NullKey;
+import dev.collapse.core.CompositeKey;
+import dev.collapse.core.NullKey;
 
 /**
  * How the endpoint shows a key: by default a short SHA-256 of the key's text, so that an operator

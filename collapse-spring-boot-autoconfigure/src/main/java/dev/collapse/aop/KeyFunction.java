@@ -5,20 +5,9 @@ package dev.collapse.aop;
 interface KeyFunction {
 
 	/**
-	 * @return the key, never {@code null}
+	 * @return the key, never {@code null}, made by {@link dev.collapse.core.Keys}
 	 * @throws CollapseKeyException if the key cannot be computed
 	 */
 	Object key(Object target, Object[] args);
-
-	/** Makes {@code value} usable as a map key: arrays compare by content. */
-	static Object normalize(Object value) {
-		if (value == null) {
-			return NullKey.INSTANCE;
-		}
-		if (value.getClass().isArray()) {
-			return new CompositeKey(new Object[] { value });
-		}
-		return value;
-	}
 
 }

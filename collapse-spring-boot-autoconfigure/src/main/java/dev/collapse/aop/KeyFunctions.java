@@ -21,6 +21,7 @@ import org.springframework.expression.spel.SpelParserConfiguration;
 import org.springframework.expression.spel.standard.SpelExpressionParser;
 
 import dev.collapse.core.CollapseConfigurationException;
+import dev.collapse.core.Keys;
 
 /**
  * Builds the {@link KeyFunction} of a method once, at startup. Keys of the form {@code #param},
@@ -49,7 +50,7 @@ final class KeyFunctions {
 	KeyFunction create(Method method, Class<?> targetClass, String expression, String origin) {
 		String text = expression.trim();
 		if (text.isEmpty()) {
-			return allArguments(method);
+			return (target, args) -> Keys.ofArguments(args);
 		}
 		Matcher path = PARAMETER_PATH.matcher(text);
 		if (path.matches() && !isSpelVariable(path.group(1))) {
@@ -60,7 +61,7 @@ final class KeyFunctions {
 					if (args[index] == null) {
 						throw new CollapseKeyException(origin + ": key '" + text + "' evaluated to null");
 					}
-					return KeyFunction.normalize(args[index]);
+					return Keys.normalize(args[index]);
 				};
 			}
 			MethodHandle getter = getter(method.getParameterTypes()[index], path.group(2));
@@ -73,14 +74,6 @@ final class KeyFunctions {
 
 	private static boolean isSpelVariable(String name) {
 		return name.equals("root") || name.equals("this");
-	}
-
-	private static KeyFunction allArguments(Method method) {
-		return switch (method.getParameterCount()) {
-			case 0 -> (target, args) -> CompositeKey.EMPTY;
-			case 1 -> (target, args) -> KeyFunction.normalize(args[0]);
-			default -> (target, args) -> new CompositeKey(args);
-		};
 	}
 
 	private int parameterIndex(Method method, String name, String origin) {
@@ -150,7 +143,7 @@ final class KeyFunctions {
 			if (value == null) {
 				throw new CollapseKeyException(origin + ": key '" + text + "' evaluated to null");
 			}
-			return KeyFunction.normalize(value);
+			return Keys.normalize(value);
 		};
 	}
 
@@ -177,7 +170,7 @@ final class KeyFunctions {
 			if (value == null) {
 				throw new CollapseKeyException(origin + ": key '" + text + "' evaluated to null");
 			}
-			return KeyFunction.normalize(value);
+			return Keys.normalize(value);
 		};
 	}
 

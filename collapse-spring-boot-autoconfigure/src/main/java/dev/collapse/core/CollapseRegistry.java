@@ -159,7 +159,7 @@ public final class CollapseRegistry implements Collapser, AutoCloseable {
 	public <T> T collapse(String name, Object key, Supplier<T> loader) {
 		CollapseInstance instance = instanceWithKey(name, key);
 		try {
-			return (T) instance.call(key, loader::get);
+			return (T) instance.call(key(key), loader::get);
 		}
 		catch (RuntimeException | Error ex) {
 			throw ex;
@@ -174,7 +174,7 @@ public final class CollapseRegistry implements Collapser, AutoCloseable {
 	@SuppressWarnings("unchecked")
 	public <T> T collapse(String name, Object key, Type type, Supplier<T> loader) {
 		try {
-			return (T) instance(name, type).call(key, loader::get);
+			return (T) instance(name, type).call(key(key), loader::get);
 		}
 		catch (RuntimeException | Error ex) {
 			throw ex;
@@ -188,7 +188,16 @@ public final class CollapseRegistry implements Collapser, AutoCloseable {
 	@SuppressWarnings("unchecked")
 	public <T> CompletableFuture<T> collapseAsync(String name, Object key,
 			Supplier<? extends CompletionStage<T>> loader) {
-		return (CompletableFuture<T>) instanceWithKey(name, key).callAsync(key, loader::get);
+		return (CompletableFuture<T>) instanceWithKey(name, key).callAsync(key(key), loader::get);
+	}
+
+	/**
+	 * {@code key} as {@code @Collapsed} makes it, so that an array compares by content and code
+	 * meets the entries of annotated methods. {@code null} is passed on as it is and refused where
+	 * it always was: only a method's null argument becomes {@link NullKey}.
+	 */
+	private static Object key(Object key) {
+		return (key != null) ? Keys.normalize(key) : null;
 	}
 
 	/** The instance {@code name}, once both arguments are known not to be null: a clear error otherwise. */
@@ -203,12 +212,12 @@ public final class CollapseRegistry implements Collapser, AutoCloseable {
 	@SuppressWarnings("unchecked")
 	public <T> CompletableFuture<T> collapseAsync(String name, Object key, Type type,
 			Supplier<? extends CompletionStage<T>> loader) {
-		return (CompletableFuture<T>) instance(name, type).callAsync(key, loader::get);
+		return (CompletableFuture<T>) instance(name, type).callAsync(key(key), loader::get);
 	}
 
 	@Override
 	public void evict(String name, Object key) {
-		find(name).ifPresent((instance) -> instance.evict(key));
+		find(name).ifPresent((instance) -> instance.evict(key(key)));
 	}
 
 	/** {@inheritDoc} A name this JVM has not used has nothing stored here: nothing is created for it. */

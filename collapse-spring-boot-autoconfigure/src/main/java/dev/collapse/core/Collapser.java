@@ -15,6 +15,10 @@ import java.util.function.Supplier;
  * ({@code Product.class}, or a {@link Type} such as a {@code ParameterizedTypeReference}'s for
  * {@code List<Product>}). A name first used without a type, and not used by a {@code @Collapsed}
  * method, is collapsed in this JVM only: nothing is written to or read from Redis for it.
+ *
+ * <p>Keys are made as {@code @Collapsed} makes them ({@link Keys#normalize}): two arrays of equal
+ * content are one key, in this JVM as in Redis, and the key of a method with several parameters is
+ * {@link Keys#ofArguments} of the same values. A key must not be {@code null}.
  */
 public interface Collapser {
 

@@ -8,8 +8,8 @@ import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.UUID;
 
-import dev.collapse.aop.CompositeKey;
-import dev.collapse.aop.NullKey;
+import dev.collapse.core.CompositeKey;
+import dev.collapse.core.NullKey;
 import tools.jackson.databind.json.JsonMapper;
 
 /**

@@ -70,6 +70,31 @@ class CollapserBeanTest {
 		});
 	}
 
+	@Test
+	void collapserMeetsAnAnnotatedMethodsArrayKeyByContent() {
+		CollapseContexts.runner().withBean(Codes.class).run((context) -> {
+			Collapser collapser = context.getBean(Collapser.class);
+			Codes codes = context.getBean(Codes.class);
+			String stored = codes.code(new byte[] { 1, 2, 3 });
+			assertThat(collapser.collapse("codes", new byte[] { 1, 2, 3 }, () -> "from code"))
+				.as("an equal array reads the method's entry").isEqualTo(stored);
+			collapser.evict("codes", new byte[] { 1, 2, 3 });
+			assertThat(codes.code(new byte[] { 1, 2, 3 })).as("evicted through an equal array, loaded again")
+				.isNotEqualTo(stored);
+		});
+	}
+
+	public static class Codes {
+
+		private final AtomicInteger loads = new AtomicInteger();
+
+		@Collapsed(name = "codes", ttl = "1h")
+		public String code(byte[] bytes) {
+			return bytes.length + " bytes #" + this.loads.incrementAndGet();
+		}
+
+	}
+
 	public static class Prices {
 
 		private final AtomicInteger loads = new AtomicInteger();

@@ -7,9 +7,16 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
+import java.util.stream.Stream;
 
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Named;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatNullPointerException;
@@ -95,6 +102,83 @@ class CollapserTest {
 			assertThat(caller).succeedsWithin(Herd.PATIENCE).isEqualTo("1.08");
 		}
 		assertThat(loads).hasValue(1);
+	}
+
+	// --- array keys: an array compares by identity, a key by content
+
+	/** Each supplier builds a new array on every call: equal content, never the same object. */
+	static Stream<Arguments> arrayKeys() {
+		return Stream.of(
+				Arguments.of(Named.of("byte[]", (Supplier<Object>) () -> new byte[] { 1, 2, 3 }),
+						(Supplier<Object>) () -> new byte[] { 3, 2, 1 }),
+				Arguments.of(Named.of("int[]", (Supplier<Object>) () -> new int[] { 1, 2, 3 }),
+						(Supplier<Object>) () -> new int[] { 3, 2, 1 }));
+	}
+
+	@ParameterizedTest
+	@MethodSource("arrayKeys")
+	void concurrentCallersWithEqualArraysShareOneLoad(Supplier<Object> key, Supplier<Object> other) throws Throwable {
+		CollapseInstance instance = this.registry.instance("codes");
+		AtomicInteger loads = new AtomicInteger();
+		CountDownLatch loadMayFinish = new CountDownLatch(1);
+		List<Future<String>> callers = new ArrayList<>();
+		try (Herd herd = new Herd(2)) {
+			for (int i = 0; i < 2; i++) {
+				Object own = key.get();
+				callers.add(herd.add(() -> this.collapser.collapse("codes", own, () -> {
+					loads.incrementAndGet();
+					Herd.hold(loadMayFinish);
+					return "loaded";
+				})));
+			}
+			herd.release();
+			// either one caller follows the other's load, or (keys by identity) each runs a load of its own
+			Awaitility.await("a follower or a second load")
+				.atMost(Herd.PATIENCE)
+				.pollInterval(Duration.ofMillis(2))
+				.until(() -> loads.get() > 1 || instance.followers(Keys.normalize(key.get())) >= 1);
+			loadMayFinish.countDown();
+			for (Future<String> caller : callers) {
+				assertThat(Herd.result(caller)).isEqualTo("loaded");
+			}
+		}
+		assertThat(loads).hasValue(1);
+	}
+
+	@ParameterizedTest
+	@MethodSource("arrayKeys")
+	void asyncCallersWithEqualArraysShareOneLoad(Supplier<Object> key, Supplier<Object> other) {
+		AtomicInteger loads = new AtomicInteger();
+		CompletableFuture<String> load = new CompletableFuture<>();
+		Supplier<CompletableFuture<String>> loader = () -> {
+			loads.incrementAndGet();
+			return load;
+		};
+		// the first call leads and has started its load when it returns: the second finds it in flight
+		CompletableFuture<String> first = this.collapser.collapseAsync("codes", key.get(), loader);
+		CompletableFuture<String> second = this.collapser.collapseAsync("codes", key.get(), loader);
+		load.complete("loaded");
+		assertThat(first).succeedsWithin(Herd.PATIENCE).isEqualTo("loaded");
+		assertThat(second).succeedsWithin(Herd.PATIENCE).isEqualTo("loaded");
+		assertThat(loads).hasValue(1);
+	}
+
+	@ParameterizedTest
+	@MethodSource("arrayKeys")
+	void arrayKeysAreStoredAndEvictedByContent(Supplier<Object> key, Supplier<Object> other) {
+		AtomicInteger loads = new AtomicInteger();
+		assertThat(this.collapser.collapse("codes", key.get(), loads::incrementAndGet)).isEqualTo(1);
+		assertThat(this.collapser.collapse("codes", key.get(), loads::incrementAndGet))
+			.as("an equal array finds the stored result").isEqualTo(1);
+		assertThat(this.collapser.collapse("codes", key.get(), Integer.class, loads::incrementAndGet))
+			.as("so does the overload with a type").isEqualTo(1);
+		assertThat(this.collapser.collapse("codes", other.get(), loads::incrementAndGet))
+			.as("other content is another key").isEqualTo(2);
+		this.collapser.evict("codes", key.get());
+		assertThat(this.collapser.collapse("codes", key.get(), loads::incrementAndGet))
+			.as("evicted through an equal array, so loaded again").isEqualTo(3);
+		assertThat(this.collapser.collapse("codes", other.get(), loads::incrementAndGet))
+			.as("the other key stays").isEqualTo(2);
 	}
 
 	@Test

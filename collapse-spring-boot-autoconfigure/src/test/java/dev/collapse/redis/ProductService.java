@@ -84,6 +84,12 @@ public class ProductService {
 		return (Product) this.upstream.load(this.node, id);
 	}
 
+	/** A key that is an array: it must meet a {@code Collapser} key of equal content, on any node. */
+	@Collapsed(name = "codes")
+	public String code(byte[] bytes) throws Exception {
+		return (String) this.upstream.load(this.node, java.util.Arrays.toString(bytes));
+	}
+
 	/** Keys of any shape: every argument is part of the key. */
 	@Collapsed(name = "texts", ttl = "1m")
 	public String text(String a, String b) throws Exception {

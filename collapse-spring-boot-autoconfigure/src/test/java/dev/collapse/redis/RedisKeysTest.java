@@ -9,8 +9,8 @@ import java.util.UUID;
 
 import org.junit.jupiter.api.Test;
 
-import dev.collapse.aop.CompositeKeys;
-import dev.collapse.aop.NullKey;
+import dev.collapse.core.CompositeKeys;
+import dev.collapse.core.NullKey;
 import tools.jackson.databind.json.JsonMapper;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -38,6 +38,29 @@ class RedisKeysTest {
 			redisKeys.add(entry("products", key));
 		}
 		assertThat(redisKeys).hasSize(distinct.size());
+	}
+
+	/**
+	 * Entries written by earlier versions must still be found: the text of each kind of key, as
+	 * {@code @Collapsed} builds it, is pinned here character for character.
+	 */
+	@Test
+	void encodingsOfExistingKeysNeverChange() {
+		assertThat(entry("products", "EUR")).isEqualTo("app:{products:s3:EUR}");
+		assertThat(entry("products", 42L)).isEqualTo("app:{products:l2:42}");
+		assertThat(entry("products", 42)).isEqualTo("app:{products:i2:42}");
+		assertThat(entry("products", NullKey.INSTANCE)).isEqualTo("app:{products:n}");
+		assertThat(entry("products", CompositeKeys.of())).isEqualTo("app:{products:c0:}");
+		assertThat(entry("products", CompositeKeys.of("a:b", "c"))).isEqualTo("app:{products:c2:s3:a:bs1:c}");
+		assertThat(entry("products", CompositeKeys.of(new byte[] { 1, 2 }))).isEqualTo("app:{products:c1:a2:y1:1y1:2}");
+		assertThat(entry("products", CompositeKeys.of(new int[] { 7 }, null))).isEqualTo("app:{products:c2:a1:i1:7z}");
+		assertThat(entry("products", "{x}\\")).isEqualTo("app:{products:s4:\\(x\\)\\\\}");
+		assertThat(entry("a:b", "x")).isEqualTo("app:{a\\;b:s1:x}");
+		assertThat(entry("products", Thread.State.NEW)).isEqualTo("app:{products:e26:java.lang.Thread$State.NEW}");
+		assertThat(entry("products", new Product(1, "one")))
+			.isEqualTo("app:{products:j48:dev.collapse.redis.Product=\\(\"id\":1,\"name\":\"one\"\\)}");
+		assertThat(entry("products", "x".repeat(300)))
+			.isEqualTo("app:{products:#7ea77e315c55e2a90a87225d4630a31975a0a104ae313b5afaf904e1923cd2c8}");
 	}
 
 	@Test

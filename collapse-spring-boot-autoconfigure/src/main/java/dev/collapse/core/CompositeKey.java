@@ -1,10 +1,11 @@
-package dev.collapse.aop;
+package dev.collapse.core;
 
 import java.util.Arrays;
 
 /**
  * Key made of several parts, compared part by part with deep equality: {@code ("a:b", "c")} and
  * {@code ("a", "b:c")} differ, {@code null} parts are allowed, and arrays compare by content.
+ * Built by {@link Keys}: the parts are the arguments of a call, or one array.
  */
 public final class CompositeKey {
 
@@ -15,6 +16,10 @@ public final class CompositeKey {
 
 	private final int hash;
 
+	/**
+	 * Keeps its own copy of {@code parts}, which its caller may change later; arrays among the parts
+	 * are not copied.
+	 */
 	CompositeKey(Object[] parts) {
 		this.parts = parts.clone();
 		this.hash = Arrays.deepHashCode(this.parts);

@@ -1,6 +1,6 @@
-package dev.collapse.aop;
+package dev.collapse.core;
 
-/** Builds the keys the aop layer builds, for tests of other packages. */
+/** Builds composite keys of any parts, for tests of other packages ({@link Keys} builds only those of calls). */
 public final class CompositeKeys {
 
 	private CompositeKeys() {
