@@ -185,7 +185,7 @@ class RetryBackoffTest {
 		Loader flaky = () -> {
 			int attempt = loads.incrementAndGet();
 			if (attempt == 1) {
-				StaleIfErrorTest.awaitOthersWaiting(threads, callers);
+				Herd.awaitFollowers(instance, "k", callers - 1);
 			}
 			if (attempt <= 2) {
 				throw new IllegalStateException("upstream down, attempt " + attempt);
@@ -252,7 +252,7 @@ class RetryBackoffTest {
 		List<Throwable> thrown = new ArrayList<>();
 		Loader failing = () -> {
 			if (thrown.isEmpty()) {
-				StaleIfErrorTest.awaitOthersWaiting(threads, callers);
+				Herd.awaitFollowers(instance, "k", callers - 1);
 			}
 			IllegalStateException ex = new IllegalStateException("attempt " + (thrown.size() + 1));
 			thrown.add(ex); // only the leader's thread runs attempts, one after the other
@@ -409,7 +409,7 @@ class RetryBackoffTest {
 		AtomicReference<Object> followerOutcome = new AtomicReference<>();
 		Thread follower = new Thread(() -> followerOutcome.set(RefreshFixtures.outcome(instance, "k", () -> "never")));
 		follower.start();
-		await().atMost(Duration.ofSeconds(10)).until(() -> Herd.waitsOnAFlight(follower));
+		Herd.awaitFollowers(instance, "k", 1);
 		fail.countDown();
 		await().atMost(Duration.ofSeconds(10))
 			.until(() -> this.counts.retries.get() == 1 && leader.getState() == Thread.State.TIMED_WAITING);

@@ -84,7 +84,7 @@ class StaleIfErrorTest {
 				start.await();
 				return RefreshFixtures.outcome(instance, "k", () -> {
 					loads.incrementAndGet();
-					awaitOthersWaiting(threads, callers);
+					Herd.awaitFollowers(instance, "k", callers - 1);
 					throw new IllegalStateException("upstream down");
 				});
 			}));
@@ -217,31 +217,12 @@ class StaleIfErrorTest {
 		Thread caller = new Thread(
 				() -> follower.set(RefreshFixtures.outcome(instance, "k", () -> "not run: the refresh is in flight")));
 		caller.start();
-		await().atMost(Duration.ofSeconds(10)).until(() -> Herd.waitsOnAFlight(caller));
+		Herd.awaitFollowers(instance, "k", 1);
 		fail.countDown();
 		caller.join(TimeUnit.SECONDS.toMillis(10));
 		refresh.join(TimeUnit.SECONDS.toMillis(10));
 		assertThat(follower.get()).isEqualTo("old");
 		assertThat(this.counts.calls(CallResult.STALE)).isEqualTo(1);
-	}
-
-	/** Holds the loading caller until every other caller waits on the flight. */
-	static void awaitOthersWaiting(List<Thread> threads, int callers) {
-		await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(5)).until(() -> {
-			int waiting = 0;
-			for (Thread thread : snapshot(threads)) {
-				if (Herd.waitsOnAFlight(thread)) {
-					waiting++;
-				}
-			}
-			return waiting == callers - 1;
-		});
-	}
-
-	private static List<Thread> snapshot(List<Thread> threads) {
-		synchronized (threads) {
-			return new ArrayList<>(threads);
-		}
 	}
 
 	private static int size(List<Thread> threads) {
