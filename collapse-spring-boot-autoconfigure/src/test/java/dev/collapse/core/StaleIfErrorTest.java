@@ -9,6 +9,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 
@@ -74,6 +75,7 @@ class StaleIfErrorTest {
 		this.pool = Executors.newFixedThreadPool(callers);
 		List<Thread> threads = new ArrayList<>();
 		AtomicInteger loads = new AtomicInteger();
+		AtomicBoolean othersWaiting = new AtomicBoolean();
 		CountDownLatch start = new CountDownLatch(1);
 		List<Future<Object>> results = new ArrayList<>();
 		for (int i = 0; i < callers; i++) {
@@ -85,6 +87,7 @@ class StaleIfErrorTest {
 				return RefreshFixtures.outcome(instance, "k", () -> {
 					loads.incrementAndGet();
 					Herd.awaitFollowers(instance, "k", callers - 1);
+					othersWaiting.set(true);
 					throw new IllegalStateException("upstream down");
 				});
 			}));
@@ -94,6 +97,7 @@ class StaleIfErrorTest {
 		for (Future<Object> result : results) {
 			assertThat(result.get(20, TimeUnit.SECONDS)).isEqualTo("old");
 		}
+		assertThat(othersWaiting).as("the other callers waited on the failing load").isTrue();
 		assertThat(loads.get()).isEqualTo(1);
 		assertThat(this.counts.calls(CallResult.STALE)).isEqualTo(callers);
 		assertThat(this.counts.failedLoads.get()).isEqualTo(1);
