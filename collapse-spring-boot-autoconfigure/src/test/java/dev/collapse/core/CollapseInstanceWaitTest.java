@@ -97,10 +97,10 @@ class CollapseInstanceWaitTest {
 			AtomicReferenceArray<Thread> followers = new AtomicReferenceArray<>(2);
 			Future<Object> first = herd.add(() -> timed(waited, followers, 0, () -> instance.call("k", held)));
 			Future<Object> second = herd.add(() -> timed(waited, followers, 1, () -> instance.call("k", held)));
-			Awaitility.await("both followers parked")
+			Awaitility.await("both followers started")
 				.atMost(Herd.PATIENCE)
-				.until(() -> followers.get(0) != null && followers.get(1) != null
-						&& Herd.waitsOnAFlight(followers.get(0)) && Herd.waitsOnAFlight(followers.get(1)));
+				.until(() -> followers.get(0) != null && followers.get(1) != null);
+			Herd.awaitParkedFollowers(instance, "k", List.of(followers.get(0), followers.get(1)));
 			assertThat(scheduler.held).as("timers of the flight").hasSize(1);
 			scheduler.held.take().run();
 			assertThatThrownBy(() -> Herd.result(first)).isInstanceOf(CollapseTimeoutException.class);
@@ -227,12 +227,9 @@ class CollapseInstanceWaitTest {
 					return instance.call("k", held);
 				}));
 			}
-			Herd.awaitFollowers(instance, "k", 10);
+			Herd.awaitParkedFollowers(instance, "k", followers);
 			ThreadMXBean threads = ManagementFactory.getThreadMXBean();
 			for (Thread follower : followers) {
-				Awaitility.await()
-					.atMost(Herd.PATIENCE)
-					.until(() -> Herd.waitsOnAFlight(follower));
 				ThreadInfo info = threads.getThreadInfo(new long[] { follower.getId() }, true, false)[0];
 				assertThat(info.getLockedMonitors()).as("monitors held by a waiting follower").isEmpty();
 				// Object.wait releases its monitor while it waits, so look for it in the stack as well

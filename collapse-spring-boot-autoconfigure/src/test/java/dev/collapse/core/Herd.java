@@ -2,6 +2,7 @@ package dev.collapse.core;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -71,21 +72,20 @@ public final class Herd implements AutoCloseable {
 	}
 
 	/**
-	 * Whether {@code thread} is parked waiting for another caller's load: a follower in its wait,
-	 * told apart from a thread parked anywhere else (a start latch, a backoff) by its stack.
+	 * Waits until {@code threads.size()} callers (the leader excluded) wait on the load of
+	 * {@code key} and every one of {@code threads} is parked. The count says they attached to the
+	 * flight; the thread state says they went on to park, which a follower does nowhere but in its
+	 * wait once it has attached (the flight's timer is scheduled without blocking). Neither looks
+	 * at method names, so moving the waiting code never turns this into a timeout.
 	 */
-	public static boolean waitsOnAFlight(Thread thread) {
-		Thread.State state = thread.getState();
-		if (state != Thread.State.WAITING && state != Thread.State.TIMED_WAITING) {
-			return false;
-		}
-		for (StackTraceElement frame : thread.getStackTrace()) {
-			if (frame.getClassName().equals(CollapseInstance.class.getName())
-					&& frame.getMethodName().equals("awaitOutcome")) {
-				return true;
-			}
-		}
-		return false;
+	public static void awaitParkedFollowers(CollapseInstance instance, Object key, Collection<Thread> threads) {
+		Awaitility.await("followers of the load, parked")
+			.atMost(PATIENCE)
+			.pollInSameThread()
+			.pollDelay(Duration.ZERO)
+			.pollInterval(Duration.ofMillis(2))
+			.until(() -> instance.followers(key) >= threads.size()
+					&& threads.stream().allMatch((thread) -> thread.getState() == Thread.State.WAITING));
 	}
 
 	/** Waits until {@code followers} callers (the leader excluded) wait on the load of {@code key}. */

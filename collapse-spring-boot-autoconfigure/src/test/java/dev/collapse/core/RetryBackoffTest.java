@@ -179,13 +179,14 @@ class RetryBackoffTest {
 		CollapseInstance instance = instance(THREE_ATTEMPTS);
 		int callers = 1_000;
 		this.pool = Executors.newFixedThreadPool(callers);
-		List<Thread> threads = new ArrayList<>();
 		CountDownLatch start = new CountDownLatch(1);
 		AtomicInteger loads = new AtomicInteger();
+		AtomicBoolean othersWaiting = new AtomicBoolean();
 		Loader flaky = () -> {
 			int attempt = loads.incrementAndGet();
 			if (attempt == 1) {
-				StaleIfErrorTest.awaitOthersWaiting(threads, callers);
+				Herd.awaitFollowers(instance, "k", callers - 1);
+				othersWaiting.set(true);
 			}
 			if (attempt <= 2) {
 				throw new IllegalStateException("upstream down, attempt " + attempt);
@@ -195,9 +196,6 @@ class RetryBackoffTest {
 		List<Future<Object>> results = new ArrayList<>();
 		for (int i = 0; i < callers; i++) {
 			results.add(this.pool.submit(() -> {
-				synchronized (threads) {
-					threads.add(Thread.currentThread());
-				}
 				start.await();
 				return RefreshFixtures.outcome(instance, "k", flaky);
 			}));
@@ -206,6 +204,7 @@ class RetryBackoffTest {
 		for (Future<Object> result : results) {
 			assertThat(result.get(30, TimeUnit.SECONDS)).isEqualTo("value");
 		}
+		assertThat(othersWaiting).as("the other callers waited on the first attempt").isTrue();
 		assertThat(loads.get()).isEqualTo(3);
 		assertThat(this.counts.retries.get()).isEqualTo(2);
 		assertThat(this.counts.successfulLoads.get()).as("one load, all its attempts").isEqualTo(1);
@@ -248,11 +247,10 @@ class RetryBackoffTest {
 		CollapseInstance instance = instance(THREE_ATTEMPTS);
 		int callers = 50;
 		this.pool = Executors.newFixedThreadPool(callers);
-		List<Thread> threads = new ArrayList<>();
 		List<Throwable> thrown = new ArrayList<>();
 		Loader failing = () -> {
 			if (thrown.isEmpty()) {
-				StaleIfErrorTest.awaitOthersWaiting(threads, callers);
+				Herd.awaitFollowers(instance, "k", callers - 1);
 			}
 			IllegalStateException ex = new IllegalStateException("attempt " + (thrown.size() + 1));
 			thrown.add(ex); // only the leader's thread runs attempts, one after the other
@@ -262,9 +260,6 @@ class RetryBackoffTest {
 		List<Future<Object>> results = new ArrayList<>();
 		for (int i = 0; i < callers; i++) {
 			results.add(this.pool.submit(() -> {
-				synchronized (threads) {
-					threads.add(Thread.currentThread());
-				}
 				start.await();
 				return RefreshFixtures.outcome(instance, "k", failing);
 			}));
@@ -409,7 +404,7 @@ class RetryBackoffTest {
 		AtomicReference<Object> followerOutcome = new AtomicReference<>();
 		Thread follower = new Thread(() -> followerOutcome.set(RefreshFixtures.outcome(instance, "k", () -> "never")));
 		follower.start();
-		await().atMost(Duration.ofSeconds(10)).until(() -> Herd.waitsOnAFlight(follower));
+		Herd.awaitFollowers(instance, "k", 1);
 		fail.countDown();
 		await().atMost(Duration.ofSeconds(10))
 			.until(() -> this.counts.retries.get() == 1 && leader.getState() == Thread.State.TIMED_WAITING);

@@ -9,6 +9,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 
@@ -74,6 +75,7 @@ class StaleIfErrorTest {
 		this.pool = Executors.newFixedThreadPool(callers);
 		List<Thread> threads = new ArrayList<>();
 		AtomicInteger loads = new AtomicInteger();
+		AtomicBoolean othersWaiting = new AtomicBoolean();
 		CountDownLatch start = new CountDownLatch(1);
 		List<Future<Object>> results = new ArrayList<>();
 		for (int i = 0; i < callers; i++) {
@@ -84,7 +86,8 @@ class StaleIfErrorTest {
 				start.await();
 				return RefreshFixtures.outcome(instance, "k", () -> {
 					loads.incrementAndGet();
-					awaitOthersWaiting(threads, callers);
+					Herd.awaitFollowers(instance, "k", callers - 1);
+					othersWaiting.set(true);
 					throw new IllegalStateException("upstream down");
 				});
 			}));
@@ -94,6 +97,7 @@ class StaleIfErrorTest {
 		for (Future<Object> result : results) {
 			assertThat(result.get(20, TimeUnit.SECONDS)).isEqualTo("old");
 		}
+		assertThat(othersWaiting).as("the other callers waited on the failing load").isTrue();
 		assertThat(loads.get()).isEqualTo(1);
 		assertThat(this.counts.calls(CallResult.STALE)).isEqualTo(callers);
 		assertThat(this.counts.failedLoads.get()).isEqualTo(1);
@@ -217,31 +221,12 @@ class StaleIfErrorTest {
 		Thread caller = new Thread(
 				() -> follower.set(RefreshFixtures.outcome(instance, "k", () -> "not run: the refresh is in flight")));
 		caller.start();
-		await().atMost(Duration.ofSeconds(10)).until(() -> Herd.waitsOnAFlight(caller));
+		Herd.awaitFollowers(instance, "k", 1);
 		fail.countDown();
 		caller.join(TimeUnit.SECONDS.toMillis(10));
 		refresh.join(TimeUnit.SECONDS.toMillis(10));
 		assertThat(follower.get()).isEqualTo("old");
 		assertThat(this.counts.calls(CallResult.STALE)).isEqualTo(1);
-	}
-
-	/** Holds the loading caller until every other caller waits on the flight. */
-	static void awaitOthersWaiting(List<Thread> threads, int callers) {
-		await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(5)).until(() -> {
-			int waiting = 0;
-			for (Thread thread : snapshot(threads)) {
-				if (Herd.waitsOnAFlight(thread)) {
-					waiting++;
-				}
-			}
-			return waiting == callers - 1;
-		});
-	}
-
-	private static List<Thread> snapshot(List<Thread> threads) {
-		synchronized (threads) {
-			return new ArrayList<>(threads);
-		}
 	}
 
 	private static int size(List<Thread> threads) {

@@ -1,6 +1,5 @@
 package dev.collapse.redis;
 
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -14,7 +13,6 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import dev.collapse.core.Herd;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
 /**
  * The callers that wait on the leader's own node get its value as soon as the load returns, not
@@ -50,7 +48,7 @@ class EarlyHandOffTest {
 				followers.add(follower);
 				threads.add(start(() -> follower.complete(find(fleet, id))));
 			}
-			await().atMost(Duration.ofSeconds(10)).until(() -> threads.stream().allMatch(Herd::waitsOnAFlight));
+			Herd.awaitParkedFollowers(fleet.registry(0).instance("products"), id, threads);
 
 			// Redis holds every write from now on: the leader can neither store its value nor publish it
 			redis.server().cli("CLIENT", "PAUSE", "30000", "WRITE");

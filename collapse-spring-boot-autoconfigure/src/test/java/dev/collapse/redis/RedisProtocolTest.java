@@ -126,8 +126,7 @@ class RedisProtocolTest {
 			thread.start();
 		}
 		// every follower waits on node1's flight before its leader is interrupted
-		await().atMost(Duration.ofSeconds(10)).until(() -> threads.stream()
-			.allMatch(dev.collapse.core.Herd::waitsOnAFlight));
+		dev.collapse.core.Herd.awaitParkedFollowers(fleet.registry(1).instance("products"), id, threads);
 		leader.interrupt();
 		assertThat(leaderOutcome.get(10, TimeUnit.SECONDS)).isInstanceOf(dev.collapse.core.CollapseInterruptedException.class);
 		release.countDown();

@@ -1,0 +1,257 @@
+package dev.collapse.core;
+
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * One load in flight, and how its followers wait for it.
+ *
+ * <p>Life of a flight: it is <em>joined</em> ({@link LocalSingleFlight#join}) by its leader, who
+ * created it, and by every caller that arrives while it is in the map (its followers); the leader
+ * marks itself <em>leading</em> in {@link #loadingThread} while it runs the synchronous part of the
+ * load; the flight is <em>finished</em> ({@link LocalSingleFlight#complete}): removed from the map,
+ * so that no caller attaches any more, then <em>settled</em> ({@link #settle}): {@link #result}
+ * completed once, for every follower. Only a fleet leader settles before it finishes: its
+ * followers get a loaded value while it still writes it to Redis.
+ *
+ * <p>Synchronous followers park on {@link #woken} with no timer of their own; the flight's one
+ * {@link #watchdog}, started by the first of them, wakes them all when that first follower's
+ * timeout is up, which is no later than anybody's. Asynchronous followers each hold a timer on
+ * the scheduler instead (a timer costs no parked thread there).
+ */
+final class Flight {
+
+	/**
+	 * Completed once, by {@link #settle}; as a rule after the flight has been removed from the map.
+	 */
+	final CompletableFuture<Object> result = new CompletableFuture<>();
+
+	/**
+	 * What synchronous followers park on, without a timer of their own: completed right after
+	 * {@link #result}, or earlier by {@link #watchdog} when the first of them has waited its
+	 * whole wait timeout (every later one then waits out the rest of its own, timed).
+	 */
+	private final CompletableFuture<Void> woken = new CompletableFuture<>();
+
+	/**
+	 * The one timer of the flight: written once by the follower that claimed it ({@link #watched}),
+	 * read by {@link #settle} to cancel it; {@code null} before, and forever if no synchronous
+	 * follower came.
+	 */
+	private volatile ScheduledFuture<?> watchdog;
+
+	/** 1 once a follower has claimed the start of {@link #watchdog}; set by compare-and-set only. */
+	private volatile int watched;
+
+	/**
+	 * Thread running the synchronous part of the load, {@code null} otherwise. Written by the
+	 * leader (or the thread a fleet leader handed the flight over to), read by callers to detect
+	 * a load that calls its own key.
+	 */
+	volatile Thread loadingThread;
+
+	/**
+	 * How the callers that attached are counted; written by {@link #settle} before it completes
+	 * {@link #result}, read by them after.
+	 */
+	private volatile CallResult followerResult = CallResult.FOLLOWER;
+
+	/** Callers that attached; written only under the map's bin lock (see join and complete). */
+	int followers;
+
+	/** Whether no caller leads this flight: an early refresh. Final once published. */
+	final boolean refresh;
+
+	/** A flight led by the caller that creates it. */
+	Flight() {
+		this(false);
+	}
+
+	private Flight(boolean refresh) {
+		this.refresh = refresh;
+	}
+
+	/** A flight of an early refresh, led by a background thread rather than a caller. */
+	static Flight refresh() {
+		return new Flight(true);
+	}
+
+	/**
+	 * Hands the outcome to every caller attached, once: a later call does nothing (the leader
+	 * of a distributed load hands its value over as soon as it is loaded, then settles again).
+	 * @param followerResult how those callers are counted, written before they can read it
+	 */
+	void settle(Object value, Throwable failure, CallResult followerResult) {
+		if (this.result.isDone()) {
+			return;
+		}
+		this.followerResult = followerResult;
+		if (failure != null) {
+			this.result.completeExceptionally(failure);
+		}
+		else {
+			this.result.complete(value);
+		}
+		this.woken.complete(null);
+		ScheduledFuture<?> timer = this.watchdog;
+		if (timer != null) {
+			timer.cancel(false);
+		}
+	}
+
+	/** How the callers attached to a flight are counted when its leader was served as {@code served}. */
+	static CallResult followersServedAs(CallResult served) {
+		return (served == CallResult.LEADER) ? CallResult.FOLLOWER : served;
+	}
+
+	/** A future of the leader's own: completing or cancelling it leaves {@link #result} alone. */
+	CompletableFuture<Object> copy() {
+		CompletableFuture<Object> mine = new CompletableFuture<>();
+		this.result.whenComplete((value, failure) -> deliver(mine, value, failure));
+		return mine;
+	}
+
+	// --- waiting: one timeout, one outcome, a synchronous and an asynchronous face
+
+	/**
+	 * Waits, on this thread, for the outcome, for the instance's wait timeout at most.
+	 * @return the loaded value
+	 * @throws Throwable the load's exception, {@link CollapseTimeoutException} or
+	 * {@link CollapseInterruptedException}
+	 */
+	Object await(CollapseInstance instance) throws Throwable {
+		LoadObservation observation = instance.events.startWait();
+		Throwable failure = null;
+		try {
+			return awaitOutcome(instance);
+		}
+		catch (Throwable ex) {
+			failure = ex;
+			throw ex;
+		}
+		finally {
+			observation.stop(servedAs(), failure);
+		}
+	}
+
+	private Object awaitOutcome(CollapseInstance instance) throws Throwable {
+		long start = instance.ticker.read();
+		long arrived = System.nanoTime();
+		try {
+			if (claimWatchdog()) {
+				startWatchdog(instance);
+			}
+			this.woken.get();
+			// done: returns at once, no timer; woken by the watchdog: the rest of this caller's timeout
+			Object value = this.result.get(instance.waitTimeoutNanos - (System.nanoTime() - arrived),
+					TimeUnit.NANOSECONDS);
+			instance.events.onCall(this.followerResult);
+			return value;
+		}
+		catch (ExecutionException ex) {
+			instance.events.onCall(this.followerResult);
+			throw ex.getCause();
+		}
+		catch (TimeoutException ex) {
+			throw timedOut(instance);
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+			throw new CollapseInterruptedException(instance.name, ex);
+		}
+		finally {
+			instance.events.onWait(instance.ticker.read() - start);
+		}
+	}
+
+	/** Whether the calling follower is the first to ask, and so starts the watchdog. */
+	private boolean claimWatchdog() {
+		return this.watched == 0 && WATCHED.compareAndSet(this, 0, 1);
+	}
+
+	private void startWatchdog(CollapseInstance instance) {
+		ScheduledFuture<?> timer;
+		try {
+			timer = instance.scheduler.schedule(() -> this.woken.complete(null), instance.waitTimeoutNanos,
+					TimeUnit.NANOSECONDS);
+		}
+		catch (RejectedExecutionException ex) {
+			// no timer to be had (the application is closing): every follower waits timed, alone
+			this.woken.complete(null);
+			return;
+		}
+		this.watchdog = timer;
+		if (this.woken.isDone()) {
+			// the flight ended before the watchdog was published: nobody else stops it
+			timer.cancel(false);
+		}
+	}
+
+	/**
+	 * Asynchronous face of {@link #await}: a future of the follower's own, failed with
+	 * {@link CollapseTimeoutException} by its own timer. The wait and the call are counted when
+	 * the outcome arrives, even after the follower's future timed out.
+	 */
+	CompletableFuture<Object> awaitAsync(CollapseInstance instance) {
+		LoadObservation observation = instance.events.startWait();
+		long start = instance.ticker.read();
+		CompletableFuture<Object> mine = new CompletableFuture<>();
+		ScheduledFuture<?> timer = instance.scheduler.schedule(() -> mine.completeExceptionally(timedOut(instance)),
+				instance.waitTimeoutNanos, TimeUnit.NANOSECONDS);
+		this.result.whenComplete((value, failure) -> {
+			timer.cancel(false);
+			instance.events.onWait(instance.ticker.read() - start);
+			instance.events.onCall(this.followerResult);
+			deliver(mine, value, failure);
+		});
+		mine.whenComplete((value, failure) -> observation.stop(servedAs(), failure));
+		return mine;
+	}
+
+	/** How a follower that stops waiting now was served: {@code null} if the outcome had not reached it. */
+	private CallResult servedAs() {
+		// followerResult is written before the result completes: once done, it is final
+		return this.result.isDone() ? this.followerResult : null;
+	}
+
+	private static CollapseTimeoutException timedOut(CollapseInstance instance) {
+		return new CollapseTimeoutException(instance.name, instance.settings.waitTimeout());
+	}
+
+	private static void deliver(CompletableFuture<Object> mine, Object value, Throwable failure) {
+		if (failure != null) {
+			mine.completeExceptionally(unwrap(failure));
+		}
+		else {
+			mine.complete(value);
+		}
+	}
+
+	/** The exception a future failed with, without the wrappers futures add. */
+	static Throwable unwrap(Throwable failure) {
+		Throwable cause = failure;
+		while ((cause instanceof CompletionException || cause instanceof ExecutionException) && cause.getCause() != null) {
+			cause = cause.getCause();
+		}
+		return cause;
+	}
+
+	private static final VarHandle WATCHED;
+
+	static {
+		try {
+			WATCHED = MethodHandles.lookup().findVarHandle(Flight.class, "watched", int.class);
+		}
+		catch (ReflectiveOperationException ex) {
+			throw new ExceptionInInitializerError(ex);
+		}
+	}
+
+}

@@ -1,0 +1,121 @@
+package dev.collapse.core;
+
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A leader's load with its retries: one decision (retry or give up, and after what backoff) with
+ * a synchronous face that sleeps on the leader's thread and an asynchronous one that schedules
+ * the next attempt. Followers never retry: they wait for the leader's last attempt. Stateless
+ * beyond its instance; each load keeps its attempt count on its own stack or in its callbacks.
+ */
+final class Retry {
+
+	private final CollapseInstance instance;
+
+	private final RetrySettings settings;
+
+	Retry(CollapseInstance instance) {
+		this.instance = instance;
+		this.settings = instance.settings.retry();
+	}
+
+	/** Runs {@code loader} on this thread until an attempt succeeds or no retry is left. */
+	Object load(Loader loader) throws Throwable {
+		for (int attempt = 1;; attempt++) {
+			try {
+				return loader.load();
+			}
+			catch (Throwable ex) {
+				long delay = backoffBeforeRetry(ex, attempt);
+				if (delay < 0) {
+					throw ex;
+				}
+				try {
+					// a jittered backoff between attempts of the leader's own load, not a wait loop
+					TimeUnit.NANOSECONDS.sleep(delay);
+				}
+				catch (InterruptedException interrupted) {
+					Thread.currentThread().interrupt();
+					ex.addSuppressed(interrupted);
+					throw ex;
+				}
+			}
+		}
+	}
+
+	/**
+	 * Starts {@code loader}'s first attempt on this thread and completes {@code outcome} with the
+	 * value of the first attempt that succeeds, or the exception of the last one.
+	 */
+	void loadAsync(AsyncLoader loader, CompletableFuture<Object> outcome) {
+		attempt(loader, 1, outcome);
+	}
+
+	/** Runs an asynchronous load with its retries and waits for it, on a thread that may block. */
+	Object await(AsyncLoader loader) throws Throwable {
+		CompletableFuture<Object> outcome = new CompletableFuture<>();
+		attempt(loader, 1, outcome);
+		try {
+			return outcome.get();
+		}
+		catch (ExecutionException ex) {
+			throw Flight.unwrap(ex);
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+			throw new CollapseInterruptedException(this.instance.name, ex);
+		}
+	}
+
+	private void attempt(AsyncLoader loader, int attempt, CompletableFuture<Object> outcome) {
+		CompletionStage<?> stage;
+		try {
+			stage = loader.load();
+			if (stage == null) {
+				throw new NullPointerException("The load of collapse instance '" + this.instance.name
+						+ "' returned a null CompletionStage; return a completed stage instead");
+			}
+		}
+		catch (Throwable ex) {
+			stage = CompletableFuture.failedFuture(ex);
+		}
+		stage.whenComplete((value, failure) -> {
+			if (failure == null) {
+				outcome.complete(value);
+				return;
+			}
+			Throwable cause = Flight.unwrap(failure);
+			long delay = backoffBeforeRetry(cause, attempt);
+			if (delay < 0) {
+				outcome.completeExceptionally(cause);
+				return;
+			}
+			try {
+				this.instance.scheduler.schedule(() -> attempt(loader, attempt + 1, outcome), delay,
+						TimeUnit.NANOSECONDS);
+			}
+			catch (RejectedExecutionException ex) {
+				cause.addSuppressed(ex);
+				outcome.completeExceptionally(cause);
+			}
+		});
+	}
+
+	/**
+	 * The one retry decision of both faces: after attempt number {@code attempt} failed with
+	 * {@code failure}, the backoff to wait before the next one (the retry is reported), or -1
+	 * when the load gives up with {@code failure}.
+	 */
+	private long backoffBeforeRetry(Throwable failure, int attempt) {
+		if (attempt >= this.settings.maxAttempts() || !this.settings.retries(failure)) {
+			return -1;
+		}
+		this.instance.events.onRetry();
+		return Backoff.delayNanos(this.settings, attempt);
+	}
+
+}
