@@ -112,6 +112,9 @@ class CollapseEndpointWebTest {
 			.isEqualTo(CALLERS - 1);
 		assertThat(this.meters.get("collapse.herd.size").tag("name", "products").summary().max()).isEqualTo(CALLERS);
 		assertThat(this.observationListener.getIfAvailable()).isNotNull();
+		// Boot's meter handler made a timer of the leader's observation; Boot applied our filter to it
+		assertThat(this.meters.get(CollapseObservationListener.LEADER).tag("name", "products").timer().getId()
+			.getDescription()).isNotBlank();
 
 		HttpResponse<String> one = get("/actuator/collapse/products");
 		assertThat(one.statusCode()).isEqualTo(200);
