@@ -2,7 +2,8 @@
 
 // The herd demo page: runs POST /demo/herd and /demo/token-herd, draws both runs, and polls the
 // collapse meters. Every meter and the collapse endpoint may be missing (another module provides
-// them): a missing one shows "n/a", never an error.
+// them): a missing one shows "n/a", never an error. A run started elsewhere (curl, another tab) is
+// read back from GET /demo/herd/latest and /demo/token-herd/latest and shown as well.
 
 const SVG = 'http://www.w3.org/2000/svg';
 const $ = (selector) => document.querySelector(selector);
@@ -62,22 +63,33 @@ function svgElement(name, attributes, text) {
   return element;
 }
 
-// Horizontal bars on a linear scale: 1 query next to 2,000 is meant to look like nothing.
+// Width of a label as drawn; an estimate where the chart is not rendered (nothing to measure).
+function textWidth(text) {
+  return text.getComputedTextLength() || text.textContent.length * 7;
+}
+
+// Horizontal bars on a linear scale: 1 query next to 2,000 is meant to look like nothing. The
+// labels are measured first and the bars get the width they leave, so that the value of the
+// longest bar (10,000 ms and more in a default run) stays inside the chart.
 function drawBars(svg, bars, unit) {
   svg.replaceChildren();
-  const left = 110;
-  const width = 420 - left - 70;
-  const largest = Math.max(...bars.map((bar) => bar.value), 1);
+  const chartWidth = svg.viewBox.baseVal.width;
   const rowHeight = 120 / bars.length;
+  const names = bars.map((bar) => svg.appendChild(svgElement('text', { x: 4 }, bar.label)));
+  const values = bars.map((bar) => svg.appendChild(svgElement('text', {},
+    formatNumber(bar.value, unit === 'ms' ? 1 : 0) + (unit ? ' ' + unit : ''))));
+  const left = 4 + Math.max(...names.map(textWidth)) + 8;
+  const width = Math.max(20, chartWidth - left - 4 - Math.max(...values.map(textWidth)) - 6);
+  const largest = Math.max(...bars.map((bar) => bar.value), 1);
   bars.forEach((bar, index) => {
     const y = 5 + index * rowHeight;
     const length = Math.max(2, (bar.value / largest) * width);
-    svg.append(svgElement('text', { x: 4, y: y + rowHeight / 2 + 4 }, bar.label));
+    names[index].setAttribute('y', y + rowHeight / 2 + 4);
     svg.append(svgElement('rect', {
       x: left, y: y + 3, width: length, height: rowHeight - 6, rx: 2, class: bar.className,
     }));
-    svg.append(svgElement('text', { x: left + length + 4, y: y + rowHeight / 2 + 4 },
-      formatNumber(bar.value, unit === 'ms' ? 1 : 0) + (unit ? ' ' + unit : '')));
+    values[index].setAttribute('x', left + length + 4);
+    values[index].setAttribute('y', y + rowHeight / 2 + 4);
   });
 }
 
@@ -95,6 +107,30 @@ function drawCharts(runs) {
   ], 'ms');
 }
 
+// The number of the report each demo's panel shows, and whether this page is running that demo
+// now (its own result is shown when its POST returns; a poll meanwhile would show the one before).
+const shown = { herd: 0, token: 0 };
+const running = { herd: false, token: false };
+
+function showHerd(report) {
+  shown.herd = report.number;
+  fillRows($('#results'), report.runs);
+  drawCharts(report.runs);
+  $('#setup').textContent = `${report.subject}: ${formatNumber(report.requests)} requests per run, `
+    + `${report.threads}, query delay ${formatNumber(report.upstreamDelayMs)} ms, `
+    + `${report.connectionPool} DB connections, ${report.cpus} CPUs, JDK ${report.jdk}`
+    + (report.collapseEnabled ? '' : ' (collapse.enabled=false: the "on" run is not collapsed either)');
+}
+
+function showTokens(report) {
+  shown.token = report.number;
+  fillRows($('#token-results'), report.runs);
+}
+
+function finishedAt(report) {
+  return new Date(report.finishedAt).toLocaleTimeString();
+}
+
 async function runDemo(event) {
   event.preventDefault();
   const button = $('#run-herd');
@@ -104,23 +140,19 @@ async function runDemo(event) {
     status.textContent = `running both herds… ${((performance.now() - started) / 1000).toFixed(0)} s`;
   }, 500);
   button.disabled = true;
+  running.herd = true;
   status.classList.remove('error');
   status.textContent = 'running both herds…';
   clearRows($('#results'));
   try {
-    const report = await postForm('/demo/herd', { requests: $('#requests').value, product: $('#product').value });
-    fillRows($('#results'), report.runs);
-    drawCharts(report.runs);
-    $('#setup').textContent = `${report.subject}: ${formatNumber(report.requests)} requests per run, `
-      + `${report.threads}, query delay ${formatNumber(report.upstreamDelayMs)} ms, `
-      + `${report.connectionPool} DB connections, ${report.cpus} CPUs, JDK ${report.jdk}`
-      + (report.collapseEnabled ? '' : ' (collapse.enabled=false: the "on" run is not collapsed either)');
+    showHerd(await postForm('/demo/herd', { requests: $('#requests').value, product: $('#product').value }));
     status.textContent = `done in ${((performance.now() - started) / 1000).toFixed(1)} s`;
   } catch (failure) {
     status.textContent = 'failed: ' + failure.message;
     status.classList.add('error');
   } finally {
     clearInterval(ticker);
+    running.herd = false;
     button.disabled = false;
   }
 }
@@ -130,18 +162,48 @@ async function runTokenDemo(event) {
   const button = $('#run-token');
   const status = $('#token-status');
   button.disabled = true;
+  running.token = true;
   status.classList.remove('error');
   status.textContent = 'running…';
   clearRows($('#token-results'));
   try {
-    const report = await postForm('/demo/token-herd', { callers: $('#callers').value });
-    fillRows($('#token-results'), report.runs);
+    showTokens(await postForm('/demo/token-herd', { callers: $('#callers').value }));
     status.textContent = 'done';
   } catch (failure) {
     status.textContent = 'failed: ' + failure.message;
     status.classList.add('error');
   } finally {
+    running.token = false;
     button.disabled = false;
+  }
+}
+
+// The last run of a demo, if it is one this page has not shown: 204 before the first run.
+async function unseenRun(url, seen) {
+  const response = await fetch(url, { headers: { Accept: 'application/json' } });
+  if (response.status !== 200) {
+    return null;
+  }
+  const report = await response.json();
+  return (report.number > seen) ? report : null;
+}
+
+async function pollLatestRuns() {
+  try {
+    const herd = running.herd ? null : await unseenRun('/demo/herd/latest', shown.herd);
+    if (herd && !running.herd) {
+      showHerd(herd);
+      $('#status').classList.remove('error');
+      $('#status').textContent = `last run (#${herd.number}), done at ${finishedAt(herd)}`;
+    }
+    const tokens = running.token ? null : await unseenRun('/demo/token-herd/latest', shown.token);
+    if (tokens && !running.token) {
+      showTokens(tokens);
+      $('#token-status').classList.remove('error');
+      $('#token-status').textContent = `last run (#${tokens.number}), done at ${finishedAt(tokens)}`;
+    }
+  } catch (ignored) {
+    // the next poll tries again
   }
 }
 
@@ -258,4 +320,8 @@ $('#token-form').addEventListener('submit', runTokenDemo);
 $('#instance').addEventListener('change', pollMetrics);
 loadProducts();
 pollMetrics();
-setInterval(pollMetrics, 2000);
+pollLatestRuns();
+setInterval(() => {
+  pollMetrics();
+  pollLatestRuns();
+}, 2000);

@@ -7,6 +7,7 @@ import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
@@ -31,78 +32,91 @@ import dev.collapse.core.RetrySettings;
  * flight, counts and largest recent herds, and the state of the distributed layer.
  *
  * <ul>
- * <li>{@code GET /actuator/collapse}: everything.</li>
+ * <li>{@code GET /actuator/collapse}: everything; with {@code collapse.enabled=false} it answers
+ * {@code "enabled": false} and no instance, so that a switched-off application says so instead of
+ * looking as if the endpoint were not exposed.</li>
  * <li>{@code GET /actuator/collapse/{name}}: one instance; 404 if it does not exist.</li>
- * <li>{@code DELETE /actuator/collapse/{name}?key=...}: evicts one key of the instance;
- * without {@code key}, every entry of the instance. A name this JVM has no instance of is
- * reported as unknown and evicts nothing: a typo in a URL must not create an instance, and its
- * meters. Every {@code @Collapsed} method's instance exists from startup. A key given as text matches a key that is
- * that String, or that number as an Integer or a Long, or that UUID: the forms a single-argument
+ * <li>{@code DELETE /actuator/collapse/{name}?key=...}: evicts one key of the instance and says
+ * whether an entry was there; without {@code key}, every entry of the instance. A name this JVM has
+ * no instance of is reported as unknown (404 over HTTP, see {@link CollapseEndpointWebExtension})
+ * and evicts nothing: a typo in a URL must not create an instance, and its meters. Every
+ * {@code @Collapsed} method's instance exists from startup. A key given as text matches a key that
+ * is that String, or that number as an Integer or a Long, or that UUID: the forms a single-argument
  * method's key takes. Composite keys (several arguments) cannot be named here: evict the instance,
  * or call {@link Collapser#evict} from code.</li>
  * </ul>
- * Keys in herds are shown as a short SHA-256 of their text unless {@code collapse.endpoint.show-keys}
- * is true.
+ * Keys in herds are shown as a short SHA-256 of their text unless
+ * {@code management.endpoint.collapse.show-keys} is true.
  */
 @Endpoint(id = "collapse")
 public class CollapseEndpoint {
 
-	private final CollapseRegistry registry;
-
-	private final Collapser collapser;
+	/** {@code null} when {@code collapse.enabled=false}: there are no instances then. */
+	private final @Nullable CollapseRegistry registry;
 
 	private final CollapseStatistics statistics;
 
 	private final @Nullable DistributedStatus distributed;
 
 	/**
-	 * @param registry the instances
-	 * @param collapser evicts keys (in Redis too when the distributed layer provides it)
+	 * @param registry the instances, {@code null} when collapsing is switched off
+	 * ({@code collapse.enabled=false})
 	 * @param statistics counts and herds of each instance
 	 * @param distributed state of the distributed layer, {@code null} when it is off
 	 */
-	public CollapseEndpoint(CollapseRegistry registry, Collapser collapser, CollapseStatistics statistics,
+	public CollapseEndpoint(@Nullable CollapseRegistry registry, CollapseStatistics statistics,
 			@Nullable DistributedStatus distributed) {
 		this.registry = registry;
-		this.collapser = collapser;
 		this.statistics = statistics;
 		this.distributed = distributed;
 	}
 
-	/** Every instance, by name, and the distributed layer. */
+	/** Whether collapsing is on, every instance by name, and the distributed layer. */
 	@ReadOperation
 	public CollapseDescriptor collapse() {
 		Map<String, InstanceDescriptor> instances = new LinkedHashMap<>();
-		this.registry.instances()
-			.stream()
-			.sorted(Comparator.comparing(CollapseInstance::name))
-			.forEach((instance) -> instances.put(instance.name(), describe(instance)));
-		return new CollapseDescriptor(distributed(), instances);
+		if (this.registry != null) {
+			this.registry.instances()
+				.stream()
+				.sorted(Comparator.comparing(CollapseInstance::name))
+				.forEach((instance) -> instances.put(instance.name(), describe(instance)));
+		}
+		return new CollapseDescriptor(this.registry != null, distributed(), instances);
 	}
 
 	/** One instance, or {@code null} (404) if there is no instance of that name. */
 	@ReadOperation
 	public @Nullable InstanceDescriptor instance(@Selector String name) {
-		return this.registry.find(name).map(this::describe).orElse(null);
+		return find(name).map(this::describe).orElse(null);
 	}
 
 	/**
-	 * Evicts {@code key} from the instance {@code name}, or every entry of it without a key.
-	 * Loads in flight go on. A name this JVM has no instance of evicts nothing.
+	 * Evicts {@code key} from the instance {@code name}, in this JVM and in the fleet's store, or
+	 * every entry of it without a key. Loads in flight go on. A name this JVM has no instance of
+	 * evicts nothing and is answered with {@code known=false}.
 	 */
 	@DeleteOperation
 	public EvictionDescriptor evict(@Selector String name, @Nullable String key) {
-		if (this.registry.find(name).isEmpty()) {
-			return new EvictionDescriptor(name, false, (key != null) ? "key" : "all", (key != null) ? shown(key) : null);
+		Optional<CollapseInstance> found = find(name);
+		if (found.isEmpty()) {
+			return new EvictionDescriptor(name, false, (key != null) ? "key" : "all", (key != null) ? shown(key) : null,
+					(key != null) ? false : null);
 		}
+		CollapseInstance instance = found.get();
 		if (key == null) {
-			this.collapser.evictAll(name);
-			return new EvictionDescriptor(name, true, "all", null);
+			instance.evictAll();
+			return new EvictionDescriptor(name, true, "all", null, null);
 		}
+		boolean evicted = false;
 		for (Object candidate : keyForms(key)) {
-			this.collapser.evict(name, candidate);
+			// every form is evicted, not only the first found: each is a key of its own
+			evicted |= instance.evict(candidate);
 		}
-		return new EvictionDescriptor(name, true, "key", shown(key));
+		return new EvictionDescriptor(name, true, "key", shown(key), evicted);
+	}
+
+	private Optional<CollapseInstance> find(String name) {
+		return (this.registry != null) ? this.registry.find(name) : Optional.empty();
 	}
 
 	/** The objects a key given as text may stand for; evicting one that is absent is harmless. */
@@ -192,8 +206,14 @@ public class CollapseEndpoint {
 		return duration.toString();
 	}
 
-	/** The whole endpoint. */
-	public record CollapseDescriptor(RedisDescriptor redis, Map<String, InstanceDescriptor> instances)
+	/**
+	 * The whole endpoint.
+	 * @param enabled {@code collapse.enabled}: when false, {@code @Collapsed} methods run as plain
+	 * calls and there are no instances
+	 * @param redis state of the distributed layer
+	 * @param instances every instance, by name
+	 */
+	public record CollapseDescriptor(boolean enabled, RedisDescriptor redis, Map<String, InstanceDescriptor> instances)
 			implements OperationResponseBody {
 	}
 
@@ -246,15 +266,17 @@ public class CollapseEndpoint {
 	}
 
 	/**
-	 * What an eviction asked for.
+	 * What an eviction asked for, and what it found.
 	 * @param instance the instance
 	 * @param known whether this JVM has the instance; when false nothing was evicted (often a typo)
 	 * @param scope {@code key} or {@code all}
 	 * @param key the key as shown in herds, {@code null} when every entry was evicted
+	 * @param evicted for a key: whether an entry (fresh or expired) was there, in this JVM or in the
+	 * fleet's store; {@code null} when every entry was evicted, as they are not counted
 	 */
 	@JsonInclude(JsonInclude.Include.NON_NULL)
-	public record EvictionDescriptor(String instance, boolean known, String scope, @Nullable String key)
-			implements OperationResponseBody {
+	public record EvictionDescriptor(String instance, boolean known, String scope, @Nullable String key,
+			@Nullable Boolean evicted) implements OperationResponseBody {
 	}
 
 }

@@ -43,10 +43,10 @@ public final class CollapseStatistics implements CollapseListener {
 
 	CollapseStatistics(int herdsKept, Duration herdWindow, boolean showKeys, Clock clock) {
 		if (herdsKept < 0) {
-			throw new IllegalArgumentException("collapse.endpoint.herds must not be negative, was " + herdsKept);
+			throw new IllegalArgumentException("management.endpoint.collapse.herds must not be negative, was " + herdsKept);
 		}
 		if (herdWindow.isNegative() || herdWindow.isZero()) {
-			throw new IllegalArgumentException("collapse.endpoint.herd-window must be positive, was " + herdWindow);
+			throw new IllegalArgumentException("management.endpoint.collapse.herd-window must be positive, was " + herdWindow);
 		}
 		this.herdsKept = herdsKept;
 		this.herdWindow = herdWindow;

@@ -2,6 +2,7 @@ package dev.collapse.autoconfigure;
 
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.actuate.autoconfigure.endpoint.condition.ConditionalOnAvailableEndpoint;
+import org.springframework.boot.actuate.autoconfigure.endpoint.expose.EndpointExposure;
 import org.springframework.boot.actuate.endpoint.annotation.Endpoint;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
@@ -11,18 +12,18 @@ import org.springframework.boot.context.properties.EnableConfigurationProperties
 import org.springframework.context.annotation.Bean;
 
 import dev.collapse.actuate.CollapseEndpoint;
+import dev.collapse.actuate.CollapseEndpointWebExtension;
 import dev.collapse.actuate.CollapseStatistics;
 import dev.collapse.core.CollapseRegistry;
-import dev.collapse.core.Collapser;
 import dev.collapse.core.DistributedStatus;
 
 /**
  * The {@code collapse} actuator endpoint and the statistics it shows, when the endpoint is
- * available ({@code management.endpoints.web.exposure.include=collapse}, or JMX).
+ * available ({@code management.endpoints.web.exposure.include=collapse}, or JMX). It exists with
+ * {@code collapse.enabled=false} too, to say that collapsing is off.
  */
 @AutoConfiguration(after = CollapseAutoConfiguration.class)
 @ConditionalOnClass({ Endpoint.class, ConditionalOnAvailableEndpoint.class })
-@ConditionalOnBean(CollapseRegistry.class)
 @ConditionalOnAvailableEndpoint(CollapseEndpoint.class)
 @EnableConfigurationProperties(CollapseEndpointProperties.class)
 public final class CollapseEndpointAutoConfiguration {
@@ -35,11 +36,18 @@ public final class CollapseEndpointAutoConfiguration {
 
 	@Bean
 	@ConditionalOnMissingBean
-	CollapseEndpoint collapseEndpoint(CollapseRegistry registry, ObjectProvider<Collapser> collapser,
-			CollapseStatistics statistics, ObjectProvider<DistributedStatus> distributed) {
-		// the registry is a Collapser; another one, the distributed layer's, also evicts in Redis
-		return new CollapseEndpoint(registry, collapser.getIfUnique(() -> registry), statistics,
-				distributed.getIfUnique());
+	CollapseEndpoint collapseEndpoint(ObjectProvider<CollapseRegistry> registry, CollapseStatistics statistics,
+			ObjectProvider<DistributedStatus> distributed) {
+		// no registry: collapse.enabled=false, which the endpoint reports
+		return new CollapseEndpoint(registry.getIfAvailable(), statistics, distributed.getIfUnique());
+	}
+
+	@Bean
+	@ConditionalOnMissingBean
+	@ConditionalOnBean(CollapseEndpoint.class)
+	@ConditionalOnAvailableEndpoint(exposure = EndpointExposure.WEB)
+	CollapseEndpointWebExtension collapseEndpointWebExtension(CollapseEndpoint endpoint) {
+		return new CollapseEndpointWebExtension(endpoint);
 	}
 
 }

@@ -5,9 +5,11 @@ import java.time.Duration;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 
 /**
- * The {@code collapse} actuator endpoint, under {@code collapse.endpoint.*}.
+ * The {@code collapse} actuator endpoint, under {@code management.endpoint.collapse.*} where Spring
+ * Boot keeps the options of its own endpoints. The former {@code collapse.endpoint.*} names are
+ * listed as removed in the configuration metadata, with these as replacements.
  */
-@ConfigurationProperties("collapse.endpoint")
+@ConfigurationProperties("management.endpoint.collapse")
 public class CollapseEndpointProperties {
 
 	/**

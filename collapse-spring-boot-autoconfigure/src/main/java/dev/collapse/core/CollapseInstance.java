@@ -256,12 +256,14 @@ public final class CollapseInstance {
 	/**
 	 * Drops the stored result of {@code key}, in this JVM and in the fleet's store; a load in flight
 	 * is not affected.
+	 * @return whether an entry was there, in this JVM or in the fleet's store
 	 */
-	public void evict(Object key) {
-		this.store.evict(this.name, key);
+	public boolean evict(Object key) {
+		boolean found = this.store.evict(this.name, key);
 		if (this.coordinator != null) {
-			this.coordinator.evict(key);
+			found |= this.coordinator.evict(key);
 		}
+		return found;
 	}
 
 	/** Drops every stored result of this instance. */

@@ -33,8 +33,11 @@ public interface DistributedCoordinator {
 	 */
 	Outcome refresh(Object key, Loader load) throws Throwable;
 
-	/** Deletes the entry of {@code key} in the fleet; a failure is logged, never thrown. */
-	void evict(Object key);
+	/**
+	 * Deletes the entry of {@code key} in the fleet; a failure is logged, never thrown.
+	 * @return whether the fleet's store had an entry; false when it could not be asked
+	 */
+	boolean evict(Object key);
 
 	/** Where asynchronous callers' distributed flows run (they block); never an I/O thread. */
 	Executor executor();

@@ -51,8 +51,9 @@ public final class LocalStore {
 		this.cache.put(new Key(instance, key), entry);
 	}
 
-	void evict(String instance, Object key) {
-		this.cache.invalidate(new Key(instance, key));
+	/** @return whether an entry was there, expired or not */
+	boolean evict(String instance, Object key) {
+		return this.cache.asMap().remove(new Key(instance, key)) != null;
 	}
 
 	void evictAll(String instance) {

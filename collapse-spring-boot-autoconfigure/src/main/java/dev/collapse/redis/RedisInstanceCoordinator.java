@@ -197,14 +197,17 @@ final class RedisInstanceCoordinator implements DistributedCoordinator {
 	}
 
 	@Override
-	public void evict(Object key) {
+	public boolean evict(Object key) {
 		String entry = this.layer.keys().entry(this.instancePrefix, key);
 		try {
-			this.layer.callEvenIfDown((commands) -> commands.del(entry));
+			// DEL answers how many of the keys it was given existed
+			Long deleted = this.layer.callEvenIfDown((commands) -> commands.del(entry));
+			return deleted != null && deleted > 0;
 		}
 		catch (DistributedUnavailableException ex) {
 			logger.warn("collapse instance '" + this.name
 					+ "': an entry could not be deleted from Redis, which does not answer; it expires by its ttl");
+			return false;
 		}
 	}
 

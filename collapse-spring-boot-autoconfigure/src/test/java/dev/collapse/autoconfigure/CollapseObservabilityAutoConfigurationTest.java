@@ -23,6 +23,7 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.util.ClassUtils;
 
 import dev.collapse.actuate.CollapseEndpoint;
+import dev.collapse.actuate.CollapseEndpointWebExtension;
 import dev.collapse.actuate.CollapseStatistics;
 import dev.collapse.actuate.DistributedHealthIndicator;
 import dev.collapse.core.Collapser;
@@ -98,15 +99,19 @@ class CollapseObservabilityAutoConfigurationTest {
 	}
 
 	@Test
-	void collapseDisabledRegistersNoListener() {
+	void collapseDisabledRegistersNoListenerAndAnEndpointThatSaysSo() {
 		this.runner.withBean(MeterRegistry.class, SimpleMeterRegistry::new)
 			.withBean(ObservationRegistry.class, ObservationRegistry::create)
 			.withPropertyValues("collapse.enabled=false", "management.endpoints.web.exposure.include=collapse")
-			.run((context) -> assertThat(context).hasNotFailed()
-				.doesNotHaveBean(CollapseMetricsListener.class)
-				.doesNotHaveBean(CollapseObservationListener.class)
-				.doesNotHaveBean(HerdWarningListener.class)
-				.doesNotHaveBean(CollapseEndpoint.class));
+			.run((context) -> {
+				assertThat(context).hasNotFailed()
+					.doesNotHaveBean(CollapseMetricsListener.class)
+					.doesNotHaveBean(CollapseObservationListener.class)
+					.doesNotHaveBean(HerdWarningListener.class)
+					.hasSingleBean(CollapseEndpoint.class);
+				assertThat(context.getBean(CollapseEndpoint.class).collapse().enabled()).isFalse();
+				assertThat(context.getBean(CollapseEndpoint.class).collapse().instances()).isEmpty();
+			});
 	}
 
 	@Test
@@ -117,9 +122,11 @@ class CollapseObservabilityAutoConfigurationTest {
 
 	@Test
 	void endpointExposedIsCreatedWithItsStatistics() {
-		this.runner.withPropertyValues("management.endpoints.web.exposure.include=collapse", "collapse.endpoint.show-keys=true")
+		this.runner.withPropertyValues("management.endpoints.web.exposure.include=collapse", "management.endpoint.collapse.show-keys=true")
 			.run((context) -> {
-				assertThat(context).hasSingleBean(CollapseEndpoint.class).hasSingleBean(CollapseStatistics.class);
+				assertThat(context).hasSingleBean(CollapseEndpoint.class)
+					.hasSingleBean(CollapseStatistics.class)
+					.hasSingleBean(CollapseEndpointWebExtension.class);
 				assertThat(context.getBean(CollapseStatistics.class).showsKeys()).isTrue();
 				assertThat(context.getBean(CollapseEndpoint.class).collapse().redis().state()).isEqualTo("off");
 			});

@@ -54,9 +54,13 @@ class PrometheusNamesTest {
 		this.observations.observationConfig().observationHandler(new DefaultMeterObservationHandler(this.prometheus));
 	}
 
-	/** A registry with the histogram a user turns on for wait percentiles, as the docs suggest. */
+	/**
+	 * A registry with the histogram a user turns on for wait percentiles, as the docs suggest, and
+	 * the descriptions of the observation timers, as the auto-configuration adds them.
+	 */
 	private static PrometheusMeterRegistry prometheus() {
 		PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+		registry.config().meterFilter(new ObservationMeterDescriptions());
 		registry.config().meterFilter(new MeterFilter() {
 			@Override
 			public DistributionStatisticConfig configure(Meter.Id id, DistributionStatisticConfig config) {
@@ -114,6 +118,25 @@ class PrometheusNamesTest {
 				assertThat(scraped).as(file + " queries " + name)
 					.anySatisfy((sample) -> assertThat(sample.equals(name) || sample.startsWith(name + "_")).isTrue());
 			}
+		}
+	}
+
+	@Test
+	void everyCollapseMeterHasHelpText() throws Exception {
+		CollapseInstance products = this.registry.register("products", settings());
+		this.herds.run(products, "k", 3, "v", null);
+		List<String> lines = this.prometheus.scrape().lines().toList();
+		Set<String> families = lines.stream()
+			.filter((line) -> line.startsWith("# TYPE collapse_"))
+			.map((line) -> line.split(" ")[2])
+			.collect(Collectors.toCollection(java.util.TreeSet::new));
+		// the observation timers are among them: Micrometer's handler made them from the observations
+		assertThat(families).contains("collapse_leader_seconds", "collapse_follower_seconds",
+				"collapse_leader_active_seconds", "collapse_follower_active_seconds", "collapse_calls_total");
+		for (String family : families) {
+			assertThat(lines).as("HELP text of " + family)
+				.anySatisfy((line) -> assertThat(line).startsWith("# HELP " + family + " ")
+					.satisfies((help) -> assertThat(help.substring(("# HELP " + family + " ").length())).isNotBlank()));
 		}
 	}
 

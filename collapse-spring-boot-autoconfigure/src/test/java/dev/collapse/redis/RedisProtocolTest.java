@@ -386,6 +386,16 @@ class RedisProtocolTest {
 	}
 
 	@Test
+	void evictSaysWhetherTheRedisEntryWasThere() throws Exception {
+		long id = 25;
+		fleet.service(0).find(id);
+		// node 1 never read the key: only Redis has its entry, and DEL's count is the answer
+		assertThat(fleet.registry(1).instance("products").evict(id)).as("entry in Redis").isTrue();
+		assertThat(cli("EXISTS", entryKey("products", id))).isEqualTo("0");
+		assertThat(fleet.registry(1).instance("products").evict(id)).as("nothing left to evict").isFalse();
+	}
+
+	@Test
 	void concurrentReadersOfOneNodeShareOneRedisRead() throws Exception {
 		long id = 24;
 		fleet.service(0).find(id);

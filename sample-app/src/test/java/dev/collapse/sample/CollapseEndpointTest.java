@@ -98,6 +98,7 @@ class CollapseEndpointTest {
 		assertThat(answer.get("known").asBoolean()).isTrue();
 		assertThat(answer.get("scope").asString()).isEqualTo("key");
 		assertThat(answer.get("key").asString()).isEqualTo(hash("10"));
+		assertThat(answer.get("evicted").asBoolean()).as("the entry was there").isTrue();
 		assertThat(queriesFor("/api/products/10")).isEqualTo(1);
 		assertThat(queriesFor("/api/products/10")).isZero();
 	}
@@ -106,9 +107,10 @@ class CollapseEndpointTest {
 	void deleteOfAnUnknownInstanceEvictsNothing() {
 		assertThat(queriesFor("/api/products/11")).isLessThanOrEqualTo(1);
 
-		JsonNode answer = SampleHttp.tree(this.http.delete("/actuator/collapse/prodcuts?key=11"));
+		HttpResponse<String> eviction = this.http.delete("/actuator/collapse/prodcuts?key=11");
 
-		assertThat(answer.get("known").asBoolean()).isFalse();
+		assertThat(eviction.statusCode()).as("a mistyped name fails").isEqualTo(404);
+		assertThat(SampleHttp.tree(eviction).get("known").asBoolean()).isFalse();
 		assertThat(queriesFor("/api/products/11")).isZero();
 		assertThat(this.http.get("/actuator/collapse/prodcuts").statusCode()).isEqualTo(404);
 	}

@@ -5,6 +5,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Comparator;
+import java.util.List;
 import java.util.Locale;
 import java.util.stream.Stream;
 
@@ -17,6 +18,7 @@ import org.junit.jupiter.api.extension.ExecutionCondition;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.extension.ExtensionContext;
 import org.openqa.selenium.By;
+import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.OutputType;
 import org.openqa.selenium.TakesScreenshot;
 import org.openqa.selenium.WebDriver;
@@ -49,6 +51,8 @@ class PageBrowserTest {
 	private static final Path CHROMEDRIVER = Path.of(System.getProperty("sample.chromedriver", "/usr/bin/chromedriver"));
 
 	private static final int REQUESTS = 200;
+
+	private static final int CURL_REQUESTS = 40;
 
 	@LocalServerPort
 	int port;
@@ -128,7 +132,53 @@ class PageBrowserTest {
 		assertThat(Double.parseDouble(text("m-wait").replace(",", ""))).isPositive();
 		assertThat(text("endpoint-state")).isEqualTo("available, Redis layer off");
 
-		screenshot();
+		screenshot("page.png");
+	}
+
+	@Test
+	void runStartedWithCurlAppearsOnAnOpenPage() {
+		this.browser.get("http://localhost:" + this.port + "/");
+		WebDriverWait wait = new WebDriverWait(this.browser, Duration.ofSeconds(60));
+		wait.until(ExpectedConditions.textToBePresentInElementLocated(By.cssSelector("#product option"), "Espresso"));
+
+		// as the sample's README does it, and as the page itself does not
+		SampleHttp http = new SampleHttp(this.port);
+		long number = SampleHttp.tree(http.post("/demo/herd?requests=" + CURL_REQUESTS + "&product=2", "application/json"))
+			.get("number")
+			.asLong();
+
+		// the page polls every 2 s: it comes to show that run without being reloaded
+		wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("status"), "(#" + number + ")"));
+		assertThat(cell("off", "requests")).isEqualTo(String.valueOf(CURL_REQUESTS));
+		assertThat(cell("off", "queries")).isEqualTo(String.valueOf(CURL_REQUESTS));
+		assertThat(cell("on", "requests")).isEqualTo(String.valueOf(CURL_REQUESTS));
+		assertThat(cell("on", "queries")).isEqualTo("1");
+		assertThat(this.browser.findElements(By.cssSelector("#chart-latency rect"))).hasSize(4);
+		assertThat(text("setup")).startsWith("product 2 ");
+	}
+
+	@Test
+	void latencyChartKeepsEveryLabelInside() throws IOException {
+		this.browser.get("http://localhost:" + this.port + "/");
+		// latencies of a default run of 2,000 requests on a loaded machine: five digits of milliseconds
+		((JavascriptExecutor) this.browser).executeScript("""
+				drawCharts([
+				  { upstreamCalls: 2000, p50Ms: 9876.5, p99Ms: 19876.5 },
+				  { upstreamCalls: 1, p50Ms: 512.3, p99Ms: 1024.6 },
+				]);""");
+		for (String chart : new String[] { "chart-queries", "chart-latency" }) {
+			@SuppressWarnings("unchecked")
+			List<Number> overflow = (List<Number>) ((JavascriptExecutor) this.browser).executeScript("""
+					const svg = document.getElementById(arguments[0]);
+					const width = svg.viewBox.baseVal.width;
+					return [...svg.querySelectorAll('text')].map((text) => {
+					  const box = text.getBBox();
+					  return Math.max(0, box.x + box.width - width, -box.x);
+					});""", chart);
+			assertThat(overflow).as("pixels of each label outside " + chart).isNotEmpty()
+				.allSatisfy((pixels) -> assertThat(pixels.doubleValue()).isZero());
+		}
+		screenshot("chart.png");
 	}
 
 	/**
@@ -147,7 +197,7 @@ class PageBrowserTest {
 			if ("true".equals(System.getenv("CI"))) {
 				throw new IllegalStateException(message + " CI=true: the browser test must run in CI.");
 			}
-			System.err.println("\n\n" + message + "\n");
+			SkipNotice.tell(message);
 			return ConditionEvaluationResult.disabled(message);
 		}
 
@@ -166,8 +216,8 @@ class PageBrowserTest {
 	}
 
 	/** Keeps a picture of the page in target/ for a human to look at; not asserted. */
-	private void screenshot() throws IOException {
-		Path target = Path.of("target", "page.png");
+	private void screenshot(String name) throws IOException {
+		Path target = Path.of("target", name);
 		Files.createDirectories(target.getParent());
 		Files.write(target, ((TakesScreenshot) this.browser).getScreenshotAs(OutputType.BYTES));
 	}

@@ -171,7 +171,7 @@ public final class RedisServerProcess implements AutoCloseable {
 			if ("true".equals(environment.get("CI")) || "true".equals(environment.get("COLLAPSE_REQUIRE_REDIS"))) {
 				throw new IllegalStateException(MISSING + " CI=true or COLLAPSE_REQUIRE_REDIS=true: it must run.");
 			}
-			System.err.println("\n\n" + MISSING + "\n");
+			SkipNotice.tell(MISSING);
 			return ConditionEvaluationResult.disabled(MISSING);
 		}
 

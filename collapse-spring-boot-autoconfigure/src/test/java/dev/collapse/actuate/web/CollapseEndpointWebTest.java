@@ -84,6 +84,7 @@ class CollapseEndpointWebTest {
 		assertThat(response.statusCode()).isEqualTo(200);
 		logger.info("GET /actuator/collapse -> " + response.body());
 		DocumentContext json = JsonPath.parse(response.body());
+		assertThat(json.read("$.enabled", Boolean.class)).isTrue();
 		assertThat(json.read("$.redis.state", String.class)).isEqualTo("fallback");
 		assertThat(json.read("$.redis.since", String.class)).isEqualTo(FALLBACK_SINCE.toString());
 		String products = "$.instances.products";
@@ -111,6 +112,9 @@ class CollapseEndpointWebTest {
 			.isEqualTo(CALLERS - 1);
 		assertThat(this.meters.get("collapse.herd.size").tag("name", "products").summary().max()).isEqualTo(CALLERS);
 		assertThat(this.observationListener.getIfAvailable()).isNotNull();
+		// Boot's meter handler made a timer of the leader's observation; Boot applied our filter to it
+		assertThat(this.meters.get(CollapseObservationListener.LEADER).tag("name", "products").timer().getId()
+			.getDescription()).isNotBlank();
 
 		HttpResponse<String> one = get("/actuator/collapse/products");
 		assertThat(one.statusCode()).isEqualTo(200);
@@ -126,6 +130,10 @@ class CollapseEndpointWebTest {
 		logger.info("DELETE /actuator/collapse/products?key=... -> " + evicted.body());
 		assertThat(JsonPath.parse(evicted.body()).read("$.key", String.class)).isEqualTo(sha256(Long.toString(ID)));
 		assertThat(JsonPath.parse(evicted.body()).read("$.known", Boolean.class)).isTrue();
+		assertThat(JsonPath.parse(evicted.body()).read("$.evicted", Boolean.class)).as("an entry was there").isTrue();
+		HttpResponse<String> evictedAgain = delete("/actuator/collapse/products?key=" + ID);
+		assertThat(evictedAgain.statusCode()).isEqualTo(200);
+		assertThat(JsonPath.parse(evictedAgain.body()).read("$.evicted", Boolean.class)).as("nothing left").isFalse();
 		this.catalog.product(ID);
 		assertThat(this.catalog.loads()).isEqualTo(2);
 
@@ -135,8 +143,9 @@ class CollapseEndpointWebTest {
 		this.catalog.product(ID);
 		assertThat(this.catalog.loads()).isEqualTo(3);
 		HttpResponse<String> unknown = delete("/actuator/collapse/no-such-instance");
-		assertThat(unknown.statusCode()).isEqualTo(200);
+		assertThat(unknown.statusCode()).as("a mistyped name fails").isEqualTo(404);
 		assertThat(JsonPath.parse(unknown.body()).read("$.known", Boolean.class)).isFalse();
+		assertThat(delete("/actuator/collapse/no-such-instance?key=1").statusCode()).isEqualTo(404);
 		// a typo creates no instance
 		assertThat(get("/actuator/collapse/no-such-instance").statusCode()).isEqualTo(404);
 	}

@@ -5,6 +5,8 @@ import java.util.Locale;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.http.ProblemDetail;
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.ExceptionHandler;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestMapping;
@@ -15,7 +17,8 @@ import dev.collapse.sample.SampleProperties;
 
 /**
  * Runs the demos over HTTP: JSON for the page, a plain-text table for a terminal
- * ({@code curl -X POST -H 'Accept: text/plain' localhost:8080/demo/herd}).
+ * ({@code curl -X POST -H 'Accept: text/plain' localhost:8080/demo/herd}). The last run of each
+ * demo can be read back, which the page polls, so that a run started with curl shows there too.
  */
 @RestController
 @RequestMapping("/demo")
@@ -43,6 +46,18 @@ class DemoController {
 			@RequestParam(defaultValue = "both") String runs, @RequestParam(defaultValue = "true") boolean evict)
 			throws InterruptedException {
 		return herd(requests, product, runs, evict).table();
+	}
+
+	/** The last product herd, however it was started; 204 before the first. */
+	@GetMapping(path = "/herd/latest", produces = MediaType.APPLICATION_JSON_VALUE)
+	ResponseEntity<HerdReport> latestHerd() {
+		return this.demo.latestProducts().map(ResponseEntity::ok).orElseGet(() -> ResponseEntity.noContent().build());
+	}
+
+	/** The last token herd, however it was started; 204 before the first. */
+	@GetMapping(path = "/token-herd/latest", produces = MediaType.APPLICATION_JSON_VALUE)
+	ResponseEntity<HerdReport> latestTokenHerd() {
+		return this.demo.latestTokens().map(ResponseEntity::ok).orElseGet(() -> ResponseEntity.noContent().build());
 	}
 
 	@PostMapping(path = "/token-herd", produces = MediaType.APPLICATION_JSON_VALUE)

@@ -2,7 +2,10 @@ package dev.collapse.sample.demo;
 
 import java.sql.SQLException;
 import java.util.ArrayList;
+import java.time.Instant;
 import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.ReentrantLock;
 
 import javax.sql.DataSource;
@@ -27,7 +30,8 @@ import dev.collapse.sample.idp.IdentityProviderClient;
  *
  * <p>The path without collapsing calls the same code the annotated method wraps (the repository,
  * the identity provider request), which is what the service does with {@code collapse.enabled=false}.
- * One demo runs at a time: the counts are read from the upstream and would mix.
+ * One demo runs at a time: the counts are read from the upstream and would mix. The last report
+ * of each kind is kept, so that the page shows a run however it was started (its button, curl).
  */
 @Component
 public class HerdDemo {
@@ -51,6 +55,13 @@ public class HerdDemo {
 	private final boolean collapseEnabled;
 
 	private final ReentrantLock running = new ReentrantLock();
+
+	/** Demos finished so far; written under {@link #running}, so numbers follow the order of runs. */
+	private long finished;
+
+	private final AtomicReference<HerdReport> latestProducts = new AtomicReference<>();
+
+	private final AtomicReference<HerdReport> latestTokens = new AtomicReference<>();
 
 	HerdDemo(CatalogueService catalogue, ProductRepository repository, IdentityProviderClient idpClient,
 			FakeIdentityProvider idp, Collapser collapser, ProductQueryCounter queries, SampleProperties properties,
@@ -91,9 +102,12 @@ public class HerdDemo {
 				done.add(herd.fire("collapsing on", requests, () -> this.catalogue.product(productId),
 						this.queries::count));
 			}
-			return new HerdReport("product " + productId + " (" + name + ")", "database queries", requests,
-					this.properties.demo().concurrency(), herd.threads(), this.properties.queryDelay().toNanos() / 1e6,
-					this.connectionPool, cpus(), jdk(), this.collapseEnabled, done);
+			HerdReport report = new HerdReport("product " + productId + " (" + name + ")", "database queries",
+					requests, this.properties.demo().concurrency(), herd.threads(),
+					this.properties.queryDelay().toNanos() / 1e6, this.connectionPool, cpus(), jdk(),
+					this.collapseEnabled, done, ++this.finished, Instant.now().toString());
+			this.latestProducts.set(report);
+			return report;
 		});
 	}
 
@@ -108,10 +122,23 @@ public class HerdDemo {
 			HerdRun off = herd.fire("collapsing off", callers, this.idpClient::requestToken, this.idp::issued);
 			this.collapser.evictAll(IdentityProviderClient.TOKEN);
 			HerdRun on = herd.fire("collapsing on", callers, this.idpClient::token, this.idp::issued);
-			return new HerdReport("access token", "tokens issued", callers, this.properties.demo().concurrency(),
-					herd.threads(), this.properties.idp().issueDelay().toNanos() / 1e6, 0, cpus(), jdk(),
-					this.collapseEnabled, List.of(off, on));
+			HerdReport report = new HerdReport("access token", "tokens issued", callers,
+					this.properties.demo().concurrency(), herd.threads(),
+					this.properties.idp().issueDelay().toNanos() / 1e6, 0, cpus(), jdk(), this.collapseEnabled,
+					List.of(off, on), ++this.finished, Instant.now().toString());
+			this.latestTokens.set(report);
+			return report;
 		});
+	}
+
+	/** The last product herd that finished, however it was started; empty before the first. */
+	public Optional<HerdReport> latestProducts() {
+		return Optional.ofNullable(this.latestProducts.get());
+	}
+
+	/** The last token herd that finished, however it was started; empty before the first. */
+	public Optional<HerdReport> latestTokens() {
+		return Optional.ofNullable(this.latestTokens.get());
 	}
 
 	private Herd herd() {

@@ -17,9 +17,13 @@ import java.util.Locale;
  * @param jdk the JDK's version
  * @param collapseEnabled {@code collapse.enabled}: when false the "on" run is not collapsed either
  * @param runs collapsing off, then collapsing on
+ * @param number which demo of this application it was, from 1, counting both kinds: the page tells
+ * a run it has not shown yet by it
+ * @param finishedAt when it finished, ISO-8601
  */
 public record HerdReport(String subject, String upstream, int requests, int concurrency, String threads,
-		double upstreamDelayMs, int connectionPool, int cpus, String jdk, boolean collapseEnabled, List<HerdRun> runs) {
+		double upstreamDelayMs, int connectionPool, int cpus, String jdk, boolean collapseEnabled, List<HerdRun> runs,
+		long number, String finishedAt) {
 
 	/** The runs as a plain-text table, with a line that says how they were made. */
 	public String table() {

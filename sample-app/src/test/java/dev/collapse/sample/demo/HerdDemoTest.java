@@ -142,6 +142,26 @@ class HerdDemoTest {
 	}
 
 	@Test
+	void lastRunOfEachDemoCanBeReadBackHoweverItWasStarted() {
+		// a terminal's run, as the README shows it: the page reads it back from here
+		assertThat(this.http.post("/demo/herd?requests=20&product=4", "text/plain").statusCode()).isEqualTo(200);
+		HerdReport herd = SampleHttp.read(this.http.get("/demo/herd/latest", "application/json"), HerdReport.class);
+		assertThat(herd.subject()).startsWith("product 4 ");
+		assertThat(herd.requests()).isEqualTo(20);
+		assertThat(herd.runs()).hasSize(2);
+
+		HerdReport tokens = SampleHttp.read(this.http.post("/demo/token-herd?callers=10", "application/json"),
+				HerdReport.class);
+		HerdReport latestTokens = SampleHttp.read(this.http.get("/demo/token-herd/latest", "application/json"),
+				HerdReport.class);
+		assertThat(latestTokens.number()).isEqualTo(tokens.number()).isGreaterThan(herd.number());
+		assertThat(latestTokens.finishedAt()).isEqualTo(tokens.finishedAt());
+		// the product demo's last run is still the one above: each demo keeps its own
+		assertThat(SampleHttp.read(this.http.get("/demo/herd/latest", "application/json"), HerdReport.class).number())
+			.isEqualTo(herd.number());
+	}
+
+	@Test
 	void refusesAHerdOutsideTheLimits() {
 		assertThat(this.http.post("/demo/herd?requests=5&runs=sideways", "application/json").statusCode())
 			.isEqualTo(400);
