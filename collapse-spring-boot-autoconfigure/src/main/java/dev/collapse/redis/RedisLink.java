@@ -85,7 +85,10 @@ final class RedisLink {
 	/** Written by the probe once subscribed, and by {@link #stop}, both under this. */
 	private volatile StatefulRedisPubSubConnection<String, String> pubsub;
 
-	/** Whether calls use Redis now: false from the first failure until a probe succeeds. */
+	/**
+	 * Whether calls use Redis now: false from the first failure until a probe succeeds. Set true by
+	 * a probe and false by {@link #stop}, both under this; set false by any failing call.
+	 */
 	private volatile boolean available;
 
 	/** When the current fallback began; written together with {@link #available} going false. */
@@ -97,7 +100,7 @@ final class RedisLink {
 	/** 1 while a probe is scheduled or runs, so that there is only ever one. */
 	private final AtomicInteger probing = new AtomicInteger();
 
-	/** True until {@link #start} and again from {@link #stop}: no probe runs, no loss is reported. */
+	/** True until {@link #start} and again from {@link #stop} (under this): no probe runs, no loss is reported. */
 	private volatile boolean stopped = true;
 
 	RedisLink(Supplier<AbstractRedisClient> client, RedisDistributedLayer.Settings settings,
@@ -117,7 +120,9 @@ final class RedisLink {
 	 * locally until a probe succeeds.
 	 */
 	void start() {
-		this.stopped = false;
+		synchronized (this) {
+			this.stopped = false;
+		}
 		if (!this.probing.compareAndSet(0, 1)) {
 			return;
 		}
@@ -139,9 +144,9 @@ final class RedisLink {
 
 	/** Unsubscribes and disconnects; calls fall back until {@link #start} connects again. */
 	void stop() {
-		this.stopped = true;
-		this.available = false;
 		synchronized (this) {
+			this.stopped = true;
+			this.available = false;
 			StatefulRedisPubSubConnection<String, String> subscription = this.pubsub;
 			StatefulConnection<String, String> commandConnection = this.connection;
 			this.pubsub = null;
@@ -314,12 +319,19 @@ final class RedisLink {
 			if (!"PONG".equalsIgnoreCase(pong)) {
 				throw new IllegalStateException("unexpected PING reply");
 			}
-			this.probing.set(0);
 			this.observer.answered(current);
-			if (!this.available) {
-				boolean wasDown = this.lastError != null;
+			boolean recovered;
+			synchronized (this) {
+				// a stop while this probe pinged wins: a stopped link is never available
+				this.probing.set(0);
+				if (this.stopped) {
+					return;
+				}
+				recovered = !this.available;
 				this.available = true;
-				this.fallbackLog.recovered(wasDown);
+			}
+			if (recovered) {
+				this.fallbackLog.recovered(this.lastError != null);
 				this.observer.recovered();
 			}
 		}
