@@ -8,9 +8,8 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProp
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
-import org.springframework.context.ApplicationListener;
+import org.springframework.context.SmartLifecycle;
 import org.springframework.context.annotation.Bean;
-import org.springframework.context.event.ContextClosedEvent;
 import org.springframework.data.redis.connection.RedisConnectionFactory;
 import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
 
@@ -38,7 +37,7 @@ public final class CollapseRedisAutoConfiguration {
 	@ConditionalOnMissingBean
 	RedisDistributedLayer collapseRedisLayer(RedisConnectionFactory factory, CollapseProperties properties,
 			ObjectProvider<JsonMapper> jsonMapper, ObjectProvider<RedisValueSerializer> serializer) {
-		// a parameter, not a provider: the factory is then closed after this layer, never before
+		// a parameter, not a provider: the factory is then destroyed after this layer, never before
 		if (!(factory instanceof LettuceConnectionFactory lettuce)) {
 			throw new CollapseConfigurationException("collapse.redis.enabled=true", "the RedisConnectionFactory is a "
 					+ factory.getClass().getSimpleName()
@@ -64,7 +63,7 @@ public final class CollapseRedisAutoConfiguration {
 		catch (IllegalArgumentException ex) {
 			throw new CollapseConfigurationException("collapse.redis.key-prefix", ex.getMessage(), ex);
 		}
-		layer.start();
+		// connects when started, see collapseRedisLayerLifecycle
 		return layer;
 	}
 
@@ -87,13 +86,58 @@ public final class CollapseRedisAutoConfiguration {
 	}
 
 	/**
-	 * Closes the layer when the context starts closing: the connection factory is a lifecycle bean
-	 * and stops before beans are destroyed, and the layer must not take that for Redis going down.
+	 * Starts the layer once the context is refreshed and stops it before the connection factory
+	 * stops, so that the layer never takes the factory's stop for Redis going down.
 	 */
 	@Bean
-	@ConditionalOnMissingBean(name = "collapseRedisLayerCloser")
-	ApplicationListener<ContextClosedEvent> collapseRedisLayerCloser(ObjectProvider<RedisDistributedLayer> layer) {
-		return (event) -> layer.ifAvailable(RedisDistributedLayer::close);
+	@ConditionalOnMissingBean(name = "collapseRedisLayerLifecycle")
+	RedisLayerLifecycle collapseRedisLayerLifecycle(RedisDistributedLayer layer, RedisConnectionFactory factory) {
+		return new RedisLayerLifecycle(layer, factory);
+	}
+
+	/**
+	 * The Redis layer as a {@link SmartLifecycle}, one phase above the connection factory's (0 in
+	 * Spring Data Redis 4, which also starts it early, when it is created): the layer starts after
+	 * the factory and stops before it. That phase is also far below the web server's and the
+	 * message listener containers' ({@code DEFAULT_PHASE} and just under), so the layer is
+	 * connected before requests come in and stays connected until they have drained.
+	 */
+	static final class RedisLayerLifecycle implements SmartLifecycle {
+
+		private final RedisDistributedLayer layer;
+
+		private final int phase;
+
+		RedisLayerLifecycle(RedisDistributedLayer layer, RedisConnectionFactory factory) {
+			this.layer = layer;
+			int factoryPhase = (factory instanceof SmartLifecycle lifecycle) ? lifecycle.getPhase() : 0;
+			// at the factory's own phase if it is the last one: this bean depends on the factory,
+			// and within a phase dependents stop first
+			this.phase = (factoryPhase == Integer.MAX_VALUE) ? factoryPhase : factoryPhase + 1;
+		}
+
+		/** Connects and subscribes, waiting up to the command timeout for Redis to answer. */
+		@Override
+		public void start() {
+			this.layer.start();
+		}
+
+		/** Unsubscribes, disconnects and stops renewing leases; the layer's threads end when it is destroyed. */
+		@Override
+		public void stop() {
+			this.layer.stop();
+		}
+
+		@Override
+		public boolean isRunning() {
+			return this.layer.isRunning();
+		}
+
+		@Override
+		public int getPhase() {
+			return this.phase;
+		}
+
 	}
 
 }

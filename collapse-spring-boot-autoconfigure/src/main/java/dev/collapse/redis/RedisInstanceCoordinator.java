@@ -6,6 +6,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 
@@ -21,11 +22,10 @@ import dev.collapse.core.CollapseTimeoutException;
 import dev.collapse.core.DistributedCoordinator;
 import dev.collapse.core.DistributedUnavailableException;
 import dev.collapse.core.Loader;
-import dev.collapse.redis.RedisDistributedLayer.RedisLease;
-import dev.collapse.redis.RedisDistributedLayer.Signal;
+import dev.collapse.redis.LeaseKeeper.RedisLease;
 
 /**
- * The protocol of DESIGN §4 for one instance. Only the node's local leader of a key calls it, so
+ * The Redis protocol (docs/design.md) for one instance. Only the node's local leader of a key calls it, so
  * each key has at most one caller here per JVM.
  */
 final class RedisInstanceCoordinator implements DistributedCoordinator {
@@ -114,24 +114,23 @@ final class RedisInstanceCoordinator implements DistributedCoordinator {
 		boolean ignoreEntry = current == CORRUPT;
 		boolean waited = false;
 		while (true) {
-			String token = this.layer.newToken();
-			List<Object> reply = acquire(entry, lock, token, ignoreEntry);
-			long code = (Long) reply.get(0);
-			if (code == 1) {
-				Read stored = read((String) reply.get(1));
+			String token = this.layer.leases().newToken();
+			LeaseReply reply = acquire(entry, lock, token, ignoreEntry);
+			if (reply.kind() == LeaseReply.Kind.FRESH_ENTRY) {
+				Read stored = read(reply.entry());
 				if (stored != CORRUPT && stored != null) {
 					return hit(stored, waited ? CallResult.REMOTE : CallResult.HIT);
 				}
 				ignoreEntry = true;
 				continue;
 			}
-			if (code == 2) {
+			if (reply.kind() == LeaseReply.Kind.TAKEN) {
 				return lead(entry, lock, token, load, previous);
 			}
-			String holder = (String) reply.get(1);
-			long remainingLease = TimeUnit.MILLISECONDS.toNanos((Long) reply.get(2));
+			String holder = reply.holder();
+			long remainingLease = TimeUnit.MILLISECONDS.toNanos(reply.remainingMillis());
 			Signal signal = null;
-			CompletableFuture<Signal> waiter = this.layer.register(entry);
+			CompletableFuture<Signal> waiter = this.layer.channel().register(entry);
 			try {
 				// the completion may have been published before the waiter existed
 				Read done = readFor(entry, holder);
@@ -151,7 +150,7 @@ final class RedisInstanceCoordinator implements DistributedCoordinator {
 				throw new CollapseInterruptedException(this.name, ex);
 			}
 			finally {
-				this.layer.unregister(entry, waiter);
+				this.layer.channel().unregister(entry, waiter);
 			}
 			waited = true;
 			// a small entry comes with the message: no read of its own
@@ -168,7 +167,7 @@ final class RedisInstanceCoordinator implements DistributedCoordinator {
 			if (signal == null || signal.kind() == Signal.Kind.FAILURE) {
 				// the holder failed or vanished: contend again, but not all nodes at once
 				try {
-					this.layer.pause();
+					TimeUnit.MILLISECONDS.sleep(5 + ThreadLocalRandom.current().nextLong(46));
 				}
 				catch (InterruptedException ex) {
 					Thread.currentThread().interrupt();
@@ -185,15 +184,15 @@ final class RedisInstanceCoordinator implements DistributedCoordinator {
 		}
 		String entry = this.layer.keys().entry(this.instancePrefix, key);
 		String lock = RedisKeys.lock(entry);
-		String token = this.layer.newToken();
-		List<Object> reply;
+		String token = this.layer.leases().newToken();
+		LeaseReply reply;
 		try {
 			reply = acquire(entry, lock, token, true);
 		}
 		catch (DistributedUnavailableException ex) {
 			return null;
 		}
-		return ((Long) reply.get(0) == 2) ? lead(entry, lock, token, load, null) : null;
+		return (reply.kind() == LeaseReply.Kind.TAKEN) ? lead(entry, lock, token, load, null) : null;
 	}
 
 	@Override
@@ -201,7 +200,7 @@ final class RedisInstanceCoordinator implements DistributedCoordinator {
 		String entry = this.layer.keys().entry(this.instancePrefix, key);
 		try {
 			// DEL answers how many of the keys it was given existed
-			Long deleted = this.layer.callEvenIfDown((commands) -> commands.del(entry));
+			Long deleted = this.layer.link().callEvenIfDown((commands) -> commands.del(entry));
 			return deleted != null && deleted > 0;
 		}
 		catch (DistributedUnavailableException ex) {
@@ -211,17 +210,19 @@ final class RedisInstanceCoordinator implements DistributedCoordinator {
 		}
 	}
 
-	private List<Object> acquire(String entry, String lock, String token, boolean ignoreEntry) {
+	private LeaseReply acquire(String entry, String lock, String token, boolean ignoreEntry) {
 		String now = Long.toString(System.currentTimeMillis());
+		List<Object> reply;
 		try {
-			return this.layer.call((commands) -> commands.eval(RedisScripts.ACQUIRE, ScriptOutputType.MULTI,
+			reply = this.layer.link().call((commands) -> commands.eval(RedisScripts.ACQUIRE, ScriptOutputType.MULTI,
 					new String[] { entry, lock }, token, this.leaseMillis, now, ignoreEntry ? "1" : "0"));
 		}
 		catch (DistributedUnavailableException ex) {
 			// it may still run in Redis later and take a lease that nobody loads under
-			this.layer.abandon(entry, lock, token);
+			this.layer.leases().abandon(entry, lock, token);
 			throw ex;
 		}
+		return LeaseReply.decode(reply);
 	}
 
 	/**
@@ -229,7 +230,7 @@ final class RedisInstanceCoordinator implements DistributedCoordinator {
 	 * only if the lease is still this token's, deletes it and wakes the waiters of every node.
 	 */
 	private Outcome lead(String entry, String lock, String token, Loader load, Read previous) throws Throwable {
-		RedisLease lease = this.layer.renew(lock, token);
+		RedisLease lease = this.layer.leases().renew(lock, token);
 		long start = System.nanoTime();
 		Object value;
 		try {
@@ -294,13 +295,13 @@ final class RedisInstanceCoordinator implements DistributedCoordinator {
 	private Boolean complete(String entry, String lock, String token, String stored, long physicalMillis,
 			boolean success) {
 		String channel = this.layer.keys().channel();
-		boolean withEntry = success && stored.length() <= RedisDistributedLayer.MESSAGE_ENTRY_LIMIT;
-		String message = RedisDistributedLayer.message(success, token, entry, withEntry);
+		boolean withEntry = success && stored.length() <= CompletionMessage.ENTRY_LIMIT;
+		String message = CompletionMessage.encode(success, token, entry, withEntry);
 		try {
-			Long done = this.layer.callEvenIfDown((commands) -> commands.eval(RedisScripts.COMPLETE,
+			Long done = this.layer.link().callEvenIfDown((commands) -> commands.eval(RedisScripts.COMPLETE,
 					ScriptOutputType.INTEGER, new String[] { entry, lock }, token, stored,
 					Long.toString(Math.max(1, physicalMillis)), channel, message, withEntry ? "1" : "0"));
-			return done != null && done == 1L;
+			return FencedReply.decode(done) == FencedReply.APPLIED;
 		}
 		catch (DistributedUnavailableException ex) {
 			return null;
@@ -326,10 +327,10 @@ final class RedisInstanceCoordinator implements DistributedCoordinator {
 	/** Reads {@code entry}; a key of another type (not written by collapse) is {@link #CORRUPT}, overwritten by the next load. */
 	private Read readEntry(String entry) {
 		try {
-			return read(this.layer.call((commands) -> commands.get(entry)));
+			return read(this.layer.link().call((commands) -> commands.get(entry)));
 		}
 		catch (DistributedUnavailableException ex) {
-			if (!RedisDistributedLayer.wrongType(ex.getCause())) {
+			if (!RedisLink.wrongType(ex.getCause())) {
 				throw ex;
 			}
 			logUnreadable(ex.getCause());

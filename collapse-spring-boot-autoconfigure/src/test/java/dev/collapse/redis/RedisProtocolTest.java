@@ -418,7 +418,7 @@ class RedisProtocolTest {
 
 	@Test
 	void aLargeEntryIsOnlyNamedInTheMessageAndTheWaitingNodeReadsIt() throws Exception {
-		String large = "x".repeat(RedisDistributedLayer.MESSAGE_ENTRY_LIMIT + 1);
+		String large = "x".repeat(CompletionMessage.ENTRY_LIMIT + 1);
 		assertThat(getsOfAWaitingNodeAfterTheLoad(32, large)).isEqualTo(2);
 	}
 

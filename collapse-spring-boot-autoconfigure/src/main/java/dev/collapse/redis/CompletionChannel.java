@@ -1,0 +1,132 @@
+package dev.collapse.redis;
+
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+
+import io.lettuce.core.RedisChannelHandler;
+import io.lettuce.core.RedisConnectionStateListener;
+import io.lettuce.core.pubsub.RedisPubSubAdapter;
+import io.lettuce.core.pubsub.RedisPubSubListener;
+
+/**
+ * The completion channel of one node: the waiters of the entry keys that another node loads, and
+ * what wakes them: a {@link CompletionMessage} for their key, or anything after which a message
+ * may have been missed (a new subscription, Redis going away), which wakes every one.
+ *
+ * <p>Threads: {@link #deliver} and {@link #subscriptionConfirmed} run on Lettuce's I/O threads, so they only
+ * complete futures; the woken callers do the rest on their own threads.
+ */
+final class CompletionChannel {
+
+	private final String name;
+
+	/**
+	 * The waiter of each entry key that a caller of this node waits for. Added by that caller,
+	 * removed by whoever completes it (a message, a wake-up) or by the caller when it stops
+	 * waiting; a waiter is completed at most once, after its removal.
+	 */
+	private final Map<String, CompletableFuture<Signal>> waiters = new ConcurrentHashMap<>();
+
+	/** Whether the subscription is confirmed now: set by its confirmation, reset when its connection drops. */
+	private volatile boolean subscribed;
+
+	private final RedisPubSubListener<String, String> listener = new RedisPubSubAdapter<>() {
+
+		@Override
+		public void message(String channel, String message) {
+			deliver(message);
+		}
+
+		@Override
+		public void subscribed(String channel, long count) {
+			subscriptionConfirmed();
+		}
+
+	};
+
+	/** Messages published while the subscription is down are lost; its next confirmation wakes every waiter. */
+	private final RedisConnectionStateListener connectionState = new RedisConnectionStateListener() {
+
+		@Override
+		public void onRedisDisconnected(RedisChannelHandler<?, ?> connection) {
+			CompletionChannel.this.subscribed = false;
+		}
+
+	};
+
+	/** @param name the Pub/Sub channel of the key prefix */
+	CompletionChannel(String name) {
+		this.name = name;
+	}
+
+	String name() {
+		return this.name;
+	}
+
+	/** Hears the subscription's messages and confirmations. */
+	RedisPubSubListener<String, String> listener() {
+		return this.listener;
+	}
+
+	/** Hears the subscription's connection drop. */
+	RedisConnectionStateListener connectionState() {
+		return this.connectionState;
+	}
+
+	boolean subscribed() {
+		return this.subscribed;
+	}
+
+	/** Keys that callers of this node wait for now. */
+	int waiting() {
+		return this.waiters.size();
+	}
+
+	/**
+	 * Registers a waiter for {@code entryKey}, or returns the one registered already; the caller
+	 * re-reads the entry after this, since the completion may have come before.
+	 */
+	CompletableFuture<Signal> register(String entryKey) {
+		return this.waiters.computeIfAbsent(entryKey, (key) -> new CompletableFuture<>());
+	}
+
+	/** Removes {@code waiter} if it is still the one of {@code entryKey}. */
+	void unregister(String entryKey, CompletableFuture<Signal> waiter) {
+		this.waiters.remove(entryKey, waiter);
+	}
+
+	/** Wakes the waiter of the key that {@code message} names; a message that does not parse wakes nobody. */
+	void deliver(String message) {
+		CompletionMessage completion = CompletionMessage.decode(message);
+		if (completion == null) {
+			return;
+		}
+		CompletableFuture<Signal> waiter = this.waiters.remove(completion.entryKey());
+		if (waiter != null) {
+			waiter.complete(completion.signal());
+		}
+	}
+
+	/** The subscription is confirmed, maybe after a reconnect: completions published in the gap were lost. */
+	void subscriptionConfirmed() {
+		this.subscribed = true;
+		wakeAll();
+	}
+
+	/** The subscription is closed on purpose. */
+	void subscriptionClosed() {
+		this.subscribed = false;
+	}
+
+	/** Every waiter re-reads its entry: messages may have been lost, or Redis went away. */
+	void wakeAll() {
+		for (String entryKey : this.waiters.keySet()) {
+			CompletableFuture<Signal> waiter = this.waiters.remove(entryKey);
+			if (waiter != null) {
+				waiter.complete(Signal.RECHECK);
+			}
+		}
+	}
+
+}

@@ -1,0 +1,151 @@
+package dev.collapse.redis;
+
+import java.time.Duration;
+import java.util.Queue;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
+
+import io.lettuce.core.RedisFuture;
+import io.lettuce.core.ScriptOutputType;
+import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
+
+/**
+ * The leases of this node: the tokens that tell them apart, the renewal of each lease while its
+ * holder loads, and the lease attempts whose reply never came, released once Redis answers again.
+ */
+final class LeaseKeeper {
+
+	/** Most abandoned attempts remembered; beyond it their leases simply expire. */
+	static final int MAX_ABANDONED = 10_000;
+
+	/** Unique per keeper: the first half of every lease token it hands out. */
+	private final String nodeId = UUID.randomUUID().toString().replace("-", "");
+
+	/** Lease attempts so far: the second half of every token. */
+	private final AtomicLong attempts = new AtomicLong();
+
+	private final Duration lease;
+
+	private final ScheduledExecutorService scheduler;
+
+	/** The link's current commands, {@code null} while not connected. */
+	private final Supplier<RedisClusterAsyncCommands<String, String>> commands;
+
+	/** The channel that the completion script of an abandoned attempt publishes on. */
+	private final String channel;
+
+	/** Leases being renewed now: added by {@link #renew}, removed by {@link RedisLease#stop} or by {@link #stop}. */
+	private final Set<RedisLease> renewing = ConcurrentHashMap.newKeySet();
+
+	/**
+	 * Lease attempts whose reply never came (entry, lease, token): Redis may still run them later
+	 * and hold a lease nobody loads under. Added by callers that gave up, drained by the probe.
+	 */
+	private final Queue<String[]> abandoned = new ConcurrentLinkedQueue<>();
+
+	/** The size of {@link #abandoned}, kept apart because a queue's size is not constant-time. */
+	private final AtomicInteger abandonedCount = new AtomicInteger();
+
+	LeaseKeeper(Duration lease, ScheduledExecutorService scheduler,
+			Supplier<RedisClusterAsyncCommands<String, String>> commands, String channel) {
+		this.lease = lease;
+		this.scheduler = scheduler;
+		this.commands = commands;
+		this.channel = channel;
+	}
+
+	/** A token no other attempt of any node has: this node's id and the attempt's number. */
+	String newToken() {
+		return this.nodeId + ":" + this.attempts.incrementAndGet();
+	}
+
+	/** Starts renewing {@code lock} every third of the lease while its holder loads. */
+	RedisLease renew(String lock, String token) {
+		RedisLease held = new RedisLease(this.renewing);
+		long period = Math.max(1, this.lease.toMillis() / 3);
+		String leaseMillis = Long.toString(this.lease.toMillis());
+		held.task = this.scheduler.scheduleAtFixedRate(() -> {
+			RedisClusterAsyncCommands<String, String> current = this.commands.get();
+			if (current == null || held.lost) {
+				return;
+			}
+			RedisFuture<Long> renewed = current.eval(RedisScripts.RENEW, ScriptOutputType.INTEGER, new String[] { lock },
+					token, leaseMillis);
+			// runs on a Lettuce thread: records the answer, nothing else. A renewal that fails
+			// for want of Redis says nothing of the lease: the completion script decides then.
+			renewed.whenComplete((result, failure) -> {
+				if (failure == null && FencedReply.decode(result) == FencedReply.NOT_HOLDER) {
+					held.lost = true;
+				}
+			});
+		}, period, period, TimeUnit.MILLISECONDS);
+		// added once its task is set, so that stop() never meets a lease without one
+		this.renewing.add(held);
+		return held;
+	}
+
+	/** Stops every renewal: the node stops; its leases expire unless their loads complete first. */
+	void stop() {
+		for (RedisLease held : this.renewing) {
+			held.stop();
+		}
+	}
+
+	/** Leases being renewed now. */
+	int renewing() {
+		return this.renewing.size();
+	}
+
+	/** Remembers a lease attempt that got no reply, to release it when Redis answers again. */
+	void abandon(String entry, String lock, String token) {
+		if (this.abandonedCount.incrementAndGet() <= MAX_ABANDONED) {
+			this.abandoned.add(new String[] { entry, lock, token });
+		}
+		else {
+			this.abandonedCount.decrementAndGet();
+		}
+	}
+
+	/** Releases every abandoned attempt that did take its lease; the others are no-ops. */
+	void releaseAbandoned(RedisClusterAsyncCommands<String, String> current) {
+		String[] attempt;
+		while ((attempt = this.abandoned.poll()) != null) {
+			this.abandonedCount.decrementAndGet();
+			// the failure message makes the waiters of that phantom lease contend at once
+			current.eval(RedisScripts.COMPLETE, ScriptOutputType.INTEGER, new String[] { attempt[0], attempt[1] },
+					attempt[2], "", "1", this.channel, CompletionMessage.encode(false, attempt[2], attempt[0], false), "0");
+		}
+	}
+
+	/** A lease held by a loading leader of this node. */
+	static final class RedisLease {
+
+		private final Set<RedisLease> renewing;
+
+		/** Set by a renewal that found the lease no longer this token's; read by the leader after its load. */
+		volatile boolean lost;
+
+		/** The renewal; written once by {@link LeaseKeeper#renew} before the lease is handed out. */
+		private ScheduledFuture<?> task;
+
+		private RedisLease(Set<RedisLease> renewing) {
+			this.renewing = renewing;
+		}
+
+		/** Stops renewing; the holder completes or the lease expires. */
+		void stop() {
+			this.task.cancel(false);
+			this.renewing.remove(this);
+		}
+
+	}
+
+}
