@@ -28,6 +28,7 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
+import dev.collapse.redis.Callers;
 import dev.collapse.redis.RedisServerExtension;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -97,6 +98,10 @@ class ChaosSoakTest implements NodeProcess.Sink {
 
 	@RegisterExtension
 	static final RedisServerExtension redis = RedisServerExtension.standalone();
+
+	/** Where a replacement node is awaited, in the background of the fault loop. */
+	@RegisterExtension
+	final Callers background = new Callers();
 
 	enum Fault {
 
@@ -262,7 +267,7 @@ class ChaosSoakTest implements NodeProcess.Sink {
 	private void replace(int index) throws Exception {
 		long start = System.nanoTime();
 		NodeProcess next = startNode("node" + index + "-" + this.started.size());
-		this.replacement = CompletableFuture.runAsync(() -> {
+		this.replacement = this.background.run(() -> {
 			next.await(next.ready, "READY", STARTUP_SECONDS);
 			this.startupMillis.add(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start));
 			next.send("START");

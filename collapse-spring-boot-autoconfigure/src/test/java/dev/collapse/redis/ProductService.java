@@ -7,16 +7,27 @@ import java.util.concurrent.CompletableFuture;
 import dev.collapse.annotation.Collapsed;
 import reactor.core.publisher.Mono;
 
-/** The annotated methods the Redis tests call; every load goes to the shared {@link Upstream}. */
-public class ProductService {
+/**
+ * The annotated methods the Redis tests call; every load goes to the shared {@link Upstream}.
+ * Closed with its node's context, which stops the threads of its background loads.
+ */
+public class ProductService implements AutoCloseable {
 
 	private final Upstream upstream;
 
 	private final String node;
 
+	/** Where {@link #future} loads: the upstream can block, so not on the common pool (see {@link Callers}). */
+	private final Callers loads = new Callers();
+
 	public ProductService(Upstream upstream, String node) {
 		this.upstream = upstream;
 		this.node = node;
+	}
+
+	@Override
+	public void close() throws InterruptedException {
+		this.loads.close();
 	}
 
 	@Collapsed(name = "products", key = "#id", ttl = "1m", jitter = "0")
@@ -49,14 +60,7 @@ public class ProductService {
 
 	@Collapsed(name = "futures", key = "#id", ttl = "1m")
 	public CompletableFuture<Product> future(long id) {
-		return CompletableFuture.supplyAsync(() -> {
-			try {
-				return (Product) this.upstream.load(this.node, id);
-			}
-			catch (Exception ex) {
-				throw new java.util.concurrent.CompletionException(ex);
-			}
-		});
+		return this.loads.supply(() -> (Product) this.upstream.load(this.node, id));
 	}
 
 	/** Loads of {@link #refreshing}, kept apart from the upstream: its refreshes run in the background. */

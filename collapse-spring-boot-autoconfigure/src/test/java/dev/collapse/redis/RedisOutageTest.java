@@ -24,6 +24,10 @@ class RedisOutageTest {
 	@RegisterExtension
 	static final RedisServerExtension redis = RedisServerExtension.standalone();
 
+	/** Callers that block while a test holds their load; their threads stop after each test. */
+	@RegisterExtension
+	final Callers callers = new Callers();
+
 	static final Upstream upstream = new Upstream();
 
 	static Fleet fleet;
@@ -115,8 +119,7 @@ class RedisOutageTest {
 			return new Product((Long) key, "p" + key);
 		});
 		CountDownLatch arrived = new CountDownLatch(2 * 50);
-		CompletableFuture<Product> leader = CompletableFuture
-			.supplyAsync(() -> RedisProtocolTest.call(() -> fleet.service(0).find(id)));
+		CompletableFuture<Product> leader = this.callers.supply(() -> fleet.service(0).find(id));
 		assertThat(loading.await(10, TimeUnit.SECONDS)).isTrue();
 		List<Future<Product>> herd = Herd.run(2, 50, arrived, (node) -> () -> fleet.service(node).find(id));
 		assertThat(arrived.await(10, TimeUnit.SECONDS)).isTrue();

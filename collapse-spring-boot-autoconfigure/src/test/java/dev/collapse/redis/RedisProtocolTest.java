@@ -31,6 +31,10 @@ class RedisProtocolTest {
 	@RegisterExtension
 	static final RedisServerExtension redis = RedisServerExtension.standalone();
 
+	/** Callers that block while a test holds their load; their threads stop after each test. */
+	@RegisterExtension
+	final Callers callers = new Callers();
+
 	static final Upstream upstream = new Upstream();
 
 	static Fleet fleet;
@@ -78,7 +82,7 @@ class RedisProtocolTest {
 			}
 			return new Product(id, "second");
 		});
-		CompletableFuture<Product> first = CompletableFuture.supplyAsync(() -> call(() -> fleet.service(0).find(id)));
+		CompletableFuture<Product> first = this.callers.supply(() -> fleet.service(0).find(id));
 		assertThat(firstLoading.await(10, TimeUnit.SECONDS)).isTrue();
 		String lock = RedisKeys.lock(entryKey("products", id));
 		assertThat(cli("DEL", lock)).isEqualTo("1");
@@ -103,7 +107,7 @@ class RedisProtocolTest {
 			release.await(20, TimeUnit.SECONDS);
 			return new Product(id, "from node0");
 		});
-		CompletableFuture<Product> remote = CompletableFuture.supplyAsync(() -> call(() -> fleet.service(0).find(id)));
+		CompletableFuture<Product> remote = this.callers.supply(() -> fleet.service(0).find(id));
 		assertThat(loading.await(10, TimeUnit.SECONDS)).isTrue();
 		CompletableFuture<Object> leaderOutcome = new CompletableFuture<>();
 		Thread leader = new Thread(() -> {
@@ -147,7 +151,7 @@ class RedisProtocolTest {
 		String json = "{\"id\":12,\"name\":\"from ghost\"}";
 		cli("SET", entry, new RedisEntry(System.currentTimeMillis(), 1000, true, "ghost:1", json).encode(), "PX", "20000");
 		long remoteBefore = fleet.calls(1, CallResult.REMOTE);
-		Product product = CompletableFuture.supplyAsync(() -> call(() -> fleet.service(1).inflight(id)))
+		Product product = this.callers.supply(() -> fleet.service(1).inflight(id))
 			.get(5, TimeUnit.SECONDS);
 		assertThat(product.name()).isEqualTo("from ghost");
 		assertThat(fleet.calls(1, CallResult.REMOTE)).isEqualTo(remoteBefore + 1);
@@ -164,7 +168,7 @@ class RedisProtocolTest {
 			release.await(20, TimeUnit.SECONDS);
 			return new Product(id, "after kill");
 		});
-		CompletableFuture<Product> leader = CompletableFuture.supplyAsync(() -> call(() -> fleet.service(0).find(id)));
+		CompletableFuture<Product> leader = this.callers.supply(() -> fleet.service(0).find(id));
 		assertThat(loading.await(10, TimeUnit.SECONDS)).isTrue();
 		CountDownLatch arrived = new CountDownLatch(40);
 		List<Future<Product>> followers = Herd.run(2, 20, arrived, (node) -> () -> fleet.service(node + 1).find(id));
@@ -423,7 +427,7 @@ class RedisProtocolTest {
 	}
 
 	/** node0 loads {@code name}, node1 waits for it; the GETs Redis ran from the end of the load. */
-	private static long getsOfAWaitingNodeAfterTheLoad(long id, String name) throws Exception {
+	private long getsOfAWaitingNodeAfterTheLoad(long id, String name) throws Exception {
 		CountDownLatch loading = new CountDownLatch(1);
 		CountDownLatch release = new CountDownLatch(1);
 		upstream.behave((node, key) -> {
@@ -431,10 +435,10 @@ class RedisProtocolTest {
 			assertThat(release.await(20, TimeUnit.SECONDS)).isTrue();
 			return new Product(id, name);
 		});
-		CompletableFuture<Product> leader = CompletableFuture.supplyAsync(() -> call(() -> fleet.service(0).find(id)));
+		CompletableFuture<Product> leader = this.callers.supply(() -> fleet.service(0).find(id));
 		assertThat(loading.await(10, TimeUnit.SECONDS)).isTrue();
 		long remoteBefore = fleet.calls(1, CallResult.REMOTE);
-		CompletableFuture<Product> waiting = CompletableFuture.supplyAsync(() -> call(() -> fleet.service(1).find(id)));
+		CompletableFuture<Product> waiting = this.callers.supply(() -> fleet.service(1).find(id));
 		await().atMost(Duration.ofSeconds(10)).until(() -> fleet.layer(1).waiting() > 0);
 		long before = getCalls(cli("INFO", "commandstats"));
 		release.countDown();
@@ -457,9 +461,9 @@ class RedisProtocolTest {
 			assertThat(release.await(20, TimeUnit.SECONDS)).isTrue();
 			return new Product(id, "real");
 		});
-		CompletableFuture<Product> leader = CompletableFuture.supplyAsync(() -> call(() -> fleet.service(0).find(id)));
+		CompletableFuture<Product> leader = this.callers.supply(() -> fleet.service(0).find(id));
 		assertThat(loading.await(10, TimeUnit.SECONDS)).isTrue();
-		CompletableFuture<Product> waiting = CompletableFuture.supplyAsync(() -> call(() -> fleet.service(1).find(id)));
+		CompletableFuture<Product> waiting = this.callers.supply(() -> fleet.service(1).find(id));
 		await().atMost(Duration.ofSeconds(10)).until(() -> fleet.layer(1).waiting() > 0);
 		String channel = fleet.prefix + "completions";
 		for (String message : List.of("E", "Ex\n", "Ex\nabc\n" + entry, "Ex\n99999\n" + entry, "Ex\n-1\n" + entry,

@@ -56,19 +56,29 @@ class TwoInstancesOneLoadTest {
 	@BeforeAll
 	void startRedisAndTwoInstances() throws Exception {
 		this.redis = RedisServerProcess.start();
-		// both at once: each startup waits on its own I/O as much as on the CPU
-		CompletableFuture<ConfigurableApplicationContext> one = CompletableFuture.supplyAsync(this::startInstance);
-		CompletableFuture<ConfigurableApplicationContext> two = CompletableFuture.supplyAsync(this::startInstance);
-		this.apps.add(one.get(60, TimeUnit.SECONDS));
-		this.apps.add(two.get(60, TimeUnit.SECONDS));
-		this.first = new SampleHttp(port(this.apps.get(0)));
-		this.second = new SampleHttp(port(this.apps.get(1)));
-		// a first request through each instance's web, collapse and Redis code, so that a herd is
-		// not slowed down on one side by what runs only once
-		CompletableFuture<HttpResponse<String>> warmFirst = CompletableFuture.supplyAsync(() -> this.first.get("/api/products/1"));
-		CompletableFuture<HttpResponse<String>> warmSecond = CompletableFuture.supplyAsync(() -> this.second.get("/api/products/1"));
-		assertThat(warmFirst.get(30, TimeUnit.SECONDS).statusCode()).isEqualTo(200);
-		assertThat(warmSecond.get(30, TimeUnit.SECONDS).statusCode()).isEqualTo(200);
+		// a thread for each instance, not the common pool: on two cores JDK 25 runs its blocking
+		// tasks one after the other, so the two would no longer start (nor warm up) at once
+		ExecutorService starters = Executors.newFixedThreadPool(2);
+		try {
+			// both at once: each startup waits on its own I/O as much as on the CPU
+			CompletableFuture<ConfigurableApplicationContext> one = CompletableFuture.supplyAsync(this::startInstance, starters);
+			CompletableFuture<ConfigurableApplicationContext> two = CompletableFuture.supplyAsync(this::startInstance, starters);
+			this.apps.add(one.get(60, TimeUnit.SECONDS));
+			this.apps.add(two.get(60, TimeUnit.SECONDS));
+			this.first = new SampleHttp(port(this.apps.get(0)));
+			this.second = new SampleHttp(port(this.apps.get(1)));
+			// a first request through each instance's web, collapse and Redis code, so that a herd is
+			// not slowed down on one side by what runs only once
+			CompletableFuture<HttpResponse<String>> warmFirst = CompletableFuture
+				.supplyAsync(() -> this.first.get("/api/products/1"), starters);
+			CompletableFuture<HttpResponse<String>> warmSecond = CompletableFuture
+				.supplyAsync(() -> this.second.get("/api/products/1"), starters);
+			assertThat(warmFirst.get(30, TimeUnit.SECONDS).statusCode()).isEqualTo(200);
+			assertThat(warmSecond.get(30, TimeUnit.SECONDS).statusCode()).isEqualTo(200);
+		}
+		finally {
+			starters.shutdownNow();
+		}
 	}
 
 	private ConfigurableApplicationContext startInstance() {
