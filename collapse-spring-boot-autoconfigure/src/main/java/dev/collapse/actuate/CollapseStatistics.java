@@ -10,9 +10,9 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.LongAdder;
 
 import dev.collapse.core.CallResult;
-import dev.collapse.core.CollapseInstance;
 import dev.collapse.core.CollapseListener;
 import dev.collapse.core.InstanceEvents;
+import dev.collapse.core.InstanceView;
 import dev.collapse.core.RefreshTrigger;
 
 /**
@@ -55,7 +55,7 @@ public final class CollapseStatistics implements CollapseListener {
 	}
 
 	@Override
-	public InstanceEvents bind(CollapseInstance instance) {
+	public InstanceEvents bind(InstanceView instance) {
 		return this.byName.computeIfAbsent(instance.name(), (name) -> new InstanceStatistics());
 	}
 

@@ -12,7 +12,7 @@ public enum CallResult {
 	/** This caller waited for a load that another caller in this JVM ran. */
 	FOLLOWER,
 
-	/** This caller waited for a load that another application instance ran. */
+	/** This caller waited for a load that another node ran. */
 	REMOTE,
 
 	/** The load failed and an expired entry was served instead. */

@@ -7,8 +7,10 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
 import com.github.benmanes.caffeine.cache.Ticker;
+import org.jspecify.annotations.Nullable;
 
 import dev.collapse.core.LocalStore.Entry;
+import dev.collapse.core.spi.DistributedCoordinator;
 
 /**
  * One named collapse instance: its settings, its loads in flight and its share of the store.
@@ -89,6 +91,46 @@ public final class CollapseInstance {
 	/** Written once by the registry right after construction, before the instance is published. */
 	InstanceEvents events = InstanceEvents.NONE;
 
+	/** What listeners see of this instance: reads only, so that they cannot drive loads. */
+	private final InstanceView view = new InstanceView() {
+
+		@Override
+		public String name() {
+			return CollapseInstance.this.name();
+		}
+
+		@Override
+		public CollapseSettings settings() {
+			return CollapseInstance.this.settings();
+		}
+
+		@Override
+		public @Nullable Type valueType() {
+			return CollapseInstance.this.valueType();
+		}
+
+		@Override
+		public boolean distributed() {
+			return CollapseInstance.this.distributed();
+		}
+
+		@Override
+		public int inflight() {
+			return CollapseInstance.this.inflight();
+		}
+
+		@Override
+		public long storedEntries() {
+			return CollapseInstance.this.storedEntries();
+		}
+
+		@Override
+		public String toString() {
+			return CollapseInstance.this.toString();
+		}
+
+	};
+
 	CollapseInstance(String name, CollapseSettings settings, LocalStore store, ScheduledExecutorService scheduler,
 			Executor refreshExecutor) {
 		this(name, settings, store, scheduler, refreshExecutor, null, null);
@@ -118,6 +160,11 @@ public final class CollapseInstance {
 
 	void bind(InstanceEvents events) {
 		this.events = events;
+	}
+
+	/** The read-only view given to listeners; the same object for the instance's life. */
+	InstanceView view() {
+		return this.view;
 	}
 
 	/** Instance name. */

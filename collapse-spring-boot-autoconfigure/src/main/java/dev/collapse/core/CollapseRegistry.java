@@ -15,8 +15,11 @@ import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.function.Function;
 import java.util.function.Supplier;
 
+import dev.collapse.core.spi.DistributedCoordinator;
+import dev.collapse.core.spi.DistributedLayer;
+
 /**
- * The instances of one application, by name, and the resources they share: the store, a
+ * The instances of one node, by name, and the resources they share: the store, a
  * scheduler for timeouts and retry delays, the refresh executor and the listeners.
  */
 public final class CollapseRegistry implements Collapser, AutoCloseable {
@@ -148,7 +151,7 @@ public final class CollapseRegistry implements Collapser, AutoCloseable {
 				coordinator, valueType);
 		List<InstanceEvents> bound = new ArrayList<>(this.listeners.size());
 		for (CollapseListener listener : this.listeners) {
-			bound.add(listener.bind(instance));
+			bound.add(listener.bind(instance.view()));
 		}
 		instance.bind(InstanceEvents.composite(bound));
 		return instance;

@@ -3,7 +3,9 @@ package dev.collapse.core;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.RejectedExecutionException;
 
-import dev.collapse.core.DistributedCoordinator.Outcome;
+import dev.collapse.core.spi.DistributedCoordinator.Outcome;
+import dev.collapse.core.spi.DistributedCoordinator;
+import dev.collapse.core.spi.DistributedUnavailableException;
 
 /**
  * The leader of a flight when the fleet serves the key: it hands the key to the

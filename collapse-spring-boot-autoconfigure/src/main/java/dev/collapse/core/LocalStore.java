@@ -7,7 +7,7 @@ import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.Ticker;
 
 /**
- * Results of every instance of one application, in one Caffeine cache bounded by size.
+ * Results of every instance of one node, in one Caffeine cache bounded by size.
  *
  * <p>Each entry carries its own expiry (ttl plus its own jitter), checked by the reader against
  * the ticker, so that entries written together leave spread out. Caffeine itself is given no

@@ -5,9 +5,9 @@ import io.micrometer.observation.Observation;
 import io.micrometer.observation.ObservationRegistry;
 
 import dev.collapse.core.CallResult;
-import dev.collapse.core.CollapseInstance;
 import dev.collapse.core.CollapseListener;
 import dev.collapse.core.InstanceEvents;
+import dev.collapse.core.InstanceView;
 import dev.collapse.core.LoadObservation;
 
 /**
@@ -36,7 +36,7 @@ public final class CollapseObservationListener implements CollapseListener {
 	}
 
 	@Override
-	public InstanceEvents bind(CollapseInstance instance) {
+	public InstanceEvents bind(InstanceView instance) {
 		return new InstanceObservations(this.registry, instance.name());
 	}
 

@@ -14,12 +14,12 @@ import io.lettuce.core.AbstractRedisClient;
 import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 
 import dev.collapse.core.CollapseSettings;
-import dev.collapse.core.DistributedCoordinator;
-import dev.collapse.core.DistributedLayer;
-import dev.collapse.core.DistributedStatus;
+import dev.collapse.core.spi.DistributedCoordinator;
+import dev.collapse.core.spi.DistributedLayer;
+import dev.collapse.core.spi.DistributedStatus;
 
 /**
- * Fleet-wide collapsing through Redis, for one application. It composes three parts and reports
+ * Fleet-wide collapsing through Redis, for one node. It composes three parts and reports
  * their status: the {@link RedisLink} (connections, availability, probe, command timeouts), the
  * {@link CompletionChannel} (completion messages and the waiters they wake) and the
  * {@link LeaseKeeper} (tokens, renewals, abandoned lease attempts); each instance's protocol is a

@@ -19,13 +19,13 @@ import dev.collapse.core.CallResult;
 import dev.collapse.core.CollapseInterruptedException;
 import dev.collapse.core.CollapseSettings;
 import dev.collapse.core.CollapseTimeoutException;
-import dev.collapse.core.DistributedCoordinator;
-import dev.collapse.core.DistributedUnavailableException;
 import dev.collapse.core.Loader;
+import dev.collapse.core.spi.DistributedCoordinator;
+import dev.collapse.core.spi.DistributedUnavailableException;
 import dev.collapse.redis.LeaseKeeper.RedisLease;
 
 /**
- * The Redis protocol (docs/design.md) for one instance. Only the node's local leader of a key calls it, so
+ * The Redis protocol (docs/design.md, Redis protocol) for one instance. Only the node's local leader of a key calls it, so
  * each key has at most one caller here per JVM.
  */
 final class RedisInstanceCoordinator implements DistributedCoordinator {

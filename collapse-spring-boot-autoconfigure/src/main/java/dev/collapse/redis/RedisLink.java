@@ -25,7 +25,7 @@ import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import io.lettuce.core.codec.StringCodec;
 import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
 
-import dev.collapse.core.DistributedUnavailableException;
+import dev.collapse.core.spi.DistributedUnavailableException;
 
 /**
  * The link to Redis: the two connections of the layer (commands, and the Pub/Sub subscription of

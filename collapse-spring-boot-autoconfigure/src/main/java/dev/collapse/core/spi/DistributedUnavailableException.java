@@ -1,4 +1,6 @@
-package dev.collapse.core;
+package dev.collapse.core.spi;
+
+import dev.collapse.core.CollapseException;
 
 /**
  * The distributed layer failed (down, refusing, slow) before a load ran: the call falls back to
