@@ -9,6 +9,8 @@ import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.LongAdder;
 
+import org.jspecify.annotations.Nullable;
+
 import dev.collapse.core.CallResult;
 import dev.collapse.core.CollapseListener;
 import dev.collapse.core.InstanceEvents;
@@ -60,7 +62,7 @@ public final class CollapseStatistics implements CollapseListener {
 	}
 
 	/** Statistics of the instance {@code name}, or {@code null} if no such instance was bound. */
-	public InstanceStatistics get(String name) {
+	public @Nullable InstanceStatistics get(String name) {
 		return this.byName.get(name);
 	}
 

@@ -1,6 +1,9 @@
 package dev.collapse.core;
 
-/** How one call was served; the {@code result} tag of {@code collapse.calls}. */
+/**
+ * How one call was served; the {@code result} tag of {@code collapse.calls}. The constants and
+ * their tags are part of the meters' contract: renaming one renames a time series.
+ */
 public enum CallResult {
 
 	/** From a stored entry, without waiting for a load. */

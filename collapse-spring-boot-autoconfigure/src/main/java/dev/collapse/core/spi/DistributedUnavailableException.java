@@ -1,5 +1,7 @@
 package dev.collapse.core.spi;
 
+import org.jspecify.annotations.Nullable;
+
 import dev.collapse.core.CollapseException;
 
 /**
@@ -10,7 +12,7 @@ public class DistributedUnavailableException extends CollapseException {
 
 	private static final long serialVersionUID = 1L;
 
-	public DistributedUnavailableException(String message, Throwable cause) {
+	public DistributedUnavailableException(String message, @Nullable Throwable cause) {
 		super(message, cause);
 	}
 
