@@ -12,6 +12,7 @@ import java.util.function.Supplier;
 
 import io.lettuce.core.AbstractRedisClient;
 import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
+import org.jspecify.annotations.Nullable;
 
 import dev.collapse.core.CollapseSettings;
 import dev.collapse.core.spi.DistributedCoordinator;
@@ -228,7 +229,7 @@ public final class RedisDistributedLayer implements DistributedLayer, Distribute
 	}
 
 	@Override
-	public Instant fallbackSince() {
+	public @Nullable Instant fallbackSince() {
 		return this.link.fallbackSince();
 	}
 
