@@ -23,9 +23,9 @@ import dev.collapse.core.CollapseInstance;
 import dev.collapse.core.CollapseRegistry;
 import dev.collapse.core.CollapseSettings;
 import dev.collapse.core.Collapser;
-import dev.collapse.core.DistributedStatus;
 import dev.collapse.core.RefreshTrigger;
 import dev.collapse.core.RetrySettings;
+import dev.collapse.core.spi.DistributedStatus;
 
 /**
  * The {@code collapse} actuator endpoint: every instance with its effective settings, loads in

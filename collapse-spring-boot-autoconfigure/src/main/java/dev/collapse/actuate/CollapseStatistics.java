@@ -9,10 +9,12 @@ import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.LongAdder;
 
+import org.jspecify.annotations.Nullable;
+
 import dev.collapse.core.CallResult;
-import dev.collapse.core.CollapseInstance;
 import dev.collapse.core.CollapseListener;
 import dev.collapse.core.InstanceEvents;
+import dev.collapse.core.InstanceView;
 import dev.collapse.core.RefreshTrigger;
 
 /**
@@ -55,12 +57,12 @@ public final class CollapseStatistics implements CollapseListener {
 	}
 
 	@Override
-	public InstanceEvents bind(CollapseInstance instance) {
+	public InstanceEvents bind(InstanceView instance) {
 		return this.byName.computeIfAbsent(instance.name(), (name) -> new InstanceStatistics());
 	}
 
 	/** Statistics of the instance {@code name}, or {@code null} if no such instance was bound. */
-	public InstanceStatistics get(String name) {
+	public @Nullable InstanceStatistics get(String name) {
 		return this.byName.get(name);
 	}
 

@@ -5,7 +5,7 @@ import java.time.Instant;
 import org.springframework.boot.health.contributor.Health;
 import org.springframework.boot.health.contributor.HealthIndicator;
 
-import dev.collapse.core.DistributedStatus;
+import dev.collapse.core.spi.DistributedStatus;
 
 /**
  * Health of collapse's distributed layer (Redis). While Redis answers: {@code UP}. While it does

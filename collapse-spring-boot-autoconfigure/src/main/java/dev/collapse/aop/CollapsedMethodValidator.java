@@ -7,6 +7,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
+import org.jspecify.annotations.Nullable;
 import org.springframework.aop.support.AopUtils;
 import org.springframework.beans.BeansException;
 import org.springframework.beans.factory.BeanFactory;
@@ -32,9 +33,10 @@ public final class CollapsedMethodValidator implements BeanPostProcessor, SmartI
 	private final List<Map.Entry<Method, Class<?>>> pending = new ArrayList<>();
 
 	/** Null until singletons are instantiated; guarded by {@link #pending}. */
-	private CollapsedOperations operations;
+	private @Nullable CollapsedOperations operations;
 
-	private BeanFactory beanFactory;
+	/** Set by the container before any other method is called. */
+	private @Nullable BeanFactory beanFactory;
 
 	@Override
 	public void setBeanFactory(BeanFactory beanFactory) {

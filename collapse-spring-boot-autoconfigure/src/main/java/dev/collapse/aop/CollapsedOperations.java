@@ -5,6 +5,7 @@ import java.lang.reflect.Modifier;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
+import org.jspecify.annotations.Nullable;
 import org.springframework.aop.support.AopUtils;
 import org.springframework.core.annotation.AnnotatedElementUtils;
 import org.springframework.util.ClassUtils;
@@ -20,9 +21,6 @@ import dev.collapse.core.CollapseSettings;
  * the result, so that a call costs one map lookup before the core takes over.
  */
 public final class CollapsedOperations {
-
-	/** Marks methods without the annotation in the cache. */
-	private static final CollapsedOperation NONE = new CollapsedOperation(null, null, null);
 
 	/**
 	 * Operations by method, then by target class: almost every method is called on one class
@@ -49,10 +47,10 @@ public final class CollapsedOperations {
 	}
 
 	/** The operation of {@code method} called on an instance of {@code targetClass}, or {@code null}. */
-	CollapsedOperation get(Method method, Class<?> targetClass) {
+	@Nullable CollapsedOperation get(Method method, Class<?> targetClass) {
 		for (ByClass known = this.operations.get(method); known != null; known = known.next) {
 			if (known.type == targetClass) {
-				return (known.operation != NONE) ? known.operation : null;
+				return known.operation;
 			}
 		}
 		ByClass updated = this.operations.compute(method, (m, head) -> {
@@ -61,25 +59,24 @@ public final class CollapsedOperations {
 					return head;
 				}
 			}
-			CollapsedOperation resolved = resolve(method, targetClass);
-			return new ByClass(targetClass, (resolved != null) ? resolved : NONE, head);
+			return new ByClass(targetClass, resolve(method, targetClass), head);
 		});
-		CollapsedOperation operation = updated.find(targetClass);
-		return (operation != NONE) ? operation : null;
+		return updated.find(targetClass);
 	}
 
 	/**
 	 * Resolves {@code method} now: called at startup for every annotated method of every bean,
 	 * so that a bad annotation stops the application instead of its first call.
-	 * @return the instance of the method
+	 * @return the instance of the method, or {@code null} if it is not annotated
 	 * @throws CollapseConfigurationException naming the method and attribute
 	 */
-	public CollapseInstance validate(Method method, Class<?> targetClass) {
+	public @Nullable CollapseInstance validate(Method method, Class<?> targetClass) {
 		CollapsedOperation operation = get(method, targetClass);
 		return (operation != null) ? operation.instance() : null;
 	}
 
-	private CollapsedOperation resolve(Method method, Class<?> targetClass) {
+	/** The operation of an annotated method; {@code null} when {@code method} is not annotated. */
+	private @Nullable CollapsedOperation resolve(Method method, Class<?> targetClass) {
 		Class<?> userClass = ClassUtils.getUserClass(targetClass);
 		Method specific = AopUtils.getMostSpecificMethod(method, userClass);
 		Collapsed annotation = AnnotatedElementUtils.findMergedAnnotation(specific, Collapsed.class);
@@ -114,22 +111,26 @@ public final class CollapsedOperations {
 		return new CollapsedOperation(instance, key, adapter);
 	}
 
-	/** An immutable list of the operations of one method, one per target class. */
+	/**
+	 * An immutable list of the operations of one method, one per target class; a class whose
+	 * method is not annotated is listed too, with no operation, so that it is resolved once.
+	 */
 	private static final class ByClass {
 
 		final Class<?> type;
 
-		final CollapsedOperation operation;
+		/** {@code null} when the method is not annotated for {@link #type}. */
+		final @Nullable CollapsedOperation operation;
 
-		final ByClass next;
+		final @Nullable ByClass next;
 
-		ByClass(Class<?> type, CollapsedOperation operation, ByClass next) {
+		ByClass(Class<?> type, @Nullable CollapsedOperation operation, @Nullable ByClass next) {
 			this.type = type;
 			this.operation = operation;
 			this.next = next;
 		}
 
-		CollapsedOperation find(Class<?> targetClass) {
+		@Nullable CollapsedOperation find(Class<?> targetClass) {
 			for (ByClass known = this; known != null; known = known.next) {
 				if (known.type == targetClass) {
 					return known.operation;

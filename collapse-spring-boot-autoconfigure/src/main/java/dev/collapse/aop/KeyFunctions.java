@@ -10,6 +10,7 @@ import java.util.Locale;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
+import org.jspecify.annotations.Nullable;
 import org.springframework.context.expression.MethodBasedEvaluationContext;
 import org.springframework.core.DefaultParameterNameDiscoverer;
 import org.springframework.core.ParameterNameDiscoverer;
@@ -100,8 +101,11 @@ final class KeyFunctions {
 				"the method has no parameter named '" + name + "' (parameters: " + known + ")");
 	}
 
-	/** A public no-argument getter {@code getX()}, {@code isX()} or record accessor {@code x()}. */
-	private static MethodHandle getter(Class<?> type, String property) {
+	/**
+	 * A public no-argument getter {@code getX()}, {@code isX()} or record accessor {@code x()};
+	 * {@code null} when there is none, and the expression is left to SpEL.
+	 */
+	private static @Nullable MethodHandle getter(Class<?> type, String property) {
 		if (!Modifier.isPublic(type.getModifiers())) {
 			return null;
 		}

@@ -2,18 +2,20 @@ package dev.collapse.aop;
 
 import java.lang.reflect.Method;
 
+import org.jspecify.annotations.Nullable;
+
 /** Root object of key expressions: {@code #root.args}, {@code #root.methodName} and so on. */
 public final class KeyRoot {
 
 	private final Method method;
 
-	private final Object[] args;
+	private final @Nullable Object[] args;
 
-	private final Object target;
+	private final @Nullable Object target;
 
 	private final Class<?> targetClass;
 
-	KeyRoot(Method method, Object[] args, Object target, Class<?> targetClass) {
+	KeyRoot(Method method, @Nullable Object[] args, @Nullable Object target, Class<?> targetClass) {
 		this.method = method;
 		this.args = args;
 		this.target = target;
@@ -28,11 +30,12 @@ public final class KeyRoot {
 		return this.method.getName();
 	}
 
-	public Object[] getArgs() {
+	public @Nullable Object[] getArgs() {
 		return this.args;
 	}
 
-	public Object getTarget() {
+	/** The bean called, or {@code null} when the invocation has none. */
+	public @Nullable Object getTarget() {
 		return this.target;
 	}
 

@@ -9,6 +9,7 @@ import java.util.concurrent.Future;
 import java.util.stream.BaseStream;
 
 import org.aopalliance.intercept.MethodInvocation;
+import org.jspecify.annotations.Nullable;
 import org.springframework.aop.ProxyMethodInvocation;
 import org.springframework.core.GenericTypeResolver;
 import org.springframework.util.ClassUtils;
@@ -30,7 +31,7 @@ abstract class ReturnAdapter {
 			"io.reactivex.rxjava3.core.Observable" };
 
 	/** Runs the call through {@code instance}; the key is already computed. */
-	abstract Object invoke(CollapseInstance instance, Object key, MethodInvocation invocation) throws Throwable;
+	abstract @Nullable Object invoke(CollapseInstance instance, Object key, MethodInvocation invocation) throws Throwable;
 
 	/**
 	 * The adapter for {@code method}'s return type.
@@ -97,7 +98,7 @@ abstract class ReturnAdapter {
 	 * Proceeds with a fresh copy of the invocation, so that a retry, an early refresh or a second
 	 * subscription of a Mono runs every interceptor after ours again.
 	 */
-	static Object proceed(MethodInvocation invocation) throws Throwable {
+	static @Nullable Object proceed(MethodInvocation invocation) throws Throwable {
 		if (invocation instanceof ProxyMethodInvocation proxyInvocation) {
 			return proxyInvocation.invocableClone().proceed();
 		}
@@ -107,7 +108,7 @@ abstract class ReturnAdapter {
 	static final class ValueAdapter extends ReturnAdapter {
 
 		@Override
-		Object invoke(CollapseInstance instance, Object key, MethodInvocation invocation) throws Throwable {
+		@Nullable Object invoke(CollapseInstance instance, Object key, MethodInvocation invocation) throws Throwable {
 			// a method reference that captures nothing: a hit allocates no loader
 			return instance.call(key, ReturnAdapter::proceed, invocation);
 		}

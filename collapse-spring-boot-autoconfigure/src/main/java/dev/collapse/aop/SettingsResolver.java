@@ -1,5 +1,7 @@
 package dev.collapse.aop;
 
+import org.jspecify.annotations.Nullable;
+
 import dev.collapse.annotation.Collapsed;
 import dev.collapse.core.CollapseSettings;
 
@@ -13,6 +15,6 @@ public interface SettingsResolver {
 	 * @param origin names the method, for error messages
 	 * @throws dev.collapse.core.CollapseConfigurationException naming the bad attribute or property
 	 */
-	CollapseSettings resolve(String name, Collapsed annotation, String origin);
+	CollapseSettings resolve(String name, @Nullable Collapsed annotation, String origin);
 
 }

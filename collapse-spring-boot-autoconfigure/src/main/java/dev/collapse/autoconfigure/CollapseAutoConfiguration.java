@@ -30,10 +30,10 @@ import dev.collapse.aop.SettingsResolver;
 import dev.collapse.core.CollapseListener;
 import dev.collapse.core.CollapseRegistry;
 import dev.collapse.core.Collapser;
-import dev.collapse.core.DistributedLayer;
 import dev.collapse.core.LocalStore;
 import dev.collapse.core.PassThroughCollapser;
 import dev.collapse.core.RefreshExecutor;
+import dev.collapse.core.spi.DistributedLayer;
 
 /**
  * Herd protection for {@code @Collapsed} methods in one JVM, and the {@link Collapser} bean.

@@ -15,7 +15,7 @@ import dev.collapse.actuate.CollapseEndpoint;
 import dev.collapse.actuate.CollapseEndpointWebExtension;
 import dev.collapse.actuate.CollapseStatistics;
 import dev.collapse.core.CollapseRegistry;
-import dev.collapse.core.DistributedStatus;
+import dev.collapse.core.spi.DistributedStatus;
 
 /**
  * The {@code collapse} actuator endpoint and the statistics it shows, when the endpoint is

@@ -11,7 +11,7 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.core.Ordered;
 
 import dev.collapse.actuate.DistributedHealthIndicator;
-import dev.collapse.core.DistributedStatus;
+import dev.collapse.core.spi.DistributedStatus;
 
 /**
  * Health of collapse's distributed layer, contributed as {@code collapse}, when that layer is on

@@ -5,6 +5,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
+import org.jspecify.annotations.Nullable;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.NestedConfigurationProperty;
 import org.springframework.core.Ordered;
@@ -88,57 +89,57 @@ public class CollapseProperties {
 	 */
 	public static class Instance {
 
-		private Duration ttl;
+		private @Nullable Duration ttl;
 
-		private String jitter;
+		private @Nullable String jitter;
 
-		private Duration waitTimeout;
+		private @Nullable Duration waitTimeout;
 
-		private Boolean cacheNulls;
+		private @Nullable Boolean cacheNulls;
 
-		private Duration staleIfError;
+		private @Nullable Duration staleIfError;
 
 		private final EarlyRefresh earlyRefresh = new EarlyRefresh();
 
 		private final Retry retry = new Retry();
 
-		public Duration getTtl() {
+		public @Nullable Duration getTtl() {
 			return this.ttl;
 		}
 
-		public void setTtl(Duration ttl) {
+		public void setTtl(@Nullable Duration ttl) {
 			this.ttl = ttl;
 		}
 
-		public String getJitter() {
+		public @Nullable String getJitter() {
 			return this.jitter;
 		}
 
-		public void setJitter(String jitter) {
+		public void setJitter(@Nullable String jitter) {
 			this.jitter = jitter;
 		}
 
-		public Duration getWaitTimeout() {
+		public @Nullable Duration getWaitTimeout() {
 			return this.waitTimeout;
 		}
 
-		public void setWaitTimeout(Duration waitTimeout) {
+		public void setWaitTimeout(@Nullable Duration waitTimeout) {
 			this.waitTimeout = waitTimeout;
 		}
 
-		public Boolean getCacheNulls() {
+		public @Nullable Boolean getCacheNulls() {
 			return this.cacheNulls;
 		}
 
-		public void setCacheNulls(Boolean cacheNulls) {
+		public void setCacheNulls(@Nullable Boolean cacheNulls) {
 			this.cacheNulls = cacheNulls;
 		}
 
-		public Duration getStaleIfError() {
+		public @Nullable Duration getStaleIfError() {
 			return this.staleIfError;
 		}
 
-		public void setStaleIfError(Duration staleIfError) {
+		public void setStaleIfError(@Nullable Duration staleIfError) {
 			this.staleIfError = staleIfError;
 		}
 
@@ -155,13 +156,13 @@ public class CollapseProperties {
 	/** {@code collapse.instances.<name>.early-refresh.*}; null is unset. */
 	public static class EarlyRefresh {
 
-		private Double beta;
+		private @Nullable Double beta;
 
-		public Double getBeta() {
+		public @Nullable Double getBeta() {
 			return this.beta;
 		}
 
-		public void setBeta(Double beta) {
+		public void setBeta(@Nullable Double beta) {
 			this.beta = beta;
 		}
 
@@ -170,53 +171,53 @@ public class CollapseProperties {
 	/** {@code collapse.instances.<name>.retry.*}; null is unset. */
 	public static class Retry {
 
-		private Integer maxAttempts;
+		private @Nullable Integer maxAttempts;
 
-		private Duration baseDelay;
+		private @Nullable Duration baseDelay;
 
-		private Duration maxDelay;
+		private @Nullable Duration maxDelay;
 
-		private List<Class<? extends Throwable>> retryOn;
+		private @Nullable List<Class<? extends Throwable>> retryOn;
 
-		private List<Class<? extends Throwable>> ignore;
+		private @Nullable List<Class<? extends Throwable>> ignore;
 
-		public Integer getMaxAttempts() {
+		public @Nullable Integer getMaxAttempts() {
 			return this.maxAttempts;
 		}
 
-		public void setMaxAttempts(Integer maxAttempts) {
+		public void setMaxAttempts(@Nullable Integer maxAttempts) {
 			this.maxAttempts = maxAttempts;
 		}
 
-		public Duration getBaseDelay() {
+		public @Nullable Duration getBaseDelay() {
 			return this.baseDelay;
 		}
 
-		public void setBaseDelay(Duration baseDelay) {
+		public void setBaseDelay(@Nullable Duration baseDelay) {
 			this.baseDelay = baseDelay;
 		}
 
-		public Duration getMaxDelay() {
+		public @Nullable Duration getMaxDelay() {
 			return this.maxDelay;
 		}
 
-		public void setMaxDelay(Duration maxDelay) {
+		public void setMaxDelay(@Nullable Duration maxDelay) {
 			this.maxDelay = maxDelay;
 		}
 
-		public List<Class<? extends Throwable>> getRetryOn() {
+		public @Nullable List<Class<? extends Throwable>> getRetryOn() {
 			return this.retryOn;
 		}
 
-		public void setRetryOn(List<Class<? extends Throwable>> retryOn) {
+		public void setRetryOn(@Nullable List<Class<? extends Throwable>> retryOn) {
 			this.retryOn = retryOn;
 		}
 
-		public List<Class<? extends Throwable>> getIgnore() {
+		public @Nullable List<Class<? extends Throwable>> getIgnore() {
 			return this.ignore;
 		}
 
-		public void setIgnore(List<Class<? extends Throwable>> ignore) {
+		public void setIgnore(@Nullable List<Class<? extends Throwable>> ignore) {
 			this.ignore = ignore;
 		}
 

@@ -2,6 +2,7 @@ package dev.collapse.autoconfigure;
 
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
+import org.jspecify.annotations.Nullable;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
@@ -72,7 +73,7 @@ public final class CollapseRedisAutoConfiguration {
 	 * on the Redis, and what a least-privilege ACL grants. One that ends with a letter or digit
 	 * works, but {@code ~<prefix>*} then also grants the keys of every longer prefix.
 	 */
-	static void checkKeyPrefix(String prefix) {
+	static void checkKeyPrefix(@Nullable String prefix) {
 		if (prefix == null || prefix.isBlank()) {
 			throw new CollapseConfigurationException("collapse.redis.key-prefix",
 					"must not be empty: it keeps the keys and the channel of collapse apart from the rest of the Redis, "

@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.function.Function;
 
+import org.jspecify.annotations.Nullable;
 import org.springframework.boot.convert.DurationStyle;
 import org.springframework.core.env.PropertyResolver;
 
@@ -30,7 +31,7 @@ final class PropertiesSettingsResolver implements SettingsResolver {
 	}
 
 	@Override
-	public CollapseSettings resolve(String name, Collapsed annotation, String origin) {
+	public CollapseSettings resolve(String name, @Nullable Collapsed annotation, String origin) {
 		try {
 			return resolveSettings(name, annotation, origin);
 		}
@@ -44,7 +45,7 @@ final class PropertiesSettingsResolver implements SettingsResolver {
 		}
 	}
 
-	private CollapseSettings resolveSettings(String name, Collapsed annotation, String origin) {
+	private CollapseSettings resolveSettings(String name, @Nullable Collapsed annotation, String origin) {
 		CollapseProperties.Instance own = this.properties.getInstances().get(name);
 		InstanceDefaults defaults = this.properties.getDefaults();
 		String ownPrefix = "collapse.instances." + name + ".";
@@ -74,7 +75,7 @@ final class PropertiesSettingsResolver implements SettingsResolver {
 		return new CollapseSettings(ttl, jitter, waitTimeout, cacheNulls, beta, retry, staleIfError);
 	}
 
-	private RetrySettings retry(CollapseProperties.Instance own, InstanceDefaults.Retry defaults, String ownPrefix) {
+	private RetrySettings retry(CollapseProperties.@Nullable Instance own, InstanceDefaults.Retry defaults, String ownPrefix) {
 		int attempts = pickProperty(own, (i) -> i.getRetry().getMaxAttempts(), ownPrefix + "retry.max-attempts",
 				defaults.getMaxAttempts(), "collapse.defaults.retry.max-attempts")
 			.check(RetrySettings::requireMaxAttempts);
@@ -110,7 +111,8 @@ final class PropertiesSettingsResolver implements SettingsResolver {
 	}
 
 	/** Instance property, else annotation attribute, else default. */
-	private <T> Setting<T> pick(CollapseProperties.Instance own, Function<CollapseProperties.Instance, T> property,
+	private <T> Setting<T> pick(CollapseProperties.@Nullable Instance own,
+			Function<CollapseProperties.Instance, @Nullable T> property,
 			String propertyName, String attribute, String origin, String attributeName,
 			Function<String, T> parse, T defaultValue, String defaultName) {
 		if (own != null && property.apply(own) != null) {
@@ -128,8 +130,8 @@ final class PropertiesSettingsResolver implements SettingsResolver {
 		return new Setting<>(defaultValue, "property " + defaultName);
 	}
 
-	private <T> Setting<T> pickProperty(CollapseProperties.Instance own,
-			Function<CollapseProperties.Instance, T> property, String propertyName, T defaultValue,
+	private <T> Setting<T> pickProperty(CollapseProperties.@Nullable Instance own,
+			Function<CollapseProperties.Instance, @Nullable T> property, String propertyName, T defaultValue,
 			String defaultName) {
 		if (own != null && property.apply(own) != null) {
 			return new Setting<>(property.apply(own), "property " + propertyName);

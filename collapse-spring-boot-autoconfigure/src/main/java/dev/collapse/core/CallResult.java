@@ -1,6 +1,9 @@
 package dev.collapse.core;
 
-/** How one call was served; the {@code result} tag of {@code collapse.calls}. */
+/**
+ * How one call was served; the {@code result} tag of {@code collapse.calls}. The constants and
+ * their tags are part of the meters' contract: renaming one renames a time series.
+ */
 public enum CallResult {
 
 	/** From a stored entry, without waiting for a load. */
@@ -12,7 +15,7 @@ public enum CallResult {
 	/** This caller waited for a load that another caller in this JVM ran. */
 	FOLLOWER,
 
-	/** This caller waited for a load that another application instance ran. */
+	/** This caller waited for a load that another node ran. */
 	REMOTE,
 
 	/** The load failed and an expired entry was served instead. */

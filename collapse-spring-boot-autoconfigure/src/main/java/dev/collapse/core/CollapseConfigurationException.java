@@ -1,5 +1,7 @@
 package dev.collapse.core;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * A setting of a collapse instance is invalid. The message names where it comes from: the
  * annotated method and attribute, or the configuration property.
@@ -16,7 +18,7 @@ public class CollapseConfigurationException extends CollapseException {
 		this(origin, problem, null);
 	}
 
-	public CollapseConfigurationException(String origin, String problem, Throwable cause) {
+	public CollapseConfigurationException(String origin, String problem, @Nullable Throwable cause) {
 		super(origin + ": " + problem, cause);
 		this.origin = origin;
 		this.problem = problem;

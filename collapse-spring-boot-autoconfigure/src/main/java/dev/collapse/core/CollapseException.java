@@ -1,5 +1,7 @@
 package dev.collapse.core;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * Base class of the exceptions collapse raises itself. An exception thrown by a load is never
  * wrapped in one of these: callers get the load's own exception.
@@ -12,7 +14,7 @@ public class CollapseException extends RuntimeException {
 		super(message);
 	}
 
-	public CollapseException(String message, Throwable cause) {
+	public CollapseException(String message, @Nullable Throwable cause) {
 		super(message, cause);
 	}
 

@@ -7,8 +7,10 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
 import com.github.benmanes.caffeine.cache.Ticker;
+import org.jspecify.annotations.Nullable;
 
 import dev.collapse.core.LocalStore.Entry;
+import dev.collapse.core.spi.DistributedCoordinator;
 
 /**
  * One named collapse instance: its settings, its loads in flight and its share of the store.
@@ -35,6 +37,10 @@ import dev.collapse.core.LocalStore.Entry;
  * {@link FleetLeader}; later callers wait on the flight ({@link Flight#await}). Retries are
  * {@link Retry}'s, early refreshes {@link EarlyRefresh}'s. Those parts read the fields below,
  * which are final once the constructor returns, except {@link #events}.
+ *
+ * <p>Public for the annotation's interceptor and the actuator endpoint; applications reach an
+ * instance through {@link Collapser} or {@code @Collapsed}, and listeners see only its
+ * {@link InstanceView}.
  */
 public final class CollapseInstance {
 
@@ -56,7 +62,7 @@ public final class CollapseInstance {
 	final ScheduledExecutorService scheduler;
 
 	/** Where early refreshes run; {@code null} turns them off. */
-	final Executor refreshExecutor;
+	final @Nullable Executor refreshExecutor;
 
 	final LocalSingleFlight flights = new LocalSingleFlight();
 
@@ -72,30 +78,70 @@ public final class CollapseInstance {
 	final long staleIfErrorNanos;
 
 	/** The fleet's coordinator; {@code null} when the instance is collapsed in this JVM only. */
-	final DistributedCoordinator coordinator;
+	final @Nullable DistributedCoordinator coordinator;
 
 	/** Type of the results, as declared by the method; {@code null} when unknown. */
-	private final Type valueType;
+	private final @Nullable Type valueType;
 
 	final Retry retry;
 
 	final LocalLeader localLeader;
 
 	/** {@code null} when the instance is collapsed in this JVM only. */
-	final FleetLeader fleetLeader;
+	final @Nullable FleetLeader fleetLeader;
 
 	final EarlyRefresh earlyRefresh;
 
 	/** Written once by the registry right after construction, before the instance is published. */
 	InstanceEvents events = InstanceEvents.NONE;
 
+	/** What listeners see of this instance: reads only, so that they cannot drive loads. */
+	private final InstanceView view = new InstanceView() {
+
+		@Override
+		public String name() {
+			return CollapseInstance.this.name();
+		}
+
+		@Override
+		public CollapseSettings settings() {
+			return CollapseInstance.this.settings();
+		}
+
+		@Override
+		public @Nullable Type valueType() {
+			return CollapseInstance.this.valueType();
+		}
+
+		@Override
+		public boolean distributed() {
+			return CollapseInstance.this.distributed();
+		}
+
+		@Override
+		public int inflight() {
+			return CollapseInstance.this.inflight();
+		}
+
+		@Override
+		public long storedEntries() {
+			return CollapseInstance.this.storedEntries();
+		}
+
+		@Override
+		public String toString() {
+			return CollapseInstance.this.toString();
+		}
+
+	};
+
 	CollapseInstance(String name, CollapseSettings settings, LocalStore store, ScheduledExecutorService scheduler,
-			Executor refreshExecutor) {
+			@Nullable Executor refreshExecutor) {
 		this(name, settings, store, scheduler, refreshExecutor, null, null);
 	}
 
 	CollapseInstance(String name, CollapseSettings settings, LocalStore store, ScheduledExecutorService scheduler,
-			Executor refreshExecutor, DistributedCoordinator coordinator, Type valueType) {
+			@Nullable Executor refreshExecutor, @Nullable DistributedCoordinator coordinator, @Nullable Type valueType) {
 		this.name = name;
 		this.coordinator = coordinator;
 		this.valueType = valueType;
@@ -120,6 +166,11 @@ public final class CollapseInstance {
 		this.events = events;
 	}
 
+	/** The read-only view given to listeners; the same object for the instance's life. */
+	InstanceView view() {
+		return this.view;
+	}
+
 	/** Instance name. */
 	public String name() {
 		return this.name;
@@ -131,7 +182,7 @@ public final class CollapseInstance {
 	}
 
 	/** Declared type of the results, or {@code null} when the instance was created without one. */
-	public Type valueType() {
+	public @Nullable Type valueType() {
 		return this.valueType;
 	}
 
@@ -165,7 +216,7 @@ public final class CollapseInstance {
 	 * @throws Throwable the load's own exception, or {@link CollapseTimeoutException},
 	 * {@link CollapseInterruptedException}, {@link CollapseRecursionException}
 	 */
-	public Object call(Object key, Loader loader) throws Throwable {
+	public @Nullable Object call(Object key, Loader loader) throws Throwable {
 		return call(key, Loader::load, loader);
 	}
 
@@ -173,7 +224,7 @@ public final class CollapseInstance {
 	 * {@link #call(Object, Loader)} for a loader that takes one argument, {@code context}: a hit
 	 * creates no loader object, since the loader is bound to its argument only when it must run.
 	 */
-	public <C> Object call(Object key, ContextLoader<C> loader, C context) throws Throwable {
+	public <C> @Nullable Object call(Object key, ContextLoader<C> loader, C context) throws Throwable {
 		boolean distributed = this.coordinator != null && this.coordinator.available();
 		if (this.caches && !distributed) {
 			Entry entry = this.store.get(this.name, key);
@@ -192,7 +243,7 @@ public final class CollapseInstance {
 		return callMissed(key, () -> loader.load(context), distributed);
 	}
 
-	private Object callMissed(Object key, Loader loader, boolean distributed) throws Throwable {
+	private @Nullable Object callMissed(Object key, Loader loader, boolean distributed) throws Throwable {
 		failOnRecursion(key);
 		Flight candidate = new Flight();
 		Flight flight = this.flights.join(key, candidate);
@@ -215,7 +266,7 @@ public final class CollapseInstance {
 	 * flow may wait for another node); a follower's future fails with
 	 * {@link CollapseTimeoutException} after the wait timeout.
 	 */
-	public CompletableFuture<Object> callAsync(Object key, AsyncLoader loader) {
+	public CompletableFuture<@Nullable Object> callAsync(Object key, AsyncLoader loader) {
 		boolean distributed = this.coordinator != null && this.coordinator.available();
 		if (this.caches && !distributed) {
 			Entry entry = this.store.get(this.name, key);
@@ -266,7 +317,7 @@ public final class CollapseInstance {
 		return found;
 	}
 
-	/** Drops every stored result of this instance. */
+	/** Drops every stored result of this instance in this JVM; entries in the fleet's store stay. */
 	public void evictAll() {
 		this.store.evictAll(this.name);
 	}

@@ -8,7 +8,12 @@ package dev.collapse.core;
 @FunctionalInterface
 public interface CollapseListener {
 
-	/** Returns the receiver of {@code instance}'s events, or {@link InstanceEvents#NONE}. */
-	InstanceEvents bind(CollapseInstance instance);
+	/**
+	 * Returns the receiver of {@code instance}'s events, or {@link InstanceEvents#NONE}. Called
+	 * once per instance, on the thread that creates it and before any of its events; it may keep
+	 * {@code instance} to read it later. It runs while the registry creates the instance, so it
+	 * must not use the registry; an exception thrown here fails the creation.
+	 */
+	InstanceEvents bind(InstanceView instance);
 
 }

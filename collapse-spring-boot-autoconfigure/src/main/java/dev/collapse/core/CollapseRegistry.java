@@ -15,9 +15,18 @@ import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.function.Function;
 import java.util.function.Supplier;
 
+import org.jspecify.annotations.Nullable;
+
+import dev.collapse.core.spi.DistributedCoordinator;
+import dev.collapse.core.spi.DistributedLayer;
+
 /**
- * The instances of one application, by name, and the resources they share: the store, a
+ * The instances of one node, by name, and the resources they share: the store, a
  * scheduler for timeouts and retry delays, the refresh executor and the listeners.
+ *
+ * <p>Thread-safe. An instance is created at most once per name, atomically, and its listeners
+ * are bound before any caller can reach it; creating one never runs a load. As a
+ * {@link Collapser}, it keeps the contract stated there.
  */
 public final class CollapseRegistry implements Collapser, AutoCloseable {
 
@@ -29,12 +38,12 @@ public final class CollapseRegistry implements Collapser, AutoCloseable {
 
 	private final List<CollapseListener> listeners;
 
-	private final Executor refreshExecutor;
+	private final @Nullable Executor refreshExecutor;
 
 	private final ScheduledThreadPoolExecutor scheduler;
 
 	/** The fleet's layer (Redis), or {@code null} when calls are collapsed in this JVM only. */
-	private final DistributedLayer distributed;
+	private final @Nullable DistributedLayer distributed;
 
 	/**
 	 * @param store where results are kept
@@ -43,7 +52,7 @@ public final class CollapseRegistry implements Collapser, AutoCloseable {
 	 * @param refreshExecutor where early refreshes run; {@code null} turns early refresh off
 	 */
 	public CollapseRegistry(LocalStore store, Function<String, CollapseSettings> settingsByName,
-			List<CollapseListener> listeners, Executor refreshExecutor) {
+			List<CollapseListener> listeners, @Nullable Executor refreshExecutor) {
 		this(store, settingsByName, listeners, refreshExecutor, null);
 	}
 
@@ -52,7 +61,7 @@ public final class CollapseRegistry implements Collapser, AutoCloseable {
 	 * through it, instances without one in this JVM only; {@code null} for none
 	 */
 	public CollapseRegistry(LocalStore store, Function<String, CollapseSettings> settingsByName,
-			List<CollapseListener> listeners, Executor refreshExecutor, DistributedLayer distributed) {
+			List<CollapseListener> listeners, @Nullable Executor refreshExecutor, @Nullable DistributedLayer distributed) {
 		this.distributed = distributed;
 		this.store = Objects.requireNonNull(store, "store");
 		this.settingsByName = Objects.requireNonNull(settingsByName, "settingsByName");
@@ -83,7 +92,7 @@ public final class CollapseRegistry implements Collapser, AutoCloseable {
 	 * @throws IllegalStateException if it exists with other settings or another type
 	 * @throws IllegalArgumentException if the distributed layer cannot read back {@code valueType}
 	 */
-	public CollapseInstance register(String name, CollapseSettings settings, Type valueType) {
+	public CollapseInstance register(String name, CollapseSettings settings, @Nullable Type valueType) {
 		CollapseInstance instance = this.instances.computeIfAbsent(name, (n) -> create(n, settings, valueType));
 		if (!instance.settings().equals(settings)) {
 			throw new IllegalStateException("collapse instance '" + name + "' already exists with other settings ("
@@ -116,7 +125,7 @@ public final class CollapseRegistry implements Collapser, AutoCloseable {
 	}
 
 	/** Entries in the fleet's store are read as one type: every user of a name must agree on it. */
-	private void checkType(CollapseInstance instance, Type valueType) {
+	private void checkType(CollapseInstance instance, @Nullable Type valueType) {
 		if (this.distributed != null && valueType != null && !valueType.equals(instance.valueType())) {
 			throw new IllegalStateException("collapse instance '" + instance.name() + "' already exists with "
 					+ ((instance.valueType() != null) ? "values of type " + instance.valueType().getTypeName()
@@ -141,14 +150,14 @@ public final class CollapseRegistry implements Collapser, AutoCloseable {
 		return this.store;
 	}
 
-	private CollapseInstance create(String name, CollapseSettings settings, Type valueType) {
+	private CollapseInstance create(String name, CollapseSettings settings, @Nullable Type valueType) {
 		DistributedCoordinator coordinator = (this.distributed != null && valueType != null)
 				? this.distributed.coordinator(name, settings, valueType) : null;
 		CollapseInstance instance = new CollapseInstance(name, settings, this.store, this.scheduler, this.refreshExecutor,
 				coordinator, valueType);
 		List<InstanceEvents> bound = new ArrayList<>(this.listeners.size());
 		for (CollapseListener listener : this.listeners) {
-			bound.add(listener.bind(instance));
+			bound.add(listener.bind(instance.view()));
 		}
 		instance.bind(InstanceEvents.composite(bound));
 		return instance;
@@ -156,7 +165,7 @@ public final class CollapseRegistry implements Collapser, AutoCloseable {
 
 	@Override
 	@SuppressWarnings("unchecked")
-	public <T> T collapse(String name, Object key, Supplier<T> loader) {
+	public <T extends @Nullable Object> T collapse(String name, Object key, Supplier<T> loader) {
 		CollapseInstance instance = instanceWithKey(name, key);
 		try {
 			return (T) instance.call(key(key), loader::get);
@@ -172,7 +181,7 @@ public final class CollapseRegistry implements Collapser, AutoCloseable {
 
 	@Override
 	@SuppressWarnings("unchecked")
-	public <T> T collapse(String name, Object key, Type type, Supplier<T> loader) {
+	public <T extends @Nullable Object> T collapse(String name, Object key, Type type, Supplier<T> loader) {
 		try {
 			return (T) instance(name, type).call(key(key), loader::get);
 		}
@@ -186,7 +195,7 @@ public final class CollapseRegistry implements Collapser, AutoCloseable {
 
 	@Override
 	@SuppressWarnings("unchecked")
-	public <T> CompletableFuture<T> collapseAsync(String name, Object key,
+	public <T extends @Nullable Object> CompletableFuture<T> collapseAsync(String name, Object key,
 			Supplier<? extends CompletionStage<T>> loader) {
 		return (CompletableFuture<T>) instanceWithKey(name, key).callAsync(key(key), loader::get);
 	}
@@ -210,7 +219,7 @@ public final class CollapseRegistry implements Collapser, AutoCloseable {
 	/** {@inheritDoc} A name this JVM has not used has nothing stored here: nothing is created for it. */
 	@Override
 	@SuppressWarnings("unchecked")
-	public <T> CompletableFuture<T> collapseAsync(String name, Object key, Type type,
+	public <T extends @Nullable Object> CompletableFuture<T> collapseAsync(String name, Object key, Type type,
 			Supplier<? extends CompletionStage<T>> loader) {
 		return (CompletableFuture<T>) instance(name, type).callAsync(key(key), loader::get);
 	}

@@ -3,9 +3,12 @@ package dev.collapse.core;
 import java.time.Duration;
 import java.util.Objects;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * Effective settings of one collapse instance, resolved from the annotation, the instance's
- * properties and the defaults.
+ * properties and the defaults. Immutable; the constructor refuses a value out of its range, so an
+ * instance never holds one.
  *
  * @param ttl how long a result is reused; zero collapses concurrent calls only
  * @param jitter random extra time to live
@@ -35,7 +38,7 @@ public record CollapseSettings(Duration ttl, Jitter jitter, Duration waitTimeout
 	// so that a failure can name the property or attribute the value came from.
 
 	/** @throws IllegalArgumentException unless {@code ttl} is zero or positive */
-	public static Duration requireTtl(Duration ttl) {
+	public static Duration requireTtl(@Nullable Duration ttl) {
 		if (ttl == null || ttl.isNegative()) {
 			throw new IllegalArgumentException("ttl must be 0 (collapse concurrent calls only, store nothing) or a "
 					+ "positive duration such as 5m; was " + ttl);
@@ -44,7 +47,7 @@ public record CollapseSettings(Duration ttl, Jitter jitter, Duration waitTimeout
 	}
 
 	/** @throws IllegalArgumentException unless {@code waitTimeout} is positive */
-	public static Duration requireWaitTimeout(Duration waitTimeout) {
+	public static Duration requireWaitTimeout(@Nullable Duration waitTimeout) {
 		if (waitTimeout == null || waitTimeout.isNegative() || waitTimeout.isZero()) {
 			throw new IllegalArgumentException(
 					"wait-timeout must be a positive duration such as 10s (every wait has a deadline); was " + waitTimeout);
@@ -53,7 +56,7 @@ public record CollapseSettings(Duration ttl, Jitter jitter, Duration waitTimeout
 	}
 
 	/** @throws IllegalArgumentException unless {@code beta} is zero or a finite positive number */
-	public static double requireEarlyRefreshBeta(Double beta) {
+	public static double requireEarlyRefreshBeta(@Nullable Double beta) {
 		if (beta == null || !(beta >= 0) || beta.isInfinite()) {
 			throw new IllegalArgumentException("early-refresh.beta must be 0 (off) or a finite positive number "
 					+ "such as 1.0; was " + beta);
@@ -62,7 +65,7 @@ public record CollapseSettings(Duration ttl, Jitter jitter, Duration waitTimeout
 	}
 
 	/** @throws IllegalArgumentException unless {@code staleIfError} is zero or positive */
-	public static Duration requireStaleIfError(Duration staleIfError) {
+	public static Duration requireStaleIfError(@Nullable Duration staleIfError) {
 		if (staleIfError == null || staleIfError.isNegative()) {
 			throw new IllegalArgumentException("stale-if-error must be 0 (serve the failure) or a positive duration "
 					+ "such as 5m; was " + staleIfError);

@@ -22,10 +22,12 @@ public class CollapseTimeoutException extends CollapseException {
 		this.waitTimeout = waitTimeout;
 	}
 
+	/** Name of the instance whose load was waited for. */
 	public String getInstance() {
 		return this.instance;
 	}
 
+	/** The wait timeout that ran out: the instance's {@code wait-timeout}. */
 	public Duration getWaitTimeout() {
 		return this.waitTimeout;
 	}

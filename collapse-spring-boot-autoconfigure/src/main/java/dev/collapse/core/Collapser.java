@@ -5,6 +5,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Supplier;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * Collapses loads without the annotation, and evicts stored results. Instances named here share
  * settings, entries and loads in flight with {@code @Collapsed} methods of the same name; a name
@@ -31,13 +33,17 @@ public interface Collapser {
 	 * @throws CollapseInterruptedException if this caller was interrupted while it waited
 	 * @throws CollapseRecursionException if the loader of this key called this key again
 	 */
-	<T> T collapse(String name, Object key, Supplier<T> loader);
+	<T extends @Nullable Object> T collapse(String name, Object key, Supplier<T> loader);
 
 	/**
 	 * Asynchronous form of {@link #collapse}. Each caller gets a future of its own: cancelling it
-	 * never cancels the shared load.
+	 * never cancels the shared load. The loader is called on the calling thread when this call
+	 * leads (on a thread of the Redis layer with Redis on); a loader that throws, returns
+	 * {@code null} or a stage that fails fails every waiting caller's future with that exception.
+	 * A follower's future fails with {@link CollapseTimeoutException} after the wait timeout.
 	 */
-	<T> CompletableFuture<T> collapseAsync(String name, Object key, Supplier<? extends CompletionStage<T>> loader);
+	<T extends @Nullable Object> CompletableFuture<T> collapseAsync(String name, Object key,
+			Supplier<? extends CompletionStage<T>> loader);
 
 	/**
 	 * {@link #collapse(String, Object, Supplier)} with results of {@code type}, so that they can be
@@ -46,12 +52,12 @@ public interface Collapser {
 	 * @throws IllegalArgumentException if Redis is on and values of {@code type} cannot be read
 	 * back safely (an interface or {@code Object})
 	 */
-	default <T> T collapse(String name, Object key, Type type, Supplier<T> loader) {
+	default <T extends @Nullable Object> T collapse(String name, Object key, Type type, Supplier<T> loader) {
 		return collapse(name, key, loader);
 	}
 
 	/** {@link #collapse(String, Object, Type, Supplier)} for a plain class. */
-	default <T> T collapse(String name, Object key, Class<T> type, Supplier<T> loader) {
+	default <T extends @Nullable Object> T collapse(String name, Object key, Class<T> type, Supplier<T> loader) {
 		return collapse(name, key, (Type) type, loader);
 	}
 
@@ -59,24 +65,28 @@ public interface Collapser {
 	 * {@link #collapseAsync(String, Object, Supplier)} with results of {@code type} (the {@code T}
 	 * of the future), so that they can be shared through Redis.
 	 */
-	default <T> CompletableFuture<T> collapseAsync(String name, Object key, Type type,
+	default <T extends @Nullable Object> CompletableFuture<T> collapseAsync(String name, Object key, Type type,
 			Supplier<? extends CompletionStage<T>> loader) {
 		return collapseAsync(name, key, loader);
 	}
 
 	/** {@link #collapseAsync(String, Object, Type, Supplier)} for a plain class. */
-	default <T> CompletableFuture<T> collapseAsync(String name, Object key, Class<T> type,
+	default <T extends @Nullable Object> CompletableFuture<T> collapseAsync(String name, Object key, Class<T> type,
 			Supplier<? extends CompletionStage<T>> loader) {
 		return collapseAsync(name, key, (Type) type, loader);
 	}
 
 	/**
 	 * Drops the stored result of ({@code name}, {@code key}), in this JVM and, with Redis on, in
-	 * Redis. A load in flight goes on.
+	 * Redis. A load in flight goes on, and stores its result when it ends. A failure to reach
+	 * Redis is logged, never thrown. A name this JVM has not used is left alone.
 	 */
 	void evict(String name, Object key);
 
-	/** Drops every stored result of {@code name}. Loads in flight go on. */
+	/**
+	 * Drops every stored result of {@code name} in this JVM; entries in Redis stay until they
+	 * expire. Loads in flight go on.
+	 */
 	void evictAll(String name);
 
 }

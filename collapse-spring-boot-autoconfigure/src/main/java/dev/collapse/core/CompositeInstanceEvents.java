@@ -3,6 +3,8 @@ package dev.collapse.core;
 import java.util.ArrayList;
 import java.util.List;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * Hands each event to every listener in order. A listener that throws is logged and skipped:
  * an event sink must never break a call or leave a flight uncompleted. Plain loops, no lambdas,
@@ -146,8 +148,12 @@ final class CompositeInstanceEvents implements InstanceEvents {
 		return (started != null) ? new GuardedLoadObservation(started) : LoadObservation.NONE;
 	}
 
-	/** Keeps observations that observe something; allocates only for those. */
-	private static List<LoadObservation> add(List<LoadObservation> started, LoadObservation observation) {
+	/**
+	 * Keeps observations that observe something; allocates only for those. A listener that
+	 * returned {@code null} against its contract observes nothing.
+	 */
+	private static @Nullable List<LoadObservation> add(@Nullable List<LoadObservation> started,
+			@Nullable LoadObservation observation) {
 		if (observation == null || observation == LoadObservation.NONE) {
 			return started;
 		}
@@ -198,7 +204,7 @@ final class CompositeInstanceEvents implements InstanceEvents {
 		}
 
 		@Override
-		public void stop(CallResult result, Throwable failure) {
+		public void stop(@Nullable CallResult result, @Nullable Throwable failure) {
 			for (LoadObservation delegate : this.delegates) {
 				try {
 					delegate.stop(result, failure);

@@ -2,6 +2,8 @@ package dev.collapse.core;
 
 import java.util.concurrent.RejectedExecutionException;
 
+import org.jspecify.annotations.Nullable;
+
 import dev.collapse.core.LocalStore.Entry;
 
 /**
@@ -50,7 +52,7 @@ final class EarlyRefresh {
 	 * @param rolled the entry whose read rolled this refresh
 	 * @param loader the synchronous loader, or {@code null} when {@code asyncLoader} is given
 	 */
-	private void refresh(Object key, Entry rolled, Loader loader, AsyncLoader asyncLoader) {
+	private void refresh(Object key, Entry rolled, @Nullable Loader loader, @Nullable AsyncLoader asyncLoader) {
 		Flight candidate = Flight.refresh();
 		if (!this.instance.flights.tryLead(key, candidate) || completedByNewerEntry(key, candidate, rolled)) {
 			return;

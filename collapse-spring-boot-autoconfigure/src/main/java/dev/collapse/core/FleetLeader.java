@@ -3,7 +3,11 @@ package dev.collapse.core;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.RejectedExecutionException;
 
-import dev.collapse.core.DistributedCoordinator.Outcome;
+import org.jspecify.annotations.Nullable;
+
+import dev.collapse.core.spi.DistributedCoordinator.Outcome;
+import dev.collapse.core.spi.DistributedCoordinator;
+import dev.collapse.core.spi.DistributedUnavailableException;
 
 /**
  * The leader of a flight when the fleet serves the key: it hands the key to the
@@ -47,7 +51,7 @@ final class FleetLeader {
 	}
 
 	/** Leads {@code flight} through the fleet on this thread. */
-	Object lead(Object key, Flight flight, Loader loader) throws Throwable {
+	@Nullable Object lead(Object key, Flight flight, Loader loader) throws Throwable {
 		Retry retry = this.instance.retry;
 		return serveHere(key, flight, () -> retry.load(loader),
 				() -> this.instance.localLeader.lead(key, flight, loader, true),
@@ -86,7 +90,7 @@ final class FleetLeader {
 	}
 
 	/** {@link #serve} with this thread marked as the flight's loading thread while it runs. */
-	private Object serveHere(Object key, Flight flight, Loader attempts, Loader fallback, Runnable refresh)
+	private @Nullable Object serveHere(Object key, Flight flight, Loader attempts, Loader fallback, Runnable refresh)
 			throws Throwable {
 		flight.loadingThread = Thread.currentThread();
 		try {
@@ -106,7 +110,7 @@ final class FleetLeader {
 	 * @param attempts the load with its retries
 	 * @param refresh an early refresh of the key, submitted when X-Fetch says so on a hit
 	 */
-	private Object serve(Object key, Flight flight, Loader attempts, Loader fallback, Runnable refresh)
+	private @Nullable Object serve(Object key, Flight flight, Loader attempts, Loader fallback, Runnable refresh)
 			throws Throwable {
 		InstanceEvents events = this.instance.events;
 		TimedLoad load = new TimedLoad(attempts, flight);
@@ -202,7 +206,7 @@ final class FleetLeader {
 		private final Loader attempts;
 
 		/** The flight whose followers get the value as soon as it is loaded; {@code null} for a refresh. */
-		private final Flight flight;
+		private final @Nullable Flight flight;
 
 		/** Whether the coordinator ran the load; written and read by the serving thread only. */
 		boolean ran;
@@ -210,13 +214,13 @@ final class FleetLeader {
 		/** How long the load took; written and read by the serving thread only. */
 		long nanos;
 
-		TimedLoad(Loader attempts, Flight flight) {
+		TimedLoad(Loader attempts, @Nullable Flight flight) {
 			this.attempts = attempts;
 			this.flight = flight;
 		}
 
 		@Override
-		public Object load() throws Throwable {
+		public @Nullable Object load() throws Throwable {
 			this.ran = true;
 			InstanceEvents events = FleetLeader.this.instance.events;
 			LoadObservation observation = events.startLoad();

@@ -10,6 +10,8 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * One load in flight, and how its followers wait for it.
  *
@@ -31,21 +33,21 @@ final class Flight {
 	/**
 	 * Completed once, by {@link #settle}; as a rule after the flight has been removed from the map.
 	 */
-	final CompletableFuture<Object> result = new CompletableFuture<>();
+	final CompletableFuture<@Nullable Object> result = new CompletableFuture<>();
 
 	/**
 	 * What synchronous followers park on, without a timer of their own: completed right after
 	 * {@link #result}, or earlier by {@link #watchdog} when the first of them has waited its
 	 * whole wait timeout (every later one then waits out the rest of its own, timed).
 	 */
-	private final CompletableFuture<Void> woken = new CompletableFuture<>();
+	private final CompletableFuture<@Nullable Void> woken = new CompletableFuture<>();
 
 	/**
 	 * The one timer of the flight: written once by the follower that claimed it ({@link #watched}),
 	 * read by {@link #settle} to cancel it; {@code null} before, and forever if no synchronous
 	 * follower came.
 	 */
-	private volatile ScheduledFuture<?> watchdog;
+	private volatile @Nullable ScheduledFuture<?> watchdog;
 
 	/** 1 once a follower has claimed the start of {@link #watchdog}; set by compare-and-set only. */
 	private volatile int watched;
@@ -55,7 +57,7 @@ final class Flight {
 	 * leader (or the thread a fleet leader handed the flight over to), read by callers to detect
 	 * a load that calls its own key.
 	 */
-	volatile Thread loadingThread;
+	volatile @Nullable Thread loadingThread;
 
 	/**
 	 * How the callers that attached are counted; written by {@link #settle} before it completes
@@ -88,7 +90,7 @@ final class Flight {
 	 * of a distributed load hands its value over as soon as it is loaded, then settles again).
 	 * @param followerResult how those callers are counted, written before they can read it
 	 */
-	void settle(Object value, Throwable failure, CallResult followerResult) {
+	void settle(@Nullable Object value, @Nullable Throwable failure, CallResult followerResult) {
 		if (this.result.isDone()) {
 			return;
 		}
@@ -112,8 +114,8 @@ final class Flight {
 	}
 
 	/** A future of the leader's own: completing or cancelling it leaves {@link #result} alone. */
-	CompletableFuture<Object> copy() {
-		CompletableFuture<Object> mine = new CompletableFuture<>();
+	CompletableFuture<@Nullable Object> copy() {
+		CompletableFuture<@Nullable Object> mine = new CompletableFuture<>();
 		this.result.whenComplete((value, failure) -> deliver(mine, value, failure));
 		return mine;
 	}
@@ -126,7 +128,7 @@ final class Flight {
 	 * @throws Throwable the load's exception, {@link CollapseTimeoutException} or
 	 * {@link CollapseInterruptedException}
 	 */
-	Object await(CollapseInstance instance) throws Throwable {
+	@Nullable Object await(CollapseInstance instance) throws Throwable {
 		LoadObservation observation = instance.events.startWait();
 		Throwable failure = null;
 		try {
@@ -141,7 +143,7 @@ final class Flight {
 		}
 	}
 
-	private Object awaitOutcome(CollapseInstance instance) throws Throwable {
+	private @Nullable Object awaitOutcome(CollapseInstance instance) throws Throwable {
 		long start = instance.ticker.read();
 		long arrived = System.nanoTime();
 		try {
@@ -199,10 +201,10 @@ final class Flight {
 	 * {@link CollapseTimeoutException} by its own timer. The wait and the call are counted when
 	 * the outcome arrives, even after the follower's future timed out.
 	 */
-	CompletableFuture<Object> awaitAsync(CollapseInstance instance) {
+	CompletableFuture<@Nullable Object> awaitAsync(CollapseInstance instance) {
 		LoadObservation observation = instance.events.startWait();
 		long start = instance.ticker.read();
-		CompletableFuture<Object> mine = new CompletableFuture<>();
+		CompletableFuture<@Nullable Object> mine = new CompletableFuture<>();
 		ScheduledFuture<?> timer = instance.scheduler.schedule(() -> mine.completeExceptionally(timedOut(instance)),
 				instance.waitTimeoutNanos, TimeUnit.NANOSECONDS);
 		this.result.whenComplete((value, failure) -> {
@@ -216,7 +218,7 @@ final class Flight {
 	}
 
 	/** How a follower that stops waiting now was served: {@code null} if the outcome had not reached it. */
-	private CallResult servedAs() {
+	private @Nullable CallResult servedAs() {
 		// followerResult is written before the result completes: once done, it is final
 		return this.result.isDone() ? this.followerResult : null;
 	}
@@ -225,7 +227,8 @@ final class Flight {
 		return new CollapseTimeoutException(instance.name, instance.settings.waitTimeout());
 	}
 
-	private static void deliver(CompletableFuture<Object> mine, Object value, Throwable failure) {
+	private static void deliver(CompletableFuture<@Nullable Object> mine, @Nullable Object value,
+			@Nullable Throwable failure) {
 		if (failure != null) {
 			mine.completeExceptionally(unwrap(failure));
 		}

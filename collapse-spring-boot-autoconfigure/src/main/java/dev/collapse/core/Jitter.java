@@ -4,21 +4,25 @@ import java.time.Duration;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Function;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * Random extra time to live added to each stored entry, uniform in {@code [0, max]}, so that
  * entries written together do not expire together. Either a fixed duration or a share of the ttl.
+ * Immutable and thread-safe; {@link #sampleNanos} draws from the calling thread's own random.
  */
 public final class Jitter {
 
 	/** No jitter: every entry lives exactly its ttl. */
 	public static final Jitter NONE = new Jitter(Duration.ZERO, -1);
 
-	private final Duration fixed;
+	/** The largest extra time, or {@code null} when {@link #fraction} applies. */
+	private final @Nullable Duration fixed;
 
 	/** Share of the ttl, or -1 when {@link #fixed} applies. */
 	private final double fraction;
 
-	private Jitter(Duration fixed, double fraction) {
+	private Jitter(@Nullable Duration fixed, double fraction) {
 		this.fixed = fixed;
 		this.fraction = fraction;
 	}
@@ -50,7 +54,7 @@ public final class Jitter {
 	 * {@code "30s"} read by {@code durations}.
 	 * @throws IllegalArgumentException saying what is wrong and what is allowed
 	 */
-	public static Jitter parse(String text, Function<String, Duration> durations) {
+	public static Jitter parse(@Nullable String text, Function<String, Duration> durations) {
 		String value = (text != null) ? text.trim() : "";
 		try {
 			if (value.endsWith("%")) {
@@ -79,7 +83,7 @@ public final class Jitter {
 	}
 
 	@Override
-	public boolean equals(Object other) {
+	public boolean equals(@Nullable Object other) {
 		return (other instanceof Jitter that) && java.util.Objects.equals(this.fixed, that.fixed)
 				&& this.fraction == that.fraction;
 	}

@@ -1,5 +1,7 @@
 package dev.collapse.core;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * The one place where values become keys, for {@code @Collapsed} methods and the
  * {@link Collapser} alike, so that both reach the same entry, in this JVM and in Redis.
@@ -21,7 +23,7 @@ public final class Keys {
 	 * arrays of equal content are one key; {@code null} as {@link NullKey#INSTANCE}; anything else
 	 * as itself.
 	 */
-	public static Object normalize(Object value) {
+	public static Object normalize(@Nullable Object value) {
 		if (value == null) {
 			return NullKey.INSTANCE;
 		}
@@ -37,7 +39,7 @@ public final class Keys {
 	 * normalised} argument for one, a {@link CompositeKey} of them all for several. Give it to a
 	 * {@link Collapser} to reach the entry of such a method.
 	 */
-	public static Object ofArguments(Object[] arguments) {
+	public static Object ofArguments(@Nullable Object[] arguments) {
 		return switch (arguments.length) {
 			case 0 -> CompositeKey.EMPTY;
 			case 1 -> normalize(arguments[0]);

@@ -1,5 +1,7 @@
 package dev.collapse.core;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * One load as one listener sees it, from its start to its outcome: run by its leader
  * ({@link InstanceEvents#startLoad}) or waited for by a follower ({@link InstanceEvents#startWait}).
@@ -30,7 +32,7 @@ public interface LoadObservation {
 	 * outcome reached it (timeout, interruption, cancellation)
 	 * @param failure the exception the load ended with or the follower got, {@code null} on success
 	 */
-	default void stop(CallResult result, Throwable failure) {
+	default void stop(@Nullable CallResult result, @Nullable Throwable failure) {
 	}
 
 	/** A load made current on one thread; closed on that thread. */

@@ -3,6 +3,7 @@ package dev.collapse.core;
 import java.util.concurrent.CompletableFuture;
 
 import com.github.benmanes.caffeine.cache.Ticker;
+import org.jspecify.annotations.Nullable;
 
 import dev.collapse.core.LocalStore.Entry;
 
@@ -35,7 +36,7 @@ final class LocalLeader {
 	 * follower the same.
 	 * @param fallback whether the distributed layer should have served this key but could not
 	 */
-	Object lead(Object key, Flight flight, Loader loader, boolean fallback) throws Throwable {
+	@Nullable Object lead(Object key, Flight flight, Loader loader, boolean fallback) throws Throwable {
 		return lead(key, flight, loader, null, fallback);
 	}
 
@@ -57,7 +58,8 @@ final class LocalLeader {
 	}
 
 	/** The flow of both forms; exactly one of {@code loader} and {@code asyncLoader} is given. */
-	private Object lead(Object key, Flight flight, Loader loader, AsyncLoader asyncLoader, boolean fallback)
+	private @Nullable Object lead(Object key, Flight flight, @Nullable Loader loader, @Nullable AsyncLoader asyncLoader,
+			boolean fallback)
 			throws Throwable {
 		flight.loadingThread = Thread.currentThread();
 		try {
@@ -86,12 +88,12 @@ final class LocalLeader {
 	 * @param fallback whether callers are counted as {@link CallResult#FALLBACK}
 	 * @return the synchronous load's outcome; {@code null} for an asynchronous one
 	 */
-	Object load(Object key, Flight flight, Loader loader, AsyncLoader asyncLoader, Entry previous, boolean caller,
-			boolean fallback) throws Throwable {
+	@Nullable Object load(Object key, Flight flight, @Nullable Loader loader, @Nullable AsyncLoader asyncLoader,
+			@Nullable Entry previous, boolean caller, boolean fallback) throws Throwable {
 		LoadObservation observation = this.instance.events.startLoad();
 		long start = this.ticker.read();
 		if (asyncLoader != null) {
-			CompletableFuture<Object> outcome = new CompletableFuture<>();
+			CompletableFuture<@Nullable Object> outcome = new CompletableFuture<>();
 			this.instance.retry.loadAsync(inScope(observation, asyncLoader), outcome);
 			outcome.whenComplete((loaded, loadFailure) -> settle(key, flight, loaded, loadFailure,
 					this.ticker.read() - start, observation, previous, caller, fallback));
@@ -129,8 +131,8 @@ final class LocalLeader {
 	 * What both forms do once the load is over: report it, serve stale-if-error, store a
 	 * success, complete the flight, count the caller.
 	 */
-	private Settled settle(Object key, Flight flight, Object loaded, Throwable loadFailure, long loadNanos,
-			LoadObservation observation, Entry previous, boolean caller, boolean fallback) {
+	private Settled settle(Object key, Flight flight, @Nullable Object loaded, @Nullable Throwable loadFailure,
+			long loadNanos, LoadObservation observation, @Nullable Entry previous, boolean caller, boolean fallback) {
 		InstanceEvents events = this.instance.events;
 		events.onLoad(loadFailure == null, loadNanos);
 		observation.stop(CallResult.LEADER, loadFailure);
@@ -158,7 +160,7 @@ final class LocalLeader {
 	}
 
 	/** The outcome a load settled on: a value, or the failure to hand out. */
-	private record Settled(Object value, Throwable failure) {
+	private record Settled(@Nullable Object value, @Nullable Throwable failure) {
 	}
 
 	/**
@@ -166,18 +168,18 @@ final class LocalLeader {
 	 * longer counts (past {@link Entry#retainUntil()}): the store keeps entries until they are
 	 * replaced or evicted by size, so the leader applies the retention itself, off the hit path.
 	 */
-	private Entry retained(Object key) {
+	private @Nullable Entry retained(Object key) {
 		Entry entry = this.store.get(this.instance.name, key);
 		return (entry != null && this.ticker.read() - entry.retainUntil() >= 0) ? null : entry;
 	}
 
 	/** Whether {@code previous} expired recently enough to be served instead of a failure. */
-	private boolean servesStale(Entry previous) {
+	private boolean servesStale(@Nullable Entry previous) {
 		return previous != null && this.instance.staleIfErrorNanos > 0
 				&& this.ticker.read() - previous.expiresAt() < this.instance.staleIfErrorNanos;
 	}
 
-	private void store(Object key, Object value, long loadNanos) {
+	private void store(Object key, @Nullable Object value, long loadNanos) {
 		CollapseSettings settings = this.instance.settings;
 		if (!this.instance.caches || (value == null && !settings.cacheNulls())) {
 			return;

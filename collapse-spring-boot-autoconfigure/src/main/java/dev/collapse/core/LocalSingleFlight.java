@@ -2,6 +2,8 @@ package dev.collapse.core;
 
 import java.util.concurrent.ConcurrentHashMap;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * Loads in flight in one instance, one per key. The first caller of a key becomes its leader and
  * runs the load; callers that arrive while it runs attach to the same {@link Flight} and wait on
@@ -36,7 +38,7 @@ final class LocalSingleFlight {
 	}
 
 	/** The flight of {@code key}, or {@code null}. */
-	Flight get(Object key) {
+	@Nullable Flight get(Object key) {
 		return this.flights.get(key);
 	}
 
@@ -46,7 +48,7 @@ final class LocalSingleFlight {
 	 * once it is removed.
 	 * @param followerResult how those callers are counted
 	 */
-	void complete(Object key, Flight flight, Object value, Throwable failure, CallResult followerResult,
+	void complete(Object key, Flight flight, @Nullable Object value, @Nullable Throwable failure, CallResult followerResult,
 			long loadNanos, InstanceEvents events) {
 		this.flights.remove(key, flight);
 		// after the removal no compute can touch the flight: the count is final

@@ -5,9 +5,12 @@ import java.util.Objects;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.Ticker;
+import org.jspecify.annotations.Nullable;
 
 /**
- * Results of every instance of one application, in one Caffeine cache bounded by size.
+ * Results of every instance of one node, in one Caffeine cache bounded by size. Thread-safe:
+ * every operation is atomic per key, as Caffeine's are; the size bound is applied
+ * asynchronously, so the store may hold a few more entries than its bound for a moment.
  *
  * <p>Each entry carries its own expiry (ttl plus its own jitter), checked by the reader against
  * the ticker, so that entries written together leave spread out. Caffeine itself is given no
@@ -43,7 +46,7 @@ public final class LocalStore {
 	 * The entry of {@code key}, or {@code null}. It may have expired: the reader compares
 	 * {@link Entry#expiresAt()} with the ticker.
 	 */
-	Entry get(String instance, Object key) {
+	@Nullable Entry get(String instance, Object key) {
 		return this.cache.getIfPresent(new Key(instance, key));
 	}
 
@@ -93,7 +96,7 @@ public final class LocalStore {
 	 * @param expiresAt ticker time from which the entry is no longer served as a hit
 	 * @param retainUntil ticker time until which an expired entry is still worth keeping
 	 */
-	record Entry(Object value, long loadNanos, long expiresAt, long retainUntil) {
+	record Entry(@Nullable Object value, long loadNanos, long expiresAt, long retainUntil) {
 
 		boolean expired(long now) {
 			return now - this.expiresAt >= 0;

@@ -11,6 +11,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * Where early refreshes run. A type of its own rather than an {@link Executor} bean, so that
  * defining it never displaces an application's own executors. Replace the bean to run refreshes
  * elsewhere (virtual threads, say); a refresh the executor rejects is skipped, not run inline.
+ * A refresh never throws into the executor: its failure is logged and the current entry stays.
  */
 public final class RefreshExecutor implements AutoCloseable {
 

@@ -1,6 +1,9 @@
 package dev.collapse.core;
 
-/** Why an entry was loaded again; the {@code trigger} tag of {@code collapse.refreshes}. */
+/**
+ * Why an entry was loaded again; the {@code trigger} tag of {@code collapse.refreshes}. The
+ * constants and their tags are part of the meters' contract.
+ */
 public enum RefreshTrigger {
 
 	/** X-Fetch rolled an early refresh before the entry expired. */

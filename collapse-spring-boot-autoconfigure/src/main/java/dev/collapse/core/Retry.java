@@ -6,6 +6,8 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * A leader's load with its retries: one decision (retry or give up, and after what backoff) with
  * a synchronous face that sleeps on the leader's thread and an asynchronous one that schedules
@@ -24,7 +26,7 @@ final class Retry {
 	}
 
 	/** Runs {@code loader} on this thread until an attempt succeeds or no retry is left. */
-	Object load(Loader loader) throws Throwable {
+	@Nullable Object load(Loader loader) throws Throwable {
 		for (int attempt = 1;; attempt++) {
 			try {
 				return loader.load();
@@ -51,13 +53,13 @@ final class Retry {
 	 * Starts {@code loader}'s first attempt on this thread and completes {@code outcome} with the
 	 * value of the first attempt that succeeds, or the exception of the last one.
 	 */
-	void loadAsync(AsyncLoader loader, CompletableFuture<Object> outcome) {
+	void loadAsync(AsyncLoader loader, CompletableFuture<@Nullable Object> outcome) {
 		attempt(loader, 1, outcome);
 	}
 
 	/** Runs an asynchronous load with its retries and waits for it, on a thread that may block. */
-	Object await(AsyncLoader loader) throws Throwable {
-		CompletableFuture<Object> outcome = new CompletableFuture<>();
+	@Nullable Object await(AsyncLoader loader) throws Throwable {
+		CompletableFuture<@Nullable Object> outcome = new CompletableFuture<>();
 		attempt(loader, 1, outcome);
 		try {
 			return outcome.get();
@@ -71,7 +73,7 @@ final class Retry {
 		}
 	}
 
-	private void attempt(AsyncLoader loader, int attempt, CompletableFuture<Object> outcome) {
+	private void attempt(AsyncLoader loader, int attempt, CompletableFuture<@Nullable Object> outcome) {
 		CompletionStage<?> stage;
 		try {
 			stage = loader.load();

@@ -3,10 +3,13 @@ package dev.collapse.core;
 import java.time.Duration;
 import java.util.List;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * How the leader retries a failed load: at most {@code maxAttempts} executions in all, the k-th
  * retry after a delay uniform in {@code [0, min(maxDelay, baseDelay * 2^(k-1))]} (full jitter).
- * Followers never retry: they wait for the leader's final outcome.
+ * Followers never retry: they wait for the leader's final outcome. Immutable; the constructor
+ * refuses a value out of its range and copies the lists.
  *
  * @param maxAttempts executions in all, 1 = no retry
  * @param baseDelay first backoff ceiling
@@ -35,7 +38,7 @@ public record RetrySettings(int maxAttempts, Duration baseDelay, Duration maxDel
 	// so that a failure can name the property the value came from.
 
 	/** @throws IllegalArgumentException unless {@code maxAttempts} is at least 1 */
-	public static int requireMaxAttempts(Integer maxAttempts) {
+	public static int requireMaxAttempts(@Nullable Integer maxAttempts) {
 		if (maxAttempts == null || maxAttempts < 1) {
 			throw new IllegalArgumentException(
 					"retry.max-attempts must be at least 1 (1 = no retry, 3 = two retries); was " + maxAttempts);
@@ -44,7 +47,7 @@ public record RetrySettings(int maxAttempts, Duration baseDelay, Duration maxDel
 	}
 
 	/** @throws IllegalArgumentException unless {@code baseDelay} is zero or positive */
-	public static Duration requireBaseDelay(Duration baseDelay) {
+	public static Duration requireBaseDelay(@Nullable Duration baseDelay) {
 		if (baseDelay == null || baseDelay.isNegative()) {
 			throw new IllegalArgumentException(
 					"retry.base-delay must be 0 or a positive duration such as 100ms; was " + baseDelay);
@@ -53,7 +56,7 @@ public record RetrySettings(int maxAttempts, Duration baseDelay, Duration maxDel
 	}
 
 	/** @throws IllegalArgumentException unless {@code maxDelay} is at least {@code baseDelay} */
-	public static Duration requireMaxDelay(Duration maxDelay, Duration baseDelay) {
+	public static Duration requireMaxDelay(@Nullable Duration maxDelay, Duration baseDelay) {
 		if (maxDelay == null || maxDelay.compareTo(baseDelay) < 0) {
 			throw new IllegalArgumentException("retry.max-delay must be at least retry.base-delay (" + baseDelay
 					+ "); was " + maxDelay);

@@ -12,9 +12,9 @@ import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
 
 import dev.collapse.core.CallResult;
-import dev.collapse.core.CollapseInstance;
 import dev.collapse.core.CollapseListener;
 import dev.collapse.core.InstanceEvents;
+import dev.collapse.core.InstanceView;
 import dev.collapse.core.RefreshTrigger;
 
 /**
@@ -52,7 +52,7 @@ public final class CollapseMetricsListener implements CollapseListener {
 	}
 
 	@Override
-	public InstanceEvents bind(CollapseInstance instance) {
+	public InstanceEvents bind(InstanceView instance) {
 		return new InstanceMeters(this.registry, instance);
 	}
 
@@ -77,7 +77,7 @@ public final class CollapseMetricsListener implements CollapseListener {
 
 		private final Counter leasesLost;
 
-		InstanceMeters(MeterRegistry registry, CollapseInstance instance) {
+		InstanceMeters(MeterRegistry registry, InstanceView instance) {
 			Tags tags = Tags.of(NAME_TAG, instance.name());
 			for (CallResult result : CallResult.values()) {
 				this.calls.put(result, Counter.builder("collapse.calls")
@@ -97,7 +97,7 @@ public final class CollapseMetricsListener implements CollapseListener {
 				.description("Time followers waited for a load that another caller ran")
 				.tags(tags)
 				.register(registry);
-			Gauge.builder("collapse.inflight", instance, CollapseInstance::inflight)
+			Gauge.builder("collapse.inflight", instance, InstanceView::inflight)
 				.description("Loads running now")
 				.tags(tags)
 				.register(registry);

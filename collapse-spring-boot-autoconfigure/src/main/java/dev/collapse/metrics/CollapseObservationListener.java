@@ -3,11 +3,12 @@ package dev.collapse.metrics;
 import io.micrometer.common.KeyValue;
 import io.micrometer.observation.Observation;
 import io.micrometer.observation.ObservationRegistry;
+import org.jspecify.annotations.Nullable;
 
 import dev.collapse.core.CallResult;
-import dev.collapse.core.CollapseInstance;
 import dev.collapse.core.CollapseListener;
 import dev.collapse.core.InstanceEvents;
+import dev.collapse.core.InstanceView;
 import dev.collapse.core.LoadObservation;
 
 /**
@@ -36,7 +37,7 @@ public final class CollapseObservationListener implements CollapseListener {
 	}
 
 	@Override
-	public InstanceEvents bind(CollapseInstance instance) {
+	public InstanceEvents bind(InstanceView instance) {
 		return new InstanceObservations(this.registry, instance.name());
 	}
 
@@ -97,7 +98,7 @@ public final class CollapseObservationListener implements CollapseListener {
 		}
 
 		@Override
-		public void stop(CallResult result, Throwable failure) {
+		public void stop(@Nullable CallResult result, @Nullable Throwable failure) {
 			this.observation.lowCardinalityKeyValue("outcome", (failure != null) ? "error" : "success");
 			this.observation.lowCardinalityKeyValue("result", (result != null) ? result.tag() : "none");
 			if (failure != null) {

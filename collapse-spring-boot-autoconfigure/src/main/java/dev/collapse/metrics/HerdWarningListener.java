@@ -8,9 +8,9 @@ import java.util.function.LongSupplier;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 
-import dev.collapse.core.CollapseInstance;
 import dev.collapse.core.CollapseListener;
 import dev.collapse.core.InstanceEvents;
+import dev.collapse.core.InstanceView;
 
 /**
  * Logs one WARN line when one load served more callers than a threshold: a herd that collapse
@@ -52,7 +52,7 @@ public final class HerdWarningListener implements CollapseListener {
 	}
 
 	@Override
-	public InstanceEvents bind(CollapseInstance instance) {
+	public InstanceEvents bind(InstanceView instance) {
 		return new InstanceWarnings(instance.name());
 	}
 

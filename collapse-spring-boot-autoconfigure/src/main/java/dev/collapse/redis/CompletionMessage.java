@@ -1,5 +1,7 @@
 package dev.collapse.redis;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * The completion message that a leader's completion script publishes on the channel, and what it
  * says to the node that receives it: which entry key, and the {@link Signal} for its waiter.
@@ -44,7 +46,7 @@ record CompletionMessage(String entryKey, Signal signal) {
 	 * What {@code message} says, or {@code null} if it is not a completion message: anything on the
 	 * channel that does not parse wakes nobody.
 	 */
-	static CompletionMessage decode(String message) {
+	static @Nullable CompletionMessage decode(String message) {
 		int newline = message.indexOf('\n');
 		if (newline < 1) {
 			return null;

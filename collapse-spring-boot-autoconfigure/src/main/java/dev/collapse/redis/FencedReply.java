@@ -1,5 +1,7 @@
 package dev.collapse.redis;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * The reply of the scripts fenced by a lease token, {@link RedisScripts#RENEW} and
  * {@link RedisScripts#COMPLETE}: whether the lease was still the token's, so that the script did
@@ -17,7 +19,7 @@ enum FencedReply {
 	 * The reply of the integer {@code reply}.
 	 * @throws IllegalStateException for anything but 1 and 0: the script and this class disagree
 	 */
-	static FencedReply decode(Long reply) {
+	static FencedReply decode(@Nullable Long reply) {
 		if (reply != null && reply == 1L) {
 			return APPLIED;
 		}

@@ -2,6 +2,7 @@ package dev.collapse.redis;
 
 import java.lang.reflect.Type;
 
+import org.jspecify.annotations.Nullable;
 import tools.jackson.databind.JavaType;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.ObjectReader;
@@ -36,12 +37,12 @@ final class JacksonRedisValueSerializer implements RedisValueSerializer {
 		return new Codec() {
 
 			@Override
-			public String write(Object value) {
+			public String write(@Nullable Object value) {
 				return writer.writeValueAsString(value);
 			}
 
 			@Override
-			public Object read(String text) {
+			public @Nullable Object read(String text) {
 				return reader.readValue(text);
 			}
 
@@ -49,7 +50,7 @@ final class JacksonRedisValueSerializer implements RedisValueSerializer {
 	}
 
 	/** Why values of {@code type} cannot be read back as they were written, or {@code null}. */
-	private static String unsafe(JavaType type) {
+	private static @Nullable String unsafe(JavaType type) {
 		if (type.isContainerType() || type.isReferenceType()) {
 			if (type.isMapLikeType()) {
 				String key = unsafe(type.getKeyType());

@@ -16,6 +16,7 @@ import java.util.function.Supplier;
 import io.lettuce.core.RedisFuture;
 import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The leases of this node: the tokens that tell them apart, the renewal of each lease while its
@@ -37,7 +38,7 @@ final class LeaseKeeper {
 	private final ScheduledExecutorService scheduler;
 
 	/** The link's current commands, {@code null} while not connected. */
-	private final Supplier<RedisClusterAsyncCommands<String, String>> commands;
+	private final Supplier<@Nullable RedisClusterAsyncCommands<String, String>> commands;
 
 	/** The channel that the completion script of an abandoned attempt publishes on. */
 	private final String channel;
@@ -55,7 +56,7 @@ final class LeaseKeeper {
 	private final AtomicInteger abandonedCount = new AtomicInteger();
 
 	LeaseKeeper(Duration lease, ScheduledExecutorService scheduler,
-			Supplier<RedisClusterAsyncCommands<String, String>> commands, String channel) {
+			Supplier<@Nullable RedisClusterAsyncCommands<String, String>> commands, String channel) {
 		this.lease = lease;
 		this.scheduler = scheduler;
 		this.commands = commands;

@@ -2,6 +2,8 @@ package dev.collapse.redis;
 
 import java.util.List;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * The reply of the lease script, {@link RedisScripts#ACQUIRE}, decoded in one place.
  *
@@ -11,7 +13,7 @@ import java.util.List;
  * lease vanished between the script's two reads)
  * @param remainingMillis the time left on that lease, for {@link Kind#HELD} only
  */
-record LeaseReply(Kind kind, String entry, String holder, long remainingMillis) {
+record LeaseReply(Kind kind, @Nullable String entry, @Nullable String holder, long remainingMillis) {
 
 	/** What the lease script found; each kind is written in Lua as its {@link #code}. */
 	enum Kind {

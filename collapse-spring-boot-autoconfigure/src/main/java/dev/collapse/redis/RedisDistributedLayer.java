@@ -12,14 +12,15 @@ import java.util.function.Supplier;
 
 import io.lettuce.core.AbstractRedisClient;
 import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
+import org.jspecify.annotations.Nullable;
 
 import dev.collapse.core.CollapseSettings;
-import dev.collapse.core.DistributedCoordinator;
-import dev.collapse.core.DistributedLayer;
-import dev.collapse.core.DistributedStatus;
+import dev.collapse.core.spi.DistributedCoordinator;
+import dev.collapse.core.spi.DistributedLayer;
+import dev.collapse.core.spi.DistributedStatus;
 
 /**
- * Fleet-wide collapsing through Redis, for one application. It composes three parts and reports
+ * Fleet-wide collapsing through Redis, for one node. It composes three parts and reports
  * their status: the {@link RedisLink} (connections, availability, probe, command timeouts), the
  * {@link CompletionChannel} (completion messages and the waiters they wake) and the
  * {@link LeaseKeeper} (tokens, renewals, abandoned lease attempts); each instance's protocol is a
@@ -228,7 +229,7 @@ public final class RedisDistributedLayer implements DistributedLayer, Distribute
 	}
 
 	@Override
-	public Instant fallbackSince() {
+	public @Nullable Instant fallbackSince() {
 		return this.link.fallbackSince();
 	}
 

@@ -11,21 +11,21 @@ import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 import io.lettuce.core.ScriptOutputType;
-
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
+import org.jspecify.annotations.Nullable;
 
 import dev.collapse.core.CallResult;
 import dev.collapse.core.CollapseInterruptedException;
 import dev.collapse.core.CollapseSettings;
 import dev.collapse.core.CollapseTimeoutException;
-import dev.collapse.core.DistributedCoordinator;
-import dev.collapse.core.DistributedUnavailableException;
 import dev.collapse.core.Loader;
+import dev.collapse.core.spi.DistributedCoordinator;
+import dev.collapse.core.spi.DistributedUnavailableException;
 import dev.collapse.redis.LeaseKeeper.RedisLease;
 
 /**
- * The Redis protocol (docs/design.md) for one instance. Only the node's local leader of a key calls it, so
+ * The Redis protocol (docs/design.md, Redis protocol) for one instance. Only the node's local leader of a key calls it, so
  * each key has at most one caller here per JVM.
  */
 final class RedisInstanceCoordinator implements DistributedCoordinator {
@@ -178,7 +178,7 @@ final class RedisInstanceCoordinator implements DistributedCoordinator {
 	}
 
 	@Override
-	public Outcome refresh(Object key, Loader load) throws Throwable {
+	public @Nullable Outcome refresh(Object key, Loader load) throws Throwable {
 		if (!this.layer.available()) {
 			return null;
 		}
@@ -229,7 +229,8 @@ final class RedisInstanceCoordinator implements DistributedCoordinator {
 	 * Loads while holding the lease {@code token}, then completes: the script stores the result
 	 * only if the lease is still this token's, deletes it and wakes the waiters of every node.
 	 */
-	private Outcome lead(String entry, String lock, String token, Loader load, Read previous) throws Throwable {
+	private Outcome lead(String entry, String lock, String token, Loader load, @Nullable Read previous)
+			throws Throwable {
 		RedisLease lease = this.layer.leases().renew(lock, token);
 		long start = System.nanoTime();
 		Object value;
@@ -292,7 +293,7 @@ final class RedisInstanceCoordinator implements DistributedCoordinator {
 	 * @return whether the lease was still this token's, or {@code null} if Redis did not answer
 	 * (then the lease expires by itself and the waiters contend again)
 	 */
-	private Boolean complete(String entry, String lock, String token, String stored, long physicalMillis,
+	private @Nullable Boolean complete(String entry, String lock, String token, String stored, long physicalMillis,
 			boolean success) {
 		String channel = this.layer.keys().channel();
 		boolean withEntry = success && stored.length() <= CompletionMessage.ENTRY_LIMIT;
@@ -315,17 +316,17 @@ final class RedisInstanceCoordinator implements DistributedCoordinator {
 	}
 
 	/** The entry if it may serve a caller that waited for the lease {@code holder}, else {@code null}. */
-	private Read readFor(String entry, String holder) {
+	private @Nullable Read readFor(String entry, String holder) {
 		return servingWaiterOf(readEntry(entry), holder);
 	}
 
-	private static Read servingWaiterOf(Read read, String holder) {
+	private static @Nullable Read servingWaiterOf(@Nullable Read read, String holder) {
 		return (read != null && read != CORRUPT && read.entry.servesWaiterOf(holder, System.currentTimeMillis())) ? read
 				: null;
 	}
 
 	/** Reads {@code entry}; a key of another type (not written by collapse) is {@link #CORRUPT}, overwritten by the next load. */
-	private Read readEntry(String entry) {
+	private @Nullable Read readEntry(String entry) {
 		try {
 			return read(this.layer.link().call((commands) -> commands.get(entry)));
 		}
@@ -339,7 +340,7 @@ final class RedisInstanceCoordinator implements DistributedCoordinator {
 	}
 
 	/** The entry of {@code text}, {@code null} if there is none, {@link #CORRUPT} if it cannot be read. */
-	private Read read(String text) {
+	private @Nullable Read read(@Nullable String text) {
 		if (text == null) {
 			return null;
 		}
@@ -387,8 +388,8 @@ final class RedisInstanceCoordinator implements DistributedCoordinator {
 		return bytes <= maxBytes;
 	}
 
-	/** An entry and its value, read back. */
-	private record Read(RedisEntry entry, Object value) {
+	/** An entry and its value, read back; {@code entry} is {@code null} in {@link #CORRUPT} only. */
+	private record Read(@Nullable RedisEntry entry, @Nullable Object value) {
 	}
 
 }

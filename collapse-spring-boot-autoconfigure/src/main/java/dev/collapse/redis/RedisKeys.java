@@ -8,9 +8,11 @@ import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.UUID;
 
+import org.jspecify.annotations.Nullable;
+import tools.jackson.databind.json.JsonMapper;
+
 import dev.collapse.core.CompositeKey;
 import dev.collapse.core.NullKey;
-import tools.jackson.databind.json.JsonMapper;
 
 /**
  * Names of the Redis keys and channel of one application: {@code <prefix>{<name>:<key>}} for an
@@ -84,7 +86,7 @@ final class RedisKeys {
 		return text.toString();
 	}
 
-	private void append(Object part, StringBuilder text) {
+	private void append(@Nullable Object part, StringBuilder text) {
 		if (part == null) {
 			text.append('z');
 		}

@@ -24,8 +24,9 @@ import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
 import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import io.lettuce.core.codec.StringCodec;
 import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
+import org.jspecify.annotations.Nullable;
 
-import dev.collapse.core.DistributedUnavailableException;
+import dev.collapse.core.spi.DistributedUnavailableException;
 
 /**
  * The link to Redis: the two connections of the layer (commands, and the Pub/Sub subscription of
@@ -77,13 +78,13 @@ final class RedisLink {
 	};
 
 	/** Written by the probe (under this) and by {@link #stop} (under this); read by every caller. */
-	private volatile StatefulConnection<String, String> connection;
+	private volatile @Nullable StatefulConnection<String, String> connection;
 
 	/** Written with {@link #connection}; {@code null} while there is no connection. */
-	private volatile RedisClusterAsyncCommands<String, String> commands;
+	private volatile @Nullable RedisClusterAsyncCommands<String, String> commands;
 
 	/** Written by the probe once subscribed, and by {@link #stop}, both under this. */
-	private volatile StatefulRedisPubSubConnection<String, String> pubsub;
+	private volatile @Nullable StatefulRedisPubSubConnection<String, String> pubsub;
 
 	/**
 	 * Whether calls use Redis now: false from the first failure until a probe succeeds. Set true by
@@ -95,7 +96,7 @@ final class RedisLink {
 	private volatile Instant fallbackSince = Instant.now();
 
 	/** The last failure, described without its message; {@code null} until the first one. */
-	private volatile String lastError;
+	private volatile @Nullable String lastError;
 
 	/** 1 while a probe is scheduled or runs, so that there is only ever one. */
 	private final AtomicInteger probing = new AtomicInteger();
@@ -167,11 +168,11 @@ final class RedisLink {
 		return this.available;
 	}
 
-	Instant fallbackSince() {
+	@Nullable Instant fallbackSince() {
 		return this.available ? null : this.fallbackSince;
 	}
 
-	String lastError() {
+	@Nullable String lastError() {
 		return this.lastError;
 	}
 
@@ -180,7 +181,7 @@ final class RedisLink {
 	}
 
 	/** The command connection's commands, {@code null} while not connected. */
-	RedisClusterAsyncCommands<String, String> commands() {
+	@Nullable RedisClusterAsyncCommands<String, String> commands() {
 		return this.commands;
 	}
 
@@ -188,10 +189,11 @@ final class RedisLink {
 
 	/**
 	 * Runs one command and waits for it at most the command timeout.
+	 * @return the command's reply, {@code null} where Redis answers nil (a {@code GET} of no key)
 	 * @throws DistributedUnavailableException if Redis is marked unavailable, or the command
 	 * failed or timed out (which marks it unavailable)
 	 */
-	<T> T call(Function<RedisClusterAsyncCommands<String, String>, RedisFuture<T>> command) {
+	<T extends @Nullable Object> T call(Function<RedisClusterAsyncCommands<String, String>, RedisFuture<T>> command) {
 		RedisClusterAsyncCommands<String, String> current = this.commands;
 		if (!this.available || current == null) {
 			throw new DistributedUnavailableException("Redis is unavailable", null);
@@ -200,7 +202,7 @@ final class RedisLink {
 	}
 
 	/** {@link #call} even while Redis is marked unavailable: for a leader's completion, and probes. */
-	<T> T callEvenIfDown(Function<RedisClusterAsyncCommands<String, String>, RedisFuture<T>> command) {
+	<T extends @Nullable Object> T callEvenIfDown(Function<RedisClusterAsyncCommands<String, String>, RedisFuture<T>> command) {
 		RedisClusterAsyncCommands<String, String> current = this.commands;
 		if (current == null) {
 			throw new DistributedUnavailableException("Redis is not connected", null);
@@ -219,7 +221,7 @@ final class RedisLink {
 		}
 	}
 
-	private <T> T await(RedisFuture<T> future) {
+	private <T extends @Nullable Object> T await(RedisFuture<T> future) {
 		try {
 			return future.get(this.settings.commandTimeout().toNanos(), TimeUnit.NANOSECONDS);
 		}
@@ -262,7 +264,7 @@ final class RedisLink {
 	}
 
 	/** Whether {@code failure} is Redis refusing a command on a key that holds another type. */
-	static boolean wrongType(Throwable failure) {
+	static boolean wrongType(@Nullable Throwable failure) {
 		return failure instanceof RedisCommandExecutionException && failure.getMessage() != null
 				&& failure.getMessage().contains("WRONGTYPE");
 	}
@@ -270,7 +272,7 @@ final class RedisLink {
 	// ---- availability
 
 	/** Marks Redis unavailable (calls fall back), logs it at most once per interval, starts the probe. */
-	DistributedUnavailableException markDown(Throwable cause) {
+	DistributedUnavailableException markDown(@Nullable Throwable cause) {
 		String error = (cause != null) ? describe(cause) : "unknown";
 		this.lastError = error;
 		if (this.available) {

@@ -2,6 +2,8 @@ package dev.collapse.redis;
 
 import java.lang.reflect.Type;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * Writes the results of collapse instances to Redis as text and reads them back as their declared
  * type. The default writes JSON with Jackson and refuses, at startup, types it cannot read back
@@ -21,11 +23,11 @@ public interface RedisValueSerializer {
 	/** Reads and writes values of one type. Thread-safe. */
 	interface Codec {
 
-		/** Text of {@code value}, possibly {@code null}. */
-		String write(Object value) throws Exception;
+		/** Text of {@code value}, which may be {@code null} (a load's {@code null} result). */
+		String write(@Nullable Object value) throws Exception;
 
-		/** The value of {@code text}, as written by {@link #write}. */
-		Object read(String text) throws Exception;
+		/** The value of {@code text}, as written by {@link #write}; {@code null} for a {@code null} written. */
+		@Nullable Object read(String text) throws Exception;
 
 	}
 

@@ -1,11 +1,13 @@
 package dev.collapse.redis;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * What woke a waiter. {@code entry} is the stored entry when the completion message carried it
  * (a small one, see {@link CompletionMessage#ENTRY_LIMIT}), else {@code null}: then the waiter
  * reads it.
  */
-record Signal(Kind kind, String token, String entry) {
+record Signal(Kind kind, String token, @Nullable String entry) {
 
 	static final Signal RECHECK = new Signal(Kind.RECHECK, "", null);
 

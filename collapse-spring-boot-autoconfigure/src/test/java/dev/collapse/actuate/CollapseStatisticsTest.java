@@ -4,14 +4,17 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
+import java.util.ArrayList;
 import java.util.List;
 
 import org.junit.jupiter.api.Test;
 
 import dev.collapse.core.CallResult;
-import dev.collapse.core.CollapseInstance;
+import dev.collapse.core.CollapseListener;
 import dev.collapse.core.CollapseRegistry;
 import dev.collapse.core.CollapseSettings;
+import dev.collapse.core.InstanceEvents;
+import dev.collapse.core.InstanceView;
 import dev.collapse.core.LocalStore;
 import dev.collapse.core.RefreshTrigger;
 
@@ -109,11 +112,17 @@ class CollapseStatisticsTest {
 	}
 
 	private CollapseStatistics.InstanceStatistics bind(CollapseStatistics statistics) {
+		List<InstanceView> bound = new ArrayList<>();
+		CollapseListener capture = (view) -> {
+			bound.add(view);
+			return InstanceEvents.NONE;
+		};
 		try (CollapseRegistry registry = new CollapseRegistry(new LocalStore(10, System::nanoTime),
-				(name) -> CollapseSettings.inFlightOnly(Duration.ofSeconds(1)), List.of(statistics), null)) {
-			CollapseInstance instance = registry.instance("products");
+				(name) -> CollapseSettings.inFlightOnly(Duration.ofSeconds(1)), List.of(statistics, capture), null)) {
+			registry.instance("products");
 			assertThat(statistics.get("products")).isNotNull();
-			return (CollapseStatistics.InstanceStatistics) statistics.bind(instance);
+			assertThat(bound).singleElement().extracting(InstanceView::name).isEqualTo("products");
+			return (CollapseStatistics.InstanceStatistics) statistics.bind(bound.get(0));
 		}
 	}
 

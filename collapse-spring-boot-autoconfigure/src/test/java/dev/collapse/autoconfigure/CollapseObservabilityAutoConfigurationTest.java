@@ -27,7 +27,7 @@ import dev.collapse.actuate.CollapseEndpointWebExtension;
 import dev.collapse.actuate.CollapseStatistics;
 import dev.collapse.actuate.DistributedHealthIndicator;
 import dev.collapse.core.Collapser;
-import dev.collapse.core.DistributedStatus;
+import dev.collapse.core.spi.DistributedStatus;
 import dev.collapse.metrics.CollapseMetricsListener;
 import dev.collapse.metrics.CollapseObservationListener;
 import dev.collapse.metrics.HerdWarningListener;

@@ -19,7 +19,7 @@ import org.springframework.util.ClassUtils;
 import dev.collapse.annotation.Collapsed;
 import dev.collapse.core.CollapseConfigurationException;
 import dev.collapse.core.CollapseRegistry;
-import dev.collapse.core.DistributedStatus;
+import dev.collapse.core.spi.DistributedStatus;
 import dev.collapse.redis.RedisDistributedLayer;
 import dev.collapse.redis.RedisServerExtension;
 import dev.collapse.redis.RedisValueSerializer;

@@ -34,6 +34,7 @@ import dev.collapse.core.CollapseListener;
 import dev.collapse.core.CollapseRegistry;
 import dev.collapse.core.CollapseTimeoutException;
 import dev.collapse.core.InstanceEvents;
+import dev.collapse.core.InstanceView;
 import dev.collapse.redis.RedisDistributedLayer;
 
 import static org.awaitility.Awaitility.await;
@@ -267,7 +268,7 @@ public final class ChaosNode {
 		final Map<String, AtomicLong> results = new ConcurrentHashMap<>();
 
 		@Override
-		public InstanceEvents bind(CollapseInstance instance) {
+		public InstanceEvents bind(InstanceView instance) {
 			return new InstanceEvents() {
 
 				@Override

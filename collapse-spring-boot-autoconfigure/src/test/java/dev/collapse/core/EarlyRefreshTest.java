@@ -403,7 +403,7 @@ class EarlyRefreshTest {
 	/**
 	 * Regression: an early refresh did not mark its thread as the one loading the key, so a
 	 * load that called its own key after the entry expired waited for itself until the wait
-	 * timeout instead of failing at once (DESIGN.md §3, invariant 5).
+	 * timeout instead of failing at once (docs/design.md, Invariants, 5: recursion fails fast).
 	 */
 	@Test
 	void earlyRefreshThatCallsItsOwnKeyFailsFastInsteadOfWaitingForItself() throws Throwable {

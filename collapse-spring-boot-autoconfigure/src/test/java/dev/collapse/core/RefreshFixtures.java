@@ -82,7 +82,7 @@ final class RefreshFixtures {
 		final AtomicLong lastLoadNanos = new AtomicLong(-1);
 
 		@Override
-		public InstanceEvents bind(CollapseInstance instance) {
+		public InstanceEvents bind(InstanceView instance) {
 			return this;
 		}
 

@@ -14,7 +14,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
 /**
- * X-Fetch's dice, DESIGN.md §5: a read at {@code g} before expiry of an entry that took
+ * X-Fetch's dice (docs/design.md, X-Fetch): a read at {@code g} before expiry of an entry that took
  * {@code Δ} to load rolls a refresh with probability {@code exp(−g/(βΔ))}.
  *
  * <p>Statistical tolerance: each share is measured over {@code n} independent draws and must lie

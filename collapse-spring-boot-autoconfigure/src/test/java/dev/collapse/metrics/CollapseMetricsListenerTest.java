@@ -132,10 +132,10 @@ class CollapseMetricsListenerTest {
 
 	@Test
 	void redisEventsAreCounted() {
-		CollapseInstance products = this.registry.register("products", settings(Duration.ZERO));
+		this.registry.register("products", settings(Duration.ZERO));
 		// the Redis layer reports these through the instance's events; bound here to a registry of its own
 		MeterRegistry redisMeters = new SimpleMeterRegistry();
-		InstanceEvents events = new CollapseMetricsListener(redisMeters).bind(products);
+		InstanceEvents events = new CollapseMetricsListener(redisMeters).bind(this.herds.view("products"));
 		events.onFallback();
 		events.onFallback();
 		events.onLeaseLost();

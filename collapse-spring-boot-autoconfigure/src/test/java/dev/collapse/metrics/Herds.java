@@ -2,6 +2,8 @@ package dev.collapse.metrics;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -12,6 +14,7 @@ import java.util.concurrent.TimeoutException;
 import dev.collapse.core.CollapseInstance;
 import dev.collapse.core.CollapseListener;
 import dev.collapse.core.InstanceEvents;
+import dev.collapse.core.InstanceView;
 import dev.collapse.core.LoadObservation;
 import dev.collapse.core.Loader;
 
@@ -24,9 +27,13 @@ public final class Herds implements CollapseListener {
 
 	private volatile CountDownLatch followers = new CountDownLatch(0);
 
+	/** The views bound so far, by instance name: what another listener under test is given. */
+	private final Map<String, InstanceView> views = new ConcurrentHashMap<>();
+
 	/** Counts followers as they start to wait; bind it to the registry under test. */
 	@Override
-	public InstanceEvents bind(CollapseInstance instance) {
+	public InstanceEvents bind(InstanceView instance) {
+		this.views.put(instance.name(), instance);
 		return new InstanceEvents() {
 			@Override
 			public LoadObservation startWait() {
@@ -34,6 +41,15 @@ public final class Herds implements CollapseListener {
 				return LoadObservation.NONE;
 			}
 		};
+	}
+
+	/** The view of the instance {@code name} that the registry bound this listener to. */
+	public InstanceView view(String name) {
+		InstanceView view = this.views.get(name);
+		if (view == null) {
+			throw new IllegalStateException("no instance '" + name + "' was bound");
+		}
+		return view;
 	}
 
 	/** Starts counting {@code followers} followers for a herd run by hand. */

@@ -17,10 +17,10 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.core.env.Environment;
 
 import dev.collapse.core.CallResult;
-import dev.collapse.core.CollapseInstance;
 import dev.collapse.core.CollapseListener;
 import dev.collapse.core.CollapseRegistry;
 import dev.collapse.core.InstanceEvents;
+import dev.collapse.core.InstanceView;
 
 import static org.awaitility.Awaitility.await;
 
@@ -153,7 +153,7 @@ final class Fleet implements AutoCloseable {
 		}
 
 		@Override
-		public InstanceEvents bind(CollapseInstance instance) {
+		public InstanceEvents bind(InstanceView instance) {
 			return new InstanceEvents() {
 
 				@Override

@@ -33,7 +33,7 @@ import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.context.annotation.Bean;
 
 import dev.collapse.annotation.Collapsed;
-import dev.collapse.core.DistributedStatus;
+import dev.collapse.core.spi.DistributedStatus;
 import dev.collapse.metrics.CollapseObservationListener;
 import dev.collapse.metrics.Herds;
 

@@ -1,4 +1,8 @@
-package dev.collapse.core;
+package dev.collapse.core.spi;
+
+import org.jspecify.annotations.Nullable;
+
+import dev.collapse.core.CollapseException;
 
 /**
  * The distributed layer failed (down, refusing, slow) before a load ran: the call falls back to
@@ -8,7 +12,7 @@ public class DistributedUnavailableException extends CollapseException {
 
 	private static final long serialVersionUID = 1L;
 
-	public DistributedUnavailableException(String message, Throwable cause) {
+	public DistributedUnavailableException(String message, @Nullable Throwable cause) {
 		super(message, cause);
 	}
 

@@ -1,11 +1,18 @@
-package dev.collapse.core;
+package dev.collapse.core.spi;
 
 import java.util.concurrent.Executor;
 
+import org.jspecify.annotations.Nullable;
+
+import dev.collapse.core.CallResult;
+import dev.collapse.core.CollapseTimeoutException;
+import dev.collapse.core.Loader;
+
 /**
  * Fleet-wide coordination of the loads of one instance. Called only by the node's local leader of
- * a key (after {@link LocalSingleFlight}), so at most one call per key runs at a time in a JVM, and
+ * a key (after the local single-flight), so at most one call per key runs at a time in a JVM, and
  * always on a thread that may block: never on an I/O thread of the distributed layer.
+ * Implementations are thread-safe: calls for different keys run concurrently.
  */
 public interface DistributedCoordinator {
 
@@ -30,8 +37,9 @@ public interface DistributedCoordinator {
 	 * Runs {@code load} for an early refresh if no node loads the key now, without waiting for
 	 * anybody; stores its result like {@link #serve}.
 	 * @return the outcome, or {@code null} if another node holds the key or the layer is down
+	 * @throws Throwable the exception of {@code load} when it ran here
 	 */
-	Outcome refresh(Object key, Loader load) throws Throwable;
+	@Nullable Outcome refresh(Object key, Loader load) throws Throwable;
 
 	/**
 	 * Deletes the entry of {@code key} in the fleet; a failure is logged, never thrown.
@@ -53,7 +61,7 @@ public interface DistributedCoordinator {
 	 * @param remainingNanos time until the entry's logical expiry, for X-Fetch; 0 when none
 	 * @param leaseLost whether this node loaded but had lost its lease, so stored nothing
 	 */
-	record Outcome(Object value, CallResult served, long loadNanos, long remainingNanos, boolean leaseLost) {
+	record Outcome(@Nullable Object value, CallResult served, long loadNanos, long remainingNanos, boolean leaseLost) {
 	}
 
 }

@@ -1,10 +1,13 @@
-package dev.collapse.core;
+package dev.collapse.core.spi;
 
 import java.lang.reflect.Type;
 
+import dev.collapse.core.CollapseSettings;
+
 /**
- * Fleet-wide collapsing (the Redis layer), seen from the core: one per application. The registry
- * asks it for the coordinator of each instance that has a value type.
+ * Fleet-wide collapsing (the Redis layer), seen from the core: one per node. The registry asks it
+ * for the coordinator of each instance that has a value type, once, when the instance is created;
+ * calls may come from several threads at once.
  */
 public interface DistributedLayer {
 
