@@ -15,6 +15,7 @@ import org.jspecify.annotations.Nullable;
  * @param baseDelay first backoff ceiling
  * @param maxDelay largest backoff ceiling
  * @param retryOn exceptions that are retried (with their subclasses); empty = every {@link Exception}
+ * (never a {@link CollapseTimeoutException} nor a {@link CollapseRecursionException}, see {@link #retries})
  * @param ignore exceptions that are never retried, even when {@code retryOn} matches
  */
 public record RetrySettings(int maxAttempts, Duration baseDelay, Duration maxDelay,
@@ -72,10 +73,15 @@ public record RetrySettings(int maxAttempts, Duration baseDelay, Duration maxDel
 	/**
 	 * Whether a load that failed with {@code failure} may be tried again. Errors never are, nor
 	 * is an {@link InterruptedException}: the thread was asked to stop, and throwing it has
-	 * usually cleared the interrupt status a retry would otherwise have seen.
+	 * usually cleared the interrupt status a retry would otherwise have seen. Nor are
+	 * {@link CollapseTimeoutException} and {@link CollapseRecursionException}, whatever
+	 * {@code retryOn} says: a load that called another collapsed key and waited out its timeout
+	 * would make every caller wait that timeout once more per attempt, and a recursive call fails
+	 * the same way every time.
 	 */
 	public boolean retries(Throwable failure) {
-		if (!(failure instanceof Exception) || failure instanceof InterruptedException) {
+		if (!(failure instanceof Exception) || failure instanceof InterruptedException
+				|| failure instanceof CollapseTimeoutException || failure instanceof CollapseRecursionException) {
 			return false;
 		}
 		for (Class<? extends Throwable> type : this.ignore) {

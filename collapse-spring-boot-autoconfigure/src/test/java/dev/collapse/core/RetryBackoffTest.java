@@ -322,6 +322,43 @@ class RetryBackoffTest {
 		assertThat(this.counts.retries.get()).isZero();
 	}
 
+	/**
+	 * Regression: with retry-on empty (every Exception) a load that called another collapsed key
+	 * and timed out waiting for it was retried, so its callers waited that timeout once per attempt.
+	 */
+	@Test
+	void collapseTimeoutAndRecursionAreNeverRetried() throws Throwable {
+		CollapseInstance instance = instance(THREE_ATTEMPTS);
+		AtomicInteger loads = new AtomicInteger();
+		CollapseTimeoutException timeout = new CollapseTimeoutException("inner", Duration.ofMillis(5));
+		assertThat(RefreshFixtures.outcome(instance, "a", () -> {
+			loads.incrementAndGet();
+			throw timeout;
+		})).isSameAs(timeout);
+		assertThat(loads.getAndSet(0)).as("loads of a load whose nested call timed out").isEqualTo(1);
+		assertThat(instance.callAsync("b", () -> {
+			loads.incrementAndGet();
+			return CompletableFuture.failedFuture(timeout);
+		})).failsWithin(Duration.ofSeconds(10)).withThrowableThat().havingCause().isSameAs(timeout);
+		assertThat(loads.getAndSet(0)).as("asynchronous loads").isEqualTo(1);
+		CollapseRecursionException recursion = new CollapseRecursionException("inner");
+		assertThat(RefreshFixtures.outcome(instance, "c", () -> {
+			loads.incrementAndGet();
+			throw recursion;
+		})).isSameAs(recursion);
+		assertThat(loads.getAndSet(0)).as("loads of a load that recursed").isEqualTo(1);
+		assertThat(this.counts.retries.get()).isZero();
+	}
+
+	@Test
+	void collapseTimeoutAndRecursionAreNotRetriedEvenWhenRetryOnNamesASuperclass() {
+		RetrySettings runtime = new RetrySettings(3, Duration.ZERO, Duration.ZERO, List.of(RuntimeException.class),
+				List.of());
+		assertThat(runtime.retries(new IllegalStateException())).as("a listed exception").isTrue();
+		assertThat(runtime.retries(new CollapseTimeoutException("inner", Duration.ofMillis(5)))).isFalse();
+		assertThat(runtime.retries(new CollapseRecursionException("inner"))).isFalse();
+	}
+
 	@Test
 	void onlyRetryOnIsRetriedAndIgnoreIsNot() throws Throwable {
 		CollapseInstance instance = instance(new RetrySettings(4, Duration.ZERO, Duration.ZERO,
