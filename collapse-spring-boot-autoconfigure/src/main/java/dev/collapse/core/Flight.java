@@ -199,21 +199,36 @@ final class Flight {
 	/**
 	 * Asynchronous face of {@link #await}: a future of the follower's own, failed with
 	 * {@link CollapseTimeoutException} by its own timer. The wait and the call are counted when
-	 * the outcome arrives, even after the follower's future timed out.
+	 * the outcome arrives, even after the follower's future timed out or was cancelled. When the
+	 * scheduler refuses the timer (the application is closing), the future fails at once with a
+	 * {@link CollapseException} rather than wait with no end.
 	 */
 	CompletableFuture<@Nullable Object> awaitAsync(CollapseInstance instance) {
 		LoadObservation observation = instance.events.startWait();
 		long start = instance.ticker.read();
 		CompletableFuture<@Nullable Object> mine = new CompletableFuture<>();
-		ScheduledFuture<?> timer = instance.scheduler.schedule(() -> mine.completeExceptionally(timedOut(instance)),
-				instance.waitTimeoutNanos, TimeUnit.NANOSECONDS);
+		ScheduledFuture<?> timer;
+		try {
+			timer = instance.scheduler.schedule(() -> mine.completeExceptionally(timedOut(instance)),
+					instance.waitTimeoutNanos, TimeUnit.NANOSECONDS);
+		}
+		catch (RejectedExecutionException ex) {
+			CollapseException closed = new CollapseException("Cannot time the wait for the load of collapse instance '"
+					+ instance.name + "': its scheduler is shut down (the application is closing)", ex);
+			observation.stop(null, closed);
+			return CompletableFuture.failedFuture(closed);
+		}
 		this.result.whenComplete((value, failure) -> {
-			timer.cancel(false);
 			instance.events.onWait(instance.ticker.read() - start);
 			instance.events.onCall(this.followerResult);
 			deliver(mine, value, failure);
 		});
-		mine.whenComplete((value, failure) -> observation.stop(servedAs(), failure));
+		mine.whenComplete((value, failure) -> {
+			// however the follower's future ends (outcome, its own timeout, cancelled by the
+			// caller), its timer has nothing left to do: drop it rather than keep it scheduled
+			timer.cancel(false);
+			observation.stop(servedAs(), failure);
+		});
 		return mine;
 	}
 

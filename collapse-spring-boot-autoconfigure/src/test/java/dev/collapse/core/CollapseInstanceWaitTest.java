@@ -14,6 +14,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -138,6 +139,9 @@ class CollapseInstanceWaitTest {
 
 		final BlockingQueue<Runnable> held = new LinkedBlockingQueue<>();
 
+		/** What either {@code schedule} returned, in order: the callers' timers. */
+		final List<ScheduledFuture<?>> timers = new CopyOnWriteArrayList<>();
+
 		HeldScheduler() {
 			super(1);
 		}
@@ -145,8 +149,10 @@ class CollapseInstanceWaitTest {
 		@Override
 		public ScheduledFuture<?> schedule(Runnable command, long delay, TimeUnit unit) {
 			this.held.add(command);
-			return super.schedule(() -> {
+			ScheduledFuture<?> timer = super.schedule(() -> {
 			}, 1, TimeUnit.DAYS);
+			this.timers.add(timer);
+			return timer;
 		}
 
 		@Override
@@ -159,7 +165,9 @@ class CollapseInstanceWaitTest {
 					throw new IllegalStateException(ex);
 				}
 			});
-			return super.schedule(() -> null, 1, TimeUnit.DAYS);
+			ScheduledFuture<V> timer = super.schedule(() -> null, 1, TimeUnit.DAYS);
+			this.timers.add(timer);
+			return timer;
 		}
 
 	}
@@ -329,6 +337,60 @@ class CollapseInstanceWaitTest {
 		load.complete("v");
 		assertThat(leader).succeedsWithin(Herd.PATIENCE).isEqualTo("v");
 		assertThat(late).succeedsWithin(Herd.PATIENCE).isEqualTo("v");
+	}
+
+	/**
+	 * Regression: an asynchronous follower that cancelled its future left its timer scheduled
+	 * until the wait timeout, one dead task per cancelled caller.
+	 */
+	@Test
+	void cancellingAnAsyncFollowersFutureCancelsItsTimer() {
+		HeldScheduler scheduler = new HeldScheduler();
+		CollapseInstance instance = new CollapseInstance("slow", Registries.waitingAtMost(Duration.ofMinutes(5)),
+				new LocalStore(1_000, new ManualTicker()), scheduler, null);
+		try {
+			CompletableFuture<String> load = new CompletableFuture<>();
+			CompletableFuture<Object> leader = instance.callAsync("k", () -> load);
+			CompletableFuture<Object> cancelled = instance.callAsync("k", () -> load);
+			CompletableFuture<Object> waiting = instance.callAsync("k", () -> load);
+			assertThat(scheduler.timers).as("one timer per asynchronous follower").hasSize(2);
+			ScheduledFuture<?> cancelledTimer = scheduler.timers.get(0);
+			ScheduledFuture<?> waitingTimer = scheduler.timers.get(1);
+			assertThat(cancelled.cancel(true)).isTrue();
+			assertThat(cancelledTimer.isCancelled()).as("the cancelled follower's timer").isTrue();
+			assertThat(waitingTimer.isCancelled()).as("the other follower's timer").isFalse();
+			assertThat(load).isNotDone();
+			load.complete("v");
+			assertThat(leader).succeedsWithin(Herd.PATIENCE).isEqualTo("v");
+			assertThat(waiting).succeedsWithin(Herd.PATIENCE).isEqualTo("v");
+			assertThat(waitingTimer.isCancelled()).as("a served follower's timer").isTrue();
+		}
+		finally {
+			scheduler.shutdownNow();
+		}
+	}
+
+	/**
+	 * Regression: once the registry was closed, an asynchronous follower's timer was refused and
+	 * callAsync threw RejectedExecutionException at its caller instead of returning a future.
+	 */
+	@Test
+	void asyncFollowerOfAClosedRegistryGetsAFailedFutureNotAThrownException() {
+		CollapseInstance instance = this.registry.register("closing", Registries.inFlightOnly());
+		CompletableFuture<String> load = new CompletableFuture<>();
+		CompletableFuture<Object> leader = instance.callAsync("k", () -> load);
+		this.registry.close();
+		CompletableFuture<Object> follower = instance.callAsync("k", () -> load);
+		assertThat(follower).failsWithin(Herd.PATIENCE)
+			.withThrowableOfType(ExecutionException.class)
+			.havingCause()
+			.isInstanceOf(CollapseException.class)
+			.withMessageContaining("'closing'")
+			.withMessageContaining("scheduler is shut down")
+			.withCauseInstanceOf(RejectedExecutionException.class);
+		load.complete("v");
+		assertThat(leader).as("the load goes on for its leader").succeedsWithin(Herd.PATIENCE).isEqualTo("v");
+		assertThat(instance.inflight()).isZero();
 	}
 
 	@Test

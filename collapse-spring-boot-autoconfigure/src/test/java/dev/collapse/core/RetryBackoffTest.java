@@ -11,6 +11,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -320,6 +321,23 @@ class RetryBackoffTest {
 		})).failsWithin(Duration.ofSeconds(10)).withThrowableThat().havingCause().isSameAs(error);
 		assertThat(loads.get()).isEqualTo(2);
 		assertThat(this.counts.retries.get()).isZero();
+	}
+
+	/** Closing the registry drops the scheduler: a retry that cannot be scheduled ends the load, in its future. */
+	@Test
+	void asyncRetryOfAClosedRegistryFailsTheFutureWithTheLoadsException() {
+		CollapseInstance instance = instance(THREE_ATTEMPTS);
+		this.registry.close();
+		AtomicInteger loads = new AtomicInteger();
+		IOException failure = new IOException("upstream down");
+		CompletableFuture<Object> call = instance.callAsync("k", () -> {
+			loads.incrementAndGet();
+			return CompletableFuture.failedFuture(failure);
+		});
+		assertThat(call).failsWithin(Duration.ofSeconds(10)).withThrowableThat().havingCause().isSameAs(failure);
+		assertThat(failure.getSuppressed()).as("why no retry followed")
+			.hasAtLeastOneElementOfType(RejectedExecutionException.class);
+		assertThat(loads).hasValue(1);
 	}
 
 	/**
