@@ -254,9 +254,24 @@ public final class CollapseInstance {
 			return this.fleetLeader.lead(key, flight, loader);
 		}
 		if (this.coordinator != null) {
-			this.events.onFallback();
+			reportFallback(key, flight);
 		}
 		return this.localLeader.lead(key, flight, loader, this.coordinator != null);
+	}
+
+	/**
+	 * Reports that the leader of {@code flight} collapses in this JVM only. Runs between the join
+	 * and the leader's flow, so what it throws (the JVM's own Error, which listeners do not
+	 * swallow) completes the flight, or the key would hang.
+	 */
+	private void reportFallback(Object key, Flight flight) {
+		try {
+			this.events.onFallback();
+		}
+		catch (Throwable ex) {
+			this.flights.fail(key, flight, ex);
+			throw ex;
+		}
 	}
 
 	/**
@@ -297,7 +312,13 @@ public final class CollapseInstance {
 		}
 		else {
 			if (this.coordinator != null) {
-				this.events.onFallback();
+				try {
+					reportFallback(key, flight);
+				}
+				catch (Throwable ex) {
+					// the flight failed with it: the caller's future has it, like any failure
+					return flight.copy();
+				}
 			}
 			this.localLeader.leadAsync(key, flight, loader, this.coordinator != null);
 		}

@@ -6,8 +6,9 @@ import java.util.List;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Hands each event to every listener in order. A listener that throws is logged and skipped:
- * an event sink must never break a call or leave a flight uncompleted. Plain loops, no lambdas,
+ * Hands each event to every listener in order. A listener that throws (an exception or an
+ * {@link Error} other than the JVM's own) is logged and skipped: an event sink must never break
+ * a call or leave a flight uncompleted. Plain loops, no lambdas,
  * so that reporting a hit allocates nothing.
  */
 final class CompositeInstanceEvents implements InstanceEvents {
@@ -20,8 +21,22 @@ final class CompositeInstanceEvents implements InstanceEvents {
 		this.delegates = delegates.toArray(new InstanceEvents[0]);
 	}
 
-	private static void failed(InstanceEvents delegate, RuntimeException ex) {
+	private static void failed(InstanceEvents delegate, Throwable ex) {
+		rethrowIfFatal(ex);
 		logger.log(System.Logger.Level.WARNING, "Collapse listener " + delegate.getClass().getName() + " failed", ex);
+	}
+
+	/**
+	 * Lets the JVM's own failures through (an {@link OutOfMemoryError}, a
+	 * {@link StackOverflowError}): the JVM is in trouble, not the listener, and the leader's flow
+	 * completes its flight with them. Any other {@link Error} of a listener (a
+	 * {@link NoSuchMethodError} from a library version mismatch) is the listener's, and skipped
+	 * like its exceptions.
+	 */
+	private static void rethrowIfFatal(Throwable ex) {
+		if (ex instanceof VirtualMachineError fatal) {
+			throw fatal;
+		}
 	}
 
 	@Override
@@ -30,7 +45,7 @@ final class CompositeInstanceEvents implements InstanceEvents {
 			try {
 				delegate.onCall(result);
 			}
-			catch (RuntimeException ex) {
+			catch (Throwable ex) {
 				failed(delegate, ex);
 			}
 		}
@@ -42,7 +57,7 @@ final class CompositeInstanceEvents implements InstanceEvents {
 			try {
 				delegate.onLoad(success, nanos);
 			}
-			catch (RuntimeException ex) {
+			catch (Throwable ex) {
 				failed(delegate, ex);
 			}
 		}
@@ -54,7 +69,7 @@ final class CompositeInstanceEvents implements InstanceEvents {
 			try {
 				delegate.onRetry();
 			}
-			catch (RuntimeException ex) {
+			catch (Throwable ex) {
 				failed(delegate, ex);
 			}
 		}
@@ -66,7 +81,7 @@ final class CompositeInstanceEvents implements InstanceEvents {
 			try {
 				delegate.onHerd(key, callers, loadNanos);
 			}
-			catch (RuntimeException ex) {
+			catch (Throwable ex) {
 				failed(delegate, ex);
 			}
 		}
@@ -78,7 +93,7 @@ final class CompositeInstanceEvents implements InstanceEvents {
 			try {
 				delegate.onWait(nanos);
 			}
-			catch (RuntimeException ex) {
+			catch (Throwable ex) {
 				failed(delegate, ex);
 			}
 		}
@@ -90,7 +105,7 @@ final class CompositeInstanceEvents implements InstanceEvents {
 			try {
 				delegate.onRefresh(trigger);
 			}
-			catch (RuntimeException ex) {
+			catch (Throwable ex) {
 				failed(delegate, ex);
 			}
 		}
@@ -102,7 +117,7 @@ final class CompositeInstanceEvents implements InstanceEvents {
 			try {
 				delegate.onFallback();
 			}
-			catch (RuntimeException ex) {
+			catch (Throwable ex) {
 				failed(delegate, ex);
 			}
 		}
@@ -114,7 +129,7 @@ final class CompositeInstanceEvents implements InstanceEvents {
 			try {
 				delegate.onLeaseLost();
 			}
-			catch (RuntimeException ex) {
+			catch (Throwable ex) {
 				failed(delegate, ex);
 			}
 		}
@@ -127,7 +142,7 @@ final class CompositeInstanceEvents implements InstanceEvents {
 			try {
 				started = add(started, delegate.startLoad());
 			}
-			catch (RuntimeException ex) {
+			catch (Throwable ex) {
 				failed(delegate, ex);
 			}
 		}
@@ -141,7 +156,7 @@ final class CompositeInstanceEvents implements InstanceEvents {
 			try {
 				started = add(started, delegate.startWait());
 			}
-			catch (RuntimeException ex) {
+			catch (Throwable ex) {
 				failed(delegate, ex);
 			}
 		}
@@ -175,7 +190,8 @@ final class CompositeInstanceEvents implements InstanceEvents {
 			this.delegates = delegates.toArray(new LoadObservation[0]);
 		}
 
-		private static void failed(RuntimeException ex) {
+		private static void failed(Throwable ex) {
+			rethrowIfFatal(ex);
 			logger.log(System.Logger.Level.WARNING, "Collapse load observation failed", ex);
 		}
 
@@ -186,7 +202,7 @@ final class CompositeInstanceEvents implements InstanceEvents {
 				try {
 					scopes[i] = this.delegates[i].openScope();
 				}
-				catch (RuntimeException ex) {
+				catch (Throwable ex) {
 					scopes[i] = Scope.NONE;
 					failed(ex);
 				}
@@ -196,7 +212,7 @@ final class CompositeInstanceEvents implements InstanceEvents {
 					try {
 						scopes[i].close();
 					}
-					catch (RuntimeException ex) {
+					catch (Throwable ex) {
 						failed(ex);
 					}
 				}
@@ -209,7 +225,7 @@ final class CompositeInstanceEvents implements InstanceEvents {
 				try {
 					delegate.stop(result, failure);
 				}
-				catch (RuntimeException ex) {
+				catch (Throwable ex) {
 					failed(ex);
 				}
 			}

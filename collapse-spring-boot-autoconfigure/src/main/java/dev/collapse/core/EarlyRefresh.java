@@ -66,6 +66,9 @@ final class EarlyRefresh {
 			this.instance.localLeader.load(key, candidate, loader, asyncLoader, rolled, false, false);
 		}
 		catch (Throwable ex) {
+			// completes the flight if what threw came before it could (a listener's Error):
+			// callers attached meanwhile get the failure instead of hanging
+			this.instance.flights.fail(key, candidate, ex);
 			// callers keep the current entry until it expires; the next miss loads again
 			logger.log(System.Logger.Level.DEBUG, "Early refresh of collapse instance ''{0}'' failed: {1}",
 					this.instance.name, ex.getClass().getName());

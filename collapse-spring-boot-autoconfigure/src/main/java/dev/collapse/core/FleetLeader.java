@@ -69,11 +69,18 @@ final class FleetLeader {
 			return null;
 		}, () -> refresh(key, () -> retry.await(loader)));
 		try {
-			this.coordinator.executor().execute(flow);
+			try {
+				this.coordinator.executor().execute(flow);
+			}
+			catch (RejectedExecutionException ex) {
+				this.instance.events.onFallback();
+				this.instance.localLeader.leadAsync(key, flight, loader, true);
+			}
 		}
-		catch (RejectedExecutionException ex) {
-			this.instance.events.onFallback();
-			this.instance.localLeader.leadAsync(key, flight, loader, true);
+		catch (Throwable ex) {
+			// no thread for another reason (an OutOfMemoryError "unable to create native thread"),
+			// or the fallback's listener threw the JVM's own Error: the callers' futures get it
+			this.instance.flights.fail(key, flight, ex);
 		}
 	}
 
@@ -114,38 +121,51 @@ final class FleetLeader {
 			throws Throwable {
 		InstanceEvents events = this.instance.events;
 		TimedLoad load = new TimedLoad(attempts, flight);
-		Outcome outcome;
+		// whether another thread now serves the flight: only then does it outlive a throw here
+		boolean handedOver = false;
 		try {
-			outcome = this.coordinator.serve(key, load, this.instance.waitTimeoutNanos);
-		}
-		catch (DistributedUnavailableException ex) {
-			events.onFallback();
-			return fallback.load();
-		}
-		catch (CollapseInterruptedException interrupted) {
-			flight.loadingThread = null;
-			if (load.ran || !handOver(flight, servedElsewhere(key, flight, attempts, fallback, refresh))) {
-				this.instance.flights.complete(key, flight, null, interrupted, CallResult.FOLLOWER, load.nanos, events);
+			Outcome outcome;
+			try {
+				outcome = this.coordinator.serve(key, load, this.instance.waitTimeoutNanos);
 			}
-			throw interrupted;
-		}
-		catch (Throwable failure) {
-			this.instance.flights.complete(key, flight, null, failure, CallResult.FOLLOWER, load.nanos, events);
-			if (load.ran) {
-				events.onCall(CallResult.LEADER);
+			catch (DistributedUnavailableException ex) {
+				events.onFallback();
+				return fallback.load();
 			}
-			throw failure;
+			catch (CollapseInterruptedException interrupted) {
+				flight.loadingThread = null;
+				handedOver = !load.ran && handOver(flight, servedElsewhere(key, flight, attempts, fallback, refresh));
+				if (!handedOver) {
+					this.instance.flights.complete(key, flight, null, interrupted, CallResult.FOLLOWER, load.nanos, events);
+				}
+				throw interrupted;
+			}
+			catch (Throwable failure) {
+				this.instance.flights.complete(key, flight, null, failure, CallResult.FOLLOWER, load.nanos, events);
+				if (load.ran) {
+					events.onCall(CallResult.LEADER);
+				}
+				throw failure;
+			}
+			if (outcome.leaseLost()) {
+				events.onLeaseLost();
+			}
+			this.instance.flights.complete(key, flight, outcome.value(), null,
+					Flight.followersServedAs(outcome.served()), outcome.loadNanos(), events);
+			events.onCall(outcome.served());
+			if (outcome.served() == CallResult.HIT && shouldRefreshEarly(key, outcome)) {
+				this.instance.earlyRefresh.submit(refresh);
+			}
+			return outcome.value();
 		}
-		if (outcome.leaseLost()) {
-			events.onLeaseLost();
+		catch (Throwable ex) {
+			// whatever escaped before the flight was complete (a listener's Error, an
+			// OutOfMemoryError), it completes with it; a no-op once complete
+			if (!handedOver) {
+				this.instance.flights.fail(key, flight, ex);
+			}
+			throw ex;
 		}
-		this.instance.flights.complete(key, flight, outcome.value(), null, Flight.followersServedAs(outcome.served()),
-				outcome.loadNanos(), events);
-		events.onCall(outcome.served());
-		if (outcome.served() == CallResult.HIT && shouldRefreshEarly(key, outcome)) {
-			this.instance.earlyRefresh.submit(refresh);
-		}
-		return outcome.value();
 	}
 
 	/**

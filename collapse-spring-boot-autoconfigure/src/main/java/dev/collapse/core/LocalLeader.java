@@ -48,12 +48,9 @@ final class LocalLeader {
 		try {
 			lead(key, flight, null, loader, fallback);
 		}
-		catch (RuntimeException | Error ex) {
-			throw ex;
-		}
 		catch (Throwable ex) {
-			// the asynchronous form hands failures to the flight: nothing checked is thrown here
-			throw new IllegalStateException(ex);
+			// the asynchronous form hands failures to the flight, which lead always completes:
+			// the caller's future has this exception
 		}
 	}
 
@@ -63,21 +60,32 @@ final class LocalLeader {
 			throws Throwable {
 		flight.loadingThread = Thread.currentThread();
 		try {
-			Entry entry = this.instance.caches ? retained(key) : null;
-			if (entry != null && !entry.expired(this.ticker.read())) {
-				// stored between this caller's miss and its flight: serve it without a load
-				this.instance.flights.complete(key, flight, entry.value(), null, CallResult.HIT, 0, this.instance.events);
-				this.instance.events.onCall(CallResult.HIT);
-				return entry.value();
-			}
-			if (entry != null) {
-				this.instance.events.onRefresh(RefreshTrigger.EXPIRED);
-			}
-			return load(key, flight, loader, asyncLoader, entry, true, fallback);
+			return leadFlow(key, flight, loader, asyncLoader, fallback);
+		}
+		catch (Throwable ex) {
+			// whatever escaped (a listener's Error, an OutOfMemoryError from the store), the
+			// flight completes with it: otherwise it stays in the map and the key hangs
+			this.instance.flights.fail(key, flight, ex);
+			throw ex;
 		}
 		finally {
 			flight.loadingThread = null;
 		}
+	}
+
+	private @Nullable Object leadFlow(Object key, Flight flight, @Nullable Loader loader,
+			@Nullable AsyncLoader asyncLoader, boolean fallback) throws Throwable {
+		Entry entry = this.instance.caches ? retained(key) : null;
+		if (entry != null && !entry.expired(this.ticker.read())) {
+			// stored between this caller's miss and its flight: serve it without a load
+			this.instance.flights.complete(key, flight, entry.value(), null, CallResult.HIT, 0, this.instance.events);
+			this.instance.events.onCall(CallResult.HIT);
+			return entry.value();
+		}
+		if (entry != null) {
+			this.instance.events.onRefresh(RefreshTrigger.EXPIRED);
+		}
+		return load(key, flight, loader, asyncLoader, entry, true, fallback);
 	}
 
 	/**
@@ -95,7 +103,7 @@ final class LocalLeader {
 		if (asyncLoader != null) {
 			CompletableFuture<@Nullable Object> outcome = new CompletableFuture<>();
 			this.instance.retry.loadAsync(inScope(observation, asyncLoader), outcome);
-			outcome.whenComplete((loaded, loadFailure) -> settle(key, flight, loaded, loadFailure,
+			outcome.whenComplete((loaded, loadFailure) -> settleAsync(key, flight, loaded, loadFailure,
 					this.ticker.read() - start, observation, previous, caller, fallback));
 			return null;
 		}
@@ -113,6 +121,20 @@ final class LocalLeader {
 			throw settled.failure();
 		}
 		return settled.value();
+	}
+
+	/**
+	 * {@link #settle} in the load's completion callback, where nothing thrown reaches anybody:
+	 * whatever settling throws completes the flight instead (a no-op once it is complete).
+	 */
+	private void settleAsync(Object key, Flight flight, @Nullable Object loaded, @Nullable Throwable loadFailure,
+			long loadNanos, LoadObservation observation, @Nullable Entry previous, boolean caller, boolean fallback) {
+		try {
+			settle(key, flight, loaded, loadFailure, loadNanos, observation, previous, caller, fallback);
+		}
+		catch (Throwable ex) {
+			this.instance.flights.fail(key, flight, ex);
+		}
 	}
 
 	/** Runs the synchronous part of each attempt, on whichever thread starts it, with the load current. */

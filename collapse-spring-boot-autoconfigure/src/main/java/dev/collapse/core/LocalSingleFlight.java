@@ -62,6 +62,18 @@ final class LocalSingleFlight {
 		}
 	}
 
+	/**
+	 * Completes {@code flight} with {@code failure} unless it is done already: the last resort of
+	 * a leader's flow that threw before it could complete the flight (a listener's {@link Error},
+	 * an {@link OutOfMemoryError} from the store or an executor). Removes the flight even when it
+	 * was settled early (a fleet leader's), so that the next call of the key loads afresh. Reports
+	 * nothing: listeners may be what failed.
+	 */
+	void fail(Object key, Flight flight, Throwable failure) {
+		this.flights.remove(key, flight);
+		flight.settle(null, failure, CallResult.FOLLOWER);
+	}
+
 	int size() {
 		return this.flights.size();
 	}

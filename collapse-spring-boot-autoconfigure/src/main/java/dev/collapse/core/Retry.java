@@ -91,20 +91,36 @@ final class Retry {
 				return;
 			}
 			Throwable cause = Flight.unwrap(failure);
-			long delay = backoffBeforeRetry(cause, attempt);
-			if (delay < 0) {
-				outcome.completeExceptionally(cause);
-				return;
-			}
 			try {
-				this.instance.scheduler.schedule(() -> attempt(loader, attempt + 1, outcome), delay,
-						TimeUnit.NANOSECONDS);
+				retryOrGiveUp(loader, attempt, cause, outcome);
 			}
-			catch (RejectedExecutionException ex) {
-				cause.addSuppressed(ex);
-				outcome.completeExceptionally(cause);
+			catch (Throwable ex) {
+				// thrown by the retry decision (a listener's Error on onRetry, an OutOfMemoryError
+				// from the scheduler): nothing in this callback reaches anybody, so the outcome
+				// carries it, or the load would never end
+				if (ex != cause) {
+					ex.addSuppressed(cause);
+				}
+				outcome.completeExceptionally(ex);
 			}
 		});
+	}
+
+	/** After attempt number {@code attempt} failed with {@code cause}: schedules the next one or fails. */
+	private void retryOrGiveUp(AsyncLoader loader, int attempt, Throwable cause,
+			CompletableFuture<@Nullable Object> outcome) {
+		long delay = backoffBeforeRetry(cause, attempt);
+		if (delay < 0) {
+			outcome.completeExceptionally(cause);
+			return;
+		}
+		try {
+			this.instance.scheduler.schedule(() -> attempt(loader, attempt + 1, outcome), delay, TimeUnit.NANOSECONDS);
+		}
+		catch (RejectedExecutionException ex) {
+			cause.addSuppressed(ex);
+			outcome.completeExceptionally(cause);
+		}
 	}
 
 	/**
