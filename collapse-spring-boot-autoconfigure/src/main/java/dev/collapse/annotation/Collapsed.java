@@ -56,4 +56,10 @@ public @interface Collapsed {
 	 */
 	String waitTimeout() default "";
 
+	/**
+	 * Longest time a load holds its key. Past it the key is released, in this JVM and in Redis: the
+	 * next caller starts a new load, and the late result of the first one is stored nowhere.
+	 */
+	String loadTimeout() default "";
+
 }

@@ -99,6 +99,8 @@ public class CollapseProperties {
 
 		private @Nullable Duration staleIfError;
 
+		private @Nullable Duration loadTimeout;
+
 		private final EarlyRefresh earlyRefresh = new EarlyRefresh();
 
 		private final Retry retry = new Retry();
@@ -141,6 +143,14 @@ public class CollapseProperties {
 
 		public void setStaleIfError(@Nullable Duration staleIfError) {
 			this.staleIfError = staleIfError;
+		}
+
+		public @Nullable Duration getLoadTimeout() {
+			return this.loadTimeout;
+		}
+
+		public void setLoadTimeout(@Nullable Duration loadTimeout) {
+			this.loadTimeout = loadTimeout;
 		}
 
 		public EarlyRefresh getEarlyRefresh() {

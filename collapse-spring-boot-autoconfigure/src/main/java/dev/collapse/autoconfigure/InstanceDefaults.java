@@ -40,6 +40,12 @@ public class InstanceDefaults {
 	 */
 	private Duration staleIfError = Duration.ZERO;
 
+	/**
+	 * Longest time a load holds its key. Past it the key is released, in this JVM and in Redis: the next caller starts
+	 * a new load, and the late result is stored nowhere.
+	 */
+	private Duration loadTimeout = Duration.ofSeconds(60);
+
 	private final EarlyRefresh earlyRefresh = new EarlyRefresh();
 
 	private final Retry retry = new Retry();
@@ -82,6 +88,14 @@ public class InstanceDefaults {
 
 	public void setStaleIfError(Duration staleIfError) {
 		this.staleIfError = staleIfError;
+	}
+
+	public Duration getLoadTimeout() {
+		return this.loadTimeout;
+	}
+
+	public void setLoadTimeout(Duration loadTimeout) {
+		this.loadTimeout = loadTimeout;
 	}
 
 	public EarlyRefresh getEarlyRefresh() {

@@ -72,7 +72,11 @@ final class PropertiesSettingsResolver implements SettingsResolver {
 		Duration staleIfError = pickProperty(own, CollapseProperties.Instance::getStaleIfError,
 				ownPrefix + "stale-if-error", defaults.getStaleIfError(), "collapse.defaults.stale-if-error")
 			.check(CollapseSettings::requireStaleIfError);
-		return new CollapseSettings(ttl, jitter, waitTimeout, cacheNulls, beta, retry, staleIfError);
+		Duration loadTimeout = pick(own, CollapseProperties.Instance::getLoadTimeout, ownPrefix + "load-timeout",
+				(annotation != null) ? annotation.loadTimeout() : "", origin, "loadTimeout", this::duration,
+				defaults.getLoadTimeout(), "collapse.defaults.load-timeout")
+			.check(CollapseSettings::requireLoadTimeout);
+		return new CollapseSettings(ttl, jitter, waitTimeout, cacheNulls, beta, retry, staleIfError, loadTimeout);
 	}
 
 	private RetrySettings retry(CollapseProperties.@Nullable Instance own, InstanceDefaults.Retry defaults, String ownPrefix) {

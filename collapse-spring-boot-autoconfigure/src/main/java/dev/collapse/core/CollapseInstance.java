@@ -5,6 +5,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 
 import com.github.benmanes.caffeine.cache.Ticker;
 import org.jspecify.annotations.Nullable;
@@ -74,6 +75,15 @@ public final class CollapseInstance {
 	final long retainNanos;
 
 	final long waitTimeoutNanos;
+
+	final long loadTimeoutNanos;
+
+	/**
+	 * The store epoch: a flight stores its result only if the epoch has not moved since the
+	 * flight was created. Moved by {@link #evictAll} and when the fleet's availability changes,
+	 * each time before the store is cleared, so that no load that began before either stores.
+	 */
+	private final AtomicLong epoch = new AtomicLong();
 
 	final long staleIfErrorNanos;
 
@@ -155,11 +165,15 @@ public final class CollapseInstance {
 		this.staleIfErrorNanos = settings.staleIfError().toNanos();
 		this.retainNanos = Math.max(this.staleIfErrorNanos, Math.min(this.ttlNanos, MAX_RETAIN_NANOS));
 		this.waitTimeoutNanos = settings.waitTimeout().toNanos();
+		this.loadTimeoutNanos = settings.loadTimeout().toNanos();
 		// the parts keep this instance to read its events, bound after construction
 		this.retry = new Retry(this);
 		this.localLeader = new LocalLeader(this);
 		this.fleetLeader = (coordinator != null) ? new FleetLeader(this) : null;
 		this.earlyRefresh = new EarlyRefresh(this);
+		if (coordinator != null) {
+			coordinator.listen(new FleetChanges());
+		}
 	}
 
 	void bind(InstanceEvents events) {
@@ -245,7 +259,7 @@ public final class CollapseInstance {
 
 	private @Nullable Object callMissed(Object key, Loader loader, boolean distributed) throws Throwable {
 		failOnRecursion(key);
-		Flight candidate = new Flight();
+		Flight candidate = new Flight(epoch());
 		Flight flight = this.flights.join(key, candidate);
 		if (flight != candidate) {
 			return flight.await(this);
@@ -302,7 +316,7 @@ public final class CollapseInstance {
 		catch (CollapseRecursionException ex) {
 			return CompletableFuture.failedFuture(ex);
 		}
-		Flight candidate = new Flight();
+		Flight candidate = new Flight(epoch());
 		Flight flight = this.flights.join(key, candidate);
 		if (flight != candidate) {
 			return flight.awaitAsync(this);
@@ -326,11 +340,16 @@ public final class CollapseInstance {
 	}
 
 	/**
-	 * Drops the stored result of {@code key}, in this JVM and in the fleet's store; a load in flight
-	 * is not affected.
+	 * Drops the stored result of {@code key}, in this JVM and in the fleet's store, and makes sure
+	 * that no load of it that began before this call stores its result: once this returns, no
+	 * caller joins such a load (the callers that had joined still get its outcome), and the next
+	 * caller starts a new one. See docs/design.md, Evictions.
 	 * @return whether an entry was there, in this JVM or in the fleet's store
 	 */
 	public boolean evict(Object key) {
+		// the flight first: a leader stores only while its flight is the key's (whileCurrent), so
+		// a result stored before this line is dropped by the next one, and none is stored after it
+		this.flights.forget(key);
 		boolean found = this.store.evict(this.name, key);
 		if (this.coordinator != null) {
 			found |= this.coordinator.evict(key);
@@ -338,9 +357,81 @@ public final class CollapseInstance {
 		return found;
 	}
 
-	/** Drops every stored result of this instance in this JVM; entries in the fleet's store stay. */
+	/**
+	 * Drops every stored result of this instance, in this JVM and, with the fleet, on every node,
+	 * with the same guarantee for loads in flight as {@link #evict}.
+	 */
 	public void evictAll() {
+		dropAll();
+		if (this.coordinator != null) {
+			this.coordinator.evictAll();
+		}
+	}
+
+	/** {@link #evictAll} in this JVM only. */
+	private void dropAll() {
+		this.epoch.incrementAndGet();
+		this.flights.forgetAll();
 		this.store.evictAll(this.name);
+	}
+
+	/** The store epoch now; see {@link #epoch}. */
+	long epoch() {
+		return this.epoch.get();
+	}
+
+	/**
+	 * Stores {@code entry} for {@code key} as the result of {@code flight}, unless an eviction or a
+	 * change of the fleet's availability came after the flight began, or its load timeout released
+	 * the key: such a result is stored nowhere.
+	 */
+	void storeResult(Object key, Flight flight, Entry entry) {
+		this.flights.whileCurrent(key, flight, () -> {
+			if (flight.epoch == this.epoch.get() && !flight.released()) {
+				this.store.put(this.name, key, entry);
+			}
+		});
+		if (flight.epoch != this.epoch.get()) {
+			// the epoch moved while the entry went in: the store may have been cleared before it
+			this.store.evict(this.name, key, entry);
+		}
+	}
+
+	/**
+	 * Starts the load timeout of {@code flight}, whose load starts now: past it the key is released
+	 * (the flight detached as by an eviction, so the next caller loads again), counted once.
+	 */
+	void startLoadTimer(Object key, Flight flight) {
+		flight.startLoadTimer(this, () -> {
+			if (flight.releaseLoad()) {
+				this.flights.forget(key, flight);
+				this.events.onLoadTimeout(this.loadTimeoutNanos);
+			}
+		});
+	}
+
+	/** What the fleet layer tells this instance about other nodes and itself. */
+	private final class FleetChanges implements DistributedCoordinator.Changes {
+
+		@Override
+		public void evicted(Object key) {
+			CollapseInstance.this.flights.forget(key);
+			CollapseInstance.this.store.evict(CollapseInstance.this.name, key);
+		}
+
+		@Override
+		public void evictedAll() {
+			dropAll();
+		}
+
+		@Override
+		public void availabilityChanged() {
+			// what this node stored alone during an outage may have been replaced or evicted by the
+			// fleet since: never serve it in the next one. Flights go on; their results are not stored
+			CollapseInstance.this.epoch.incrementAndGet();
+			CollapseInstance.this.store.evictAll(CollapseInstance.this.name);
+		}
+
 	}
 
 	/**

@@ -18,9 +18,14 @@ import org.jspecify.annotations.Nullable;
  * @param retry retries of a failed load
  * @param staleIfError how long after its expiry an entry may still be served when its reload
  * fails; zero serves the failure
+ * @param loadTimeout longest time a load holds its key: past it the key is released (a new caller
+ * starts a new load) and the late result is stored nowhere
  */
 public record CollapseSettings(Duration ttl, Jitter jitter, Duration waitTimeout, boolean cacheNulls,
-		double earlyRefreshBeta, RetrySettings retry, Duration staleIfError) {
+		double earlyRefreshBeta, RetrySettings retry, Duration staleIfError, Duration loadTimeout) {
+
+	/** Load timeout when none is given: a load that runs this long is taken for hung. */
+	public static final Duration DEFAULT_LOAD_TIMEOUT = Duration.ofSeconds(60);
 
 	/**
 	 * @throws IllegalArgumentException naming the first setting out of its range
@@ -32,6 +37,13 @@ public record CollapseSettings(Duration ttl, Jitter jitter, Duration waitTimeout
 		requireEarlyRefreshBeta(earlyRefreshBeta);
 		Objects.requireNonNull(retry, "retry");
 		requireStaleIfError(staleIfError);
+		requireLoadTimeout(loadTimeout);
+	}
+
+	/** Settings with the {@linkplain #DEFAULT_LOAD_TIMEOUT default load timeout}. */
+	public CollapseSettings(Duration ttl, Jitter jitter, Duration waitTimeout, boolean cacheNulls,
+			double earlyRefreshBeta, RetrySettings retry, Duration staleIfError) {
+		this(ttl, jitter, waitTimeout, cacheNulls, earlyRefreshBeta, retry, staleIfError, DEFAULT_LOAD_TIMEOUT);
 	}
 
 	// --- The range of each setting, stated once. Configuration calls these one setting at a time,
@@ -71,6 +83,15 @@ public record CollapseSettings(Duration ttl, Jitter jitter, Duration waitTimeout
 					+ "such as 5m; was " + staleIfError);
 		}
 		return staleIfError;
+	}
+
+	/** @throws IllegalArgumentException unless {@code loadTimeout} is positive */
+	public static Duration requireLoadTimeout(@Nullable Duration loadTimeout) {
+		if (loadTimeout == null || loadTimeout.isNegative() || loadTimeout.isZero()) {
+			throw new IllegalArgumentException("load-timeout must be a positive duration such as 60s (no load holds "
+					+ "its key for ever); was " + loadTimeout);
+		}
+		return loadTimeout;
 	}
 
 	/** Settings that collapse concurrent calls only, with the given wait timeout. */

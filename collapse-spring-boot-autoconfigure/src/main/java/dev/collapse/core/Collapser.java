@@ -78,14 +78,17 @@ public interface Collapser {
 
 	/**
 	 * Drops the stored result of ({@code name}, {@code key}), in this JVM and, with Redis on, in
-	 * Redis. A load in flight goes on, and stores its result when it ends. A failure to reach
+	 * Redis. Once this returns, no caller joins a load of the key that began before it, and that
+	 * load's result is stored nowhere, on any node (other nodes act when the eviction's message
+	 * reaches them); the callers that had joined it still get its value. A failure to reach
 	 * Redis is logged, never thrown. A name this JVM has not used is left alone.
 	 */
 	void evict(String name, Object key);
 
 	/**
-	 * Drops every stored result of {@code name} in this JVM; entries in Redis stay until they
-	 * expire. Loads in flight go on.
+	 * Drops every stored result of {@code name}, in this JVM and, with Redis on, across the fleet,
+	 * with the guarantee of {@link #evict} for every load in flight. A failure to reach Redis is
+	 * logged, never thrown.
 	 */
 	void evictAll(String name);
 

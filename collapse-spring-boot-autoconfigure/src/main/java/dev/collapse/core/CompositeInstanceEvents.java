@@ -64,6 +64,18 @@ final class CompositeInstanceEvents implements InstanceEvents {
 	}
 
 	@Override
+	public void onLoadTimeout(long nanos) {
+		for (InstanceEvents delegate : this.delegates) {
+			try {
+				delegate.onLoadTimeout(nanos);
+			}
+			catch (Throwable ex) {
+				failed(delegate, ex);
+			}
+		}
+	}
+
+	@Override
 	public void onRetry() {
 		for (InstanceEvents delegate : this.delegates) {
 			try {

@@ -2,6 +2,7 @@ package dev.collapse.core;
 
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.function.Consumer;
 
 import org.jspecify.annotations.Nullable;
 
@@ -55,7 +56,7 @@ final class FleetLeader {
 		Retry retry = this.instance.retry;
 		return serveHere(key, flight, () -> retry.load(loader),
 				() -> this.instance.localLeader.lead(key, flight, loader, true),
-				() -> refresh(key, () -> retry.load(loader)));
+				(version) -> refresh(key, version, () -> retry.load(loader)));
 	}
 
 	/**
@@ -67,7 +68,7 @@ final class FleetLeader {
 		Runnable flow = servedElsewhere(key, flight, () -> retry.await(loader), () -> {
 			this.instance.localLeader.leadAsync(key, flight, loader, true);
 			return null;
-		}, () -> refresh(key, () -> retry.await(loader)));
+		}, (version) -> refresh(key, version, () -> retry.await(loader)));
 		try {
 			try {
 				this.coordinator.executor().execute(flow);
@@ -85,7 +86,8 @@ final class FleetLeader {
 	}
 
 	/** {@link #serve} on another thread, which delivers its outcome through the flight only. */
-	private Runnable servedElsewhere(Object key, Flight flight, Loader attempts, Loader fallback, Runnable refresh) {
+	private Runnable servedElsewhere(Object key, Flight flight, Loader attempts, Loader fallback,
+			Consumer<@Nullable String> refresh) {
 		return () -> {
 			try {
 				serveHere(key, flight, attempts, fallback, refresh);
@@ -97,7 +99,8 @@ final class FleetLeader {
 	}
 
 	/** {@link #serve} with this thread marked as the flight's loading thread while it runs. */
-	private @Nullable Object serveHere(Object key, Flight flight, Loader attempts, Loader fallback, Runnable refresh)
+	private @Nullable Object serveHere(Object key, Flight flight, Loader attempts, Loader fallback,
+			Consumer<@Nullable String> refresh)
 			throws Throwable {
 		flight.loadingThread = Thread.currentThread();
 		try {
@@ -115,12 +118,14 @@ final class FleetLeader {
 	 * Hands {@code key} to the coordinator and completes {@code flight} with its outcome; falls back
 	 * to {@code fallback} (a local leader's flow) when the distributed layer fails before a load.
 	 * @param attempts the load with its retries
-	 * @param refresh an early refresh of the key, submitted when X-Fetch says so on a hit
+	 * @param refresh an early refresh of the key, given the version of the entry hit, submitted when
+	 * X-Fetch says so on a hit
 	 */
-	private @Nullable Object serve(Object key, Flight flight, Loader attempts, Loader fallback, Runnable refresh)
+	private @Nullable Object serve(Object key, Flight flight, Loader attempts, Loader fallback,
+			Consumer<@Nullable String> refresh)
 			throws Throwable {
 		InstanceEvents events = this.instance.events;
-		TimedLoad load = new TimedLoad(attempts, flight);
+		TimedLoad load = new TimedLoad(key, attempts, flight);
 		// whether another thread now serves the flight: only then does it outlive a throw here
 		boolean handedOver = false;
 		try {
@@ -154,7 +159,8 @@ final class FleetLeader {
 					Flight.followersServedAs(outcome.served()), outcome.loadNanos(), events);
 			events.onCall(outcome.served());
 			if (outcome.served() == CallResult.HIT && shouldRefreshEarly(key, outcome)) {
-				this.instance.earlyRefresh.submit(refresh);
+				String version = outcome.version();
+				this.instance.earlyRefresh.submit(() -> refresh.accept(version));
 			}
 			return outcome.value();
 		}
@@ -196,7 +202,7 @@ final class FleetLeader {
 	}
 
 	/** Early refresh through the fleet: loads only if no node holds the key, else serves it as usual. */
-	private void refresh(Object key, Loader attempts) {
+	private void refresh(Object key, @Nullable String version, Loader attempts) {
 		// kept apart from the flights: callers of this node go on reading the current entry from
 		// Redis (hits) while the refresh loads, instead of attaching to it; the lease keeps the
 		// fleet to one refresh of the key at a time
@@ -205,7 +211,7 @@ final class FleetLeader {
 		}
 		this.instance.events.onRefresh(RefreshTrigger.EARLY);
 		try {
-			Outcome outcome = this.coordinator.refresh(key, new TimedLoad(attempts, null));
+			Outcome outcome = this.coordinator.refresh(key, version, new TimedLoad(key, attempts, null));
 			// null: another node refreshes the key, or Redis is down; the entry stays until it expires
 			if (outcome != null && outcome.leaseLost()) {
 				this.instance.events.onLeaseLost();
@@ -234,7 +240,10 @@ final class FleetLeader {
 		/** How long the load took; written and read by the serving thread only. */
 		long nanos;
 
-		TimedLoad(Loader attempts, @Nullable Flight flight) {
+		private final Object key;
+
+		TimedLoad(Object key, Loader attempts, @Nullable Flight flight) {
+			this.key = key;
 			this.attempts = attempts;
 			this.flight = flight;
 		}
@@ -245,6 +254,10 @@ final class FleetLeader {
 			InstanceEvents events = FleetLeader.this.instance.events;
 			LoadObservation observation = events.startLoad();
 			long start = FleetLeader.this.instance.ticker.read();
+			if (this.flight != null) {
+				// the lease keeps its own deadline in Redis; this one releases the key in this JVM
+				FleetLeader.this.instance.startLoadTimer(this.key, this.flight);
+			}
 			Throwable failure = null;
 			Object value;
 			try (LoadObservation.Scope scope = observation.openScope()) {
@@ -256,7 +269,10 @@ final class FleetLeader {
 			}
 			finally {
 				this.nanos = FleetLeader.this.instance.ticker.read() - start;
-				events.onLoad(failure == null, this.nanos);
+				if (this.flight == null || this.flight.endLoad()) {
+					// else its load timeout released the key and counted it already
+					events.onLoad(failure == null, this.nanos);
+				}
 				observation.stop(CallResult.LEADER, failure);
 			}
 			if (this.flight != null) {

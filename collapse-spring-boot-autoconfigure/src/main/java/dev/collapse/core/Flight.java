@@ -3,7 +3,9 @@ package dev.collapse.core;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.util.concurrent.CompletableFuture;
+import java.util.Set;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledFuture;
@@ -71,18 +73,93 @@ final class Flight {
 	/** Whether no caller leads this flight: an early refresh. Final once published. */
 	final boolean refresh;
 
+	/**
+	 * The instance's store epoch when the flight was created: its result is stored only while the
+	 * epoch is the same (see {@link CollapseInstance#epoch}). Final.
+	 */
+	final long epoch;
+
+	/**
+	 * {@link #LOADING} until the load ends ({@link #endLoad}) or its load timeout releases the key
+	 * ({@link #releaseLoad}), whichever comes first; set by compare-and-set only, once.
+	 */
+	private volatile int loadState;
+
+	private static final int LOADING = 0;
+
+	private static final int ENDED = 1;
+
+	private static final int RELEASED = 2;
+
+	/**
+	 * The load timeout's timer: written once by the leader when its load starts, cancelled when
+	 * the load ends or the flight settles; {@code null} before, and for a flight with no load.
+	 */
+	private volatile @Nullable ScheduledFuture<?> loadTimer;
+
+	/**
+	 * Asynchronous followers still waiting: each removes itself when its own future ends (its
+	 * timeout, its cancellation), so that a load that never ends keeps no callback of a follower
+	 * that left. Whoever removes a follower from the set delivers to it, at most once.
+	 */
+	private final Set<AsyncFollower> asyncFollowers = ConcurrentHashMap.newKeySet();
+
+	/** 1 once the one callback that delivers to {@link #asyncFollowers} is on {@link #result}. */
+	private volatile int asyncDelivery;
+
 	/** A flight led by the caller that creates it. */
-	Flight() {
-		this(false);
+	Flight(long epoch) {
+		this(false, epoch);
 	}
 
-	private Flight(boolean refresh) {
+	private Flight(boolean refresh, long epoch) {
 		this.refresh = refresh;
+		this.epoch = epoch;
 	}
 
 	/** A flight of an early refresh, led by a background thread rather than a caller. */
-	static Flight refresh() {
-		return new Flight(true);
+	static Flight refresh(long epoch) {
+		return new Flight(true, epoch);
+	}
+
+	// --- the load's end, or its release by the load timeout: exactly one of the two
+
+	/** Starts the load timeout: {@code release} runs unless the load ends first. */
+	void startLoadTimer(CollapseInstance instance, Runnable release) {
+		try {
+			this.loadTimer = instance.scheduler.schedule(release, instance.loadTimeoutNanos, TimeUnit.NANOSECONDS);
+		}
+		catch (RejectedExecutionException ex) {
+			// the application is closing: the load runs untimed, as every load did before
+			return;
+		}
+		if (this.loadState != LOADING || this.result.isDone()) {
+			cancelLoadTimer();
+		}
+	}
+
+	/** The load ended; {@code false} if its key was released first (its end is then not reported). */
+	boolean endLoad() {
+		boolean first = LOAD_STATE.compareAndSet(this, LOADING, ENDED);
+		cancelLoadTimer();
+		return first;
+	}
+
+	/** The load timeout fired; {@code false} if the load ended first. */
+	boolean releaseLoad() {
+		return LOAD_STATE.compareAndSet(this, LOADING, RELEASED);
+	}
+
+	/** Whether the load timeout released the key: the load's result is then stored nowhere. */
+	boolean released() {
+		return this.loadState == RELEASED;
+	}
+
+	private void cancelLoadTimer() {
+		ScheduledFuture<?> timer = this.loadTimer;
+		if (timer != null) {
+			timer.cancel(false);
+		}
 	}
 
 	/**
@@ -106,6 +183,7 @@ final class Flight {
 		if (timer != null) {
 			timer.cancel(false);
 		}
+		cancelLoadTimer();
 	}
 
 	/** How the callers attached to a flight are counted when its leader was served as {@code served}. */
@@ -218,18 +296,61 @@ final class Flight {
 			observation.stop(null, closed);
 			return CompletableFuture.failedFuture(closed);
 		}
-		this.result.whenComplete((value, failure) -> {
-			instance.events.onWait(instance.ticker.read() - start);
-			instance.events.onCall(this.followerResult);
-			deliver(mine, value, failure);
-		});
+		AsyncFollower follower = new AsyncFollower(instance, start, mine);
+		this.asyncFollowers.add(follower);
 		mine.whenComplete((value, failure) -> {
 			// however the follower's future ends (outcome, its own timeout, cancelled by the
-			// caller), its timer has nothing left to do: drop it rather than keep it scheduled
+			// caller), its timer has nothing left to do, and the flight keeps nothing of it
 			timer.cancel(false);
+			if (this.asyncFollowers.remove(follower)) {
+				// it left before the outcome: its wait is counted now, like a synchronous follower's
+				instance.events.onWait(instance.ticker.read() - start);
+			}
 			observation.stop(servedAs(), failure);
 		});
+		if (this.asyncDelivery == 0 && ASYNC_DELIVERY.compareAndSet(this, 0, 1)) {
+			this.result.whenComplete((value, failure) -> deliverToAsyncFollowers());
+		}
+		else if (this.result.isDone()) {
+			// the delivery may have walked the set before this follower was in it
+			deliverToAsyncFollowers();
+		}
 		return mine;
+	}
+
+	/** Hands the outcome, which is known, to every asynchronous follower still in the set. */
+	private void deliverToAsyncFollowers() {
+		Object value = null;
+		Throwable failure = null;
+		try {
+			value = this.result.join();
+		}
+		catch (Throwable ex) {
+			failure = ex;
+		}
+		for (AsyncFollower follower : this.asyncFollowers) {
+			if (this.asyncFollowers.remove(follower)) {
+				follower.instance.events.onWait(follower.instance.ticker.read() - follower.start);
+				follower.instance.events.onCall(this.followerResult);
+				deliver(follower.future, value, failure);
+			}
+		}
+	}
+
+	/** An asynchronous follower: where it waits, since when, and its own future. */
+	private record AsyncFollower(CollapseInstance instance, long start, CompletableFuture<@Nullable Object> future) {
+
+		// identity, not the record's value equality: two followers are never the same
+		@Override
+		public boolean equals(@Nullable Object other) {
+			return this == other;
+		}
+
+		@Override
+		public int hashCode() {
+			return System.identityHashCode(this);
+		}
+
 	}
 
 	/** How a follower that stops waiting now was served: {@code null} if the outcome had not reached it. */
@@ -263,9 +384,16 @@ final class Flight {
 
 	private static final VarHandle WATCHED;
 
+	private static final VarHandle LOAD_STATE;
+
+	private static final VarHandle ASYNC_DELIVERY;
+
 	static {
 		try {
-			WATCHED = MethodHandles.lookup().findVarHandle(Flight.class, "watched", int.class);
+			MethodHandles.Lookup lookup = MethodHandles.lookup();
+			WATCHED = lookup.findVarHandle(Flight.class, "watched", int.class);
+			LOAD_STATE = lookup.findVarHandle(Flight.class, "loadState", int.class);
+			ASYNC_DELIVERY = lookup.findVarHandle(Flight.class, "asyncDelivery", int.class);
 		}
 		catch (ReflectiveOperationException ex) {
 			throw new ExceptionInInitializerError(ex);

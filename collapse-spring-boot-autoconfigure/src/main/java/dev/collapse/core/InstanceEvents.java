@@ -21,6 +21,13 @@ public interface InstanceEvents {
 	default void onLoad(boolean success, long nanos) {
 	}
 
+	/**
+	 * A load held its key for its whole load timeout, {@code nanos}, and the key was released;
+	 * its end, if it ever comes, is not reported again.
+	 */
+	default void onLoadTimeout(long nanos) {
+	}
+
 	/** A failed attempt of a load is about to be retried. */
 	default void onRetry() {
 	}

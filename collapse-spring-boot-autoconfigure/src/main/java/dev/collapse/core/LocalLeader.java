@@ -100,6 +100,7 @@ final class LocalLeader {
 			@Nullable Entry previous, boolean caller, boolean fallback) throws Throwable {
 		LoadObservation observation = this.instance.events.startLoad();
 		long start = this.ticker.read();
+		this.instance.startLoadTimer(key, flight);
 		if (asyncLoader != null) {
 			CompletableFuture<@Nullable Object> outcome = new CompletableFuture<>();
 			this.instance.retry.loadAsync(inScope(observation, asyncLoader), outcome);
@@ -156,7 +157,10 @@ final class LocalLeader {
 	private Settled settle(Object key, Flight flight, @Nullable Object loaded, @Nullable Throwable loadFailure,
 			long loadNanos, LoadObservation observation, @Nullable Entry previous, boolean caller, boolean fallback) {
 		InstanceEvents events = this.instance.events;
-		events.onLoad(loadFailure == null, loadNanos);
+		if (flight.endLoad()) {
+			// else its load timeout released the key and counted it already
+			events.onLoad(loadFailure == null, loadNanos);
+		}
 		observation.stop(CallResult.LEADER, loadFailure);
 		Object value = loaded;
 		Throwable failure = loadFailure;
@@ -168,7 +172,7 @@ final class LocalLeader {
 		}
 		try {
 			if (served != CallResult.STALE && failure == null) {
-				store(key, value, loadNanos);
+				store(key, flight, value, loadNanos);
 			}
 		}
 		finally {
@@ -201,14 +205,14 @@ final class LocalLeader {
 				&& this.ticker.read() - previous.expiresAt() < this.instance.staleIfErrorNanos;
 	}
 
-	private void store(Object key, @Nullable Object value, long loadNanos) {
+	private void store(Object key, Flight flight, @Nullable Object value, long loadNanos) {
 		CollapseSettings settings = this.instance.settings;
 		if (!this.instance.caches || (value == null && !settings.cacheNulls())) {
 			return;
 		}
 		long now = this.ticker.read();
 		long expiresAt = now + this.instance.ttlNanos + settings.jitter().sampleNanos(settings.ttl());
-		this.store.put(this.instance.name, key, new Entry(value, loadNanos, expiresAt, expiresAt + this.instance.retainNanos));
+		this.instance.storeResult(key, flight, new Entry(value, loadNanos, expiresAt, expiresAt + this.instance.retainNanos));
 	}
 
 }

@@ -37,6 +37,45 @@ final class LocalSingleFlight {
 		return this.flights.putIfAbsent(key, candidate) == null;
 	}
 
+	/**
+	 * Runs {@code action} under the bin lock of {@code key} if {@code flight} is still the flight
+	 * of {@code key}: a leader stores its result this way, so that an eviction, which removes the
+	 * flight under the same lock before it drops the stored entry, always wins (the entry is
+	 * either stored before it and dropped by it, or never stored).
+	 * @return whether {@code action} ran
+	 */
+	boolean whileCurrent(Object key, Flight flight, Runnable action) {
+		boolean[] ran = { false };
+		this.flights.computeIfPresent(key, (k, existing) -> {
+			if (existing == flight) {
+				action.run();
+				ran[0] = true;
+			}
+			return existing;
+		});
+		return ran[0];
+	}
+
+	/**
+	 * Detaches the flight of {@code key}, if one runs: no caller joins it any more, its result is
+	 * stored nowhere, and the callers already attached still get its outcome.
+	 */
+	void forget(Object key) {
+		this.flights.remove(key);
+	}
+
+	/** Detaches {@code flight} if it is still the one of {@code key}, as {@link #forget} does. */
+	void forget(Object key, Flight flight) {
+		this.flights.remove(key, flight);
+	}
+
+	/** {@link #forget} for every flight that runs now. */
+	void forgetAll() {
+		for (Object key : this.flights.keySet()) {
+			this.flights.remove(key);
+		}
+	}
+
 	/** The flight of {@code key}, or {@code null}. */
 	@Nullable Flight get(Object key) {
 		return this.flights.get(key);

@@ -59,6 +59,11 @@ public final class LocalStore {
 		return this.cache.asMap().remove(new Key(instance, key)) != null;
 	}
 
+	/** Removes {@code entry} if it is still the one of {@code key}. */
+	void evict(String instance, Object key, Entry entry) {
+		this.cache.asMap().remove(new Key(instance, key), entry);
+	}
+
 	void evictAll(String instance) {
 		this.cache.asMap().keySet().removeIf((key) -> key.instance.equals(instance));
 	}

@@ -30,7 +30,7 @@ import dev.collapse.core.RefreshTrigger;
  * <caption>Meters</caption>
  * <tr><th>meter</th><th>type</th><th>tags besides {@code name}</th></tr>
  * <tr><td>{@code collapse.calls}</td><td>counter</td><td>{@code result}: {@link CallResult#tag()}</td></tr>
- * <tr><td>{@code collapse.loads}</td><td>timer</td><td>{@code outcome}: success, error</td></tr>
+ * <tr><td>{@code collapse.loads}</td><td>timer</td><td>{@code outcome}: success, error, timeout</td></tr>
  * <tr><td>{@code collapse.herd.size}</td><td>distribution summary</td><td></td></tr>
  * <tr><td>{@code collapse.wait}</td><td>timer</td><td></td></tr>
  * <tr><td>{@code collapse.inflight}</td><td>gauge</td><td></td></tr>
@@ -65,6 +65,9 @@ public final class CollapseMetricsListener implements CollapseListener {
 
 		private final Timer loadError;
 
+		/** Loads that held their key for the whole load timeout; their key was released. */
+		private final Timer loadTimeout;
+
 		private final DistributionSummary herdSize;
 
 		private final Timer wait;
@@ -89,6 +92,7 @@ public final class CollapseMetricsListener implements CollapseListener {
 			}
 			this.loadSuccess = loads(registry, tags, "success");
 			this.loadError = loads(registry, tags, "error");
+			this.loadTimeout = loads(registry, tags, "timeout");
 			this.herdSize = DistributionSummary.builder("collapse.herd.size")
 				.description("Callers served by one load: its leader and the followers that waited for it")
 				.tags(tags)
@@ -141,6 +145,11 @@ public final class CollapseMetricsListener implements CollapseListener {
 		@Override
 		public void onLoad(boolean success, long nanos) {
 			(success ? this.loadSuccess : this.loadError).record(nanos, TimeUnit.NANOSECONDS);
+		}
+
+		@Override
+		public void onLoadTimeout(long nanos) {
+			this.loadTimeout.record(nanos, TimeUnit.NANOSECONDS);
 		}
 
 		@Override

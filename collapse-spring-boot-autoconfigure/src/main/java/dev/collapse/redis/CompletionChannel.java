@@ -3,6 +3,7 @@ package dev.collapse.redis;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
 
 import io.lettuce.core.RedisChannelHandler;
 import io.lettuce.core.RedisConnectionStateListener;
@@ -55,9 +56,21 @@ final class CompletionChannel {
 
 	};
 
-	/** @param name the Pub/Sub channel of the key prefix */
-	CompletionChannel(String name) {
+	/** Hears every eviction message, on an I/O thread; quick, never blocking. */
+	private final Consumer<CompletionMessage> evictions;
+
+	/** Hears every confirmation of the subscription, on an I/O thread; quick, never blocking. */
+	private final Runnable resubscribed;
+
+	/**
+	 * @param name the Pub/Sub channel of the key prefix
+	 * @param evictions what to do with an eviction message, besides waking the waiter of its key
+	 * @param resubscribed what to do when messages may have been lost
+	 */
+	CompletionChannel(String name, Consumer<CompletionMessage> evictions, Runnable resubscribed) {
 		this.name = name;
+		this.evictions = evictions;
+		this.resubscribed = resubscribed;
 	}
 
 	String name() {
@@ -102,6 +115,13 @@ final class CompletionChannel {
 		if (completion == null) {
 			return;
 		}
+		Signal.Kind kind = completion.signal().kind();
+		if (kind == Signal.Kind.EVICTED || kind == Signal.Kind.EVICTED_ALL) {
+			this.evictions.accept(completion);
+			if (kind == Signal.Kind.EVICTED_ALL) {
+				return;
+			}
+		}
 		CompletableFuture<Signal> waiter = this.waiters.remove(completion.entryKey());
 		if (waiter != null) {
 			waiter.complete(completion.signal());
@@ -111,6 +131,7 @@ final class CompletionChannel {
 	/** The subscription is confirmed, maybe after a reconnect: completions published in the gap were lost. */
 	void subscriptionConfirmed() {
 		this.subscribed = true;
+		this.resubscribed.run();
 		wakeAll();
 	}
 

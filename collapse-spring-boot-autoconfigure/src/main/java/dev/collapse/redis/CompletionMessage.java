@@ -12,7 +12,11 @@ import org.jspecify.annotations.Nullable;
  * <li>{@code F<token>\n<entry key>}: the load of {@code token} failed, nothing was stored;
  * <li>{@code E<token>\n<length of the entry key>\n<entry key><entry>}: a success whose stored entry
  * (at most {@link #ENTRY_LIMIT} chars) follows the key. Java writes the part up to the key; the
- * completion script appends the entry, so that the entry crosses the network once.
+ * completion script appends the entry, so that the entry crosses the network once;
+ * <li>{@code X<node>\n<entry key>}: node {@code node} evicted the key: its entry and lease are gone;
+ * <li>{@code G<node>\n<length of the instance prefix>\n<instance prefix><generation>}: node
+ * {@code node} evicted every entry of an instance, whose entries now have {@code generation}
+ * (the script appends it).
  * </ul>
  * The length in the {@code E} form is needed because an entry key may hold any character, newlines
  * included. Tokens never hold a newline.
@@ -42,6 +46,16 @@ record CompletionMessage(String entryKey, Signal signal) {
 		return (success ? "S" : "F") + token + "\n" + entryKey;
 	}
 
+	/** The message of an eviction of {@code entryKey} by node {@code origin}. */
+	static String evicted(String origin, String entryKey) {
+		return "X" + origin + "\n" + entryKey;
+	}
+
+	/** The message of an eviction of every entry of an instance, without the generation the script appends. */
+	static String evictedAll(String origin, String instancePrefix) {
+		return "G" + origin + "\n" + instancePrefix.length() + "\n" + instancePrefix;
+	}
+
 	/**
 	 * What {@code message} says, or {@code null} if it is not a completion message: anything on the
 	 * channel that does not parse wakes nobody.
@@ -57,15 +71,19 @@ record CompletionMessage(String entryKey, Signal signal) {
 				return new CompletionMessage(message.substring(newline + 1), new Signal(Signal.Kind.SUCCESS, token, null));
 			case 'F':
 				return new CompletionMessage(message.substring(newline + 1), new Signal(Signal.Kind.FAILURE, token, null));
+			case 'X':
+				return new CompletionMessage(message.substring(newline + 1), new Signal(Signal.Kind.EVICTED, token, null));
 			case 'E':
+			case 'G':
 				int lengthEnd = message.indexOf('\n', newline + 1);
 				int keyLength = (lengthEnd < 0) ? -1 : parseLength(message, newline + 1, lengthEnd);
 				if (keyLength < 0 || lengthEnd + 1 + keyLength > message.length()) {
 					return null;
 				}
 				int keyEnd = lengthEnd + 1 + keyLength;
+				Signal.Kind kind = (message.charAt(0) == 'E') ? Signal.Kind.SUCCESS : Signal.Kind.EVICTED_ALL;
 				return new CompletionMessage(message.substring(lengthEnd + 1, keyEnd),
-						new Signal(Signal.Kind.SUCCESS, token, message.substring(keyEnd)));
+						new Signal(kind, token, message.substring(keyEnd)));
 			default:
 				return null;
 		}

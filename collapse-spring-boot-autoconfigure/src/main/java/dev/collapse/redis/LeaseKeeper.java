@@ -63,13 +63,22 @@ final class LeaseKeeper {
 		this.channel = channel;
 	}
 
+	/** This node's id: the first half of its tokens, and the origin of its eviction messages. */
+	String nodeId() {
+		return this.nodeId;
+	}
+
 	/** A token no other attempt of any node has: this node's id and the attempt's number. */
 	String newToken() {
 		return this.nodeId + ":" + this.attempts.incrementAndGet();
 	}
 
-	/** Starts renewing {@code lock} every third of the lease while its holder loads. */
-	RedisLease renew(String lock, String token) {
+	/**
+	 * Starts renewing {@code lock} every third of the lease while its holder loads, until
+	 * {@code loadTimeout}: then the lease is released, fenced by its token, and marked lost, so that
+	 * another node can load the key at once and the late result is stored nowhere.
+	 */
+	RedisLease renew(String entry, String lock, String token, Duration loadTimeout) {
 		RedisLease held = new RedisLease(this.renewing);
 		long period = Math.max(1, this.lease.toMillis() / 3);
 		String leaseMillis = Long.toString(this.lease.toMillis());
@@ -88,6 +97,17 @@ final class LeaseKeeper {
 				}
 			});
 		}, period, period, TimeUnit.MILLISECONDS);
+		held.deadline = this.scheduler.schedule(() -> {
+			held.lost = true;
+			held.stop();
+			RedisClusterAsyncCommands<String, String> current = this.commands.get();
+			if (current != null) {
+				// a failed completion, fenced by the token: the lease goes, nothing is stored, and
+				// the waiters of every node contend again at once instead of waiting for the lease
+				current.eval(RedisScripts.COMPLETE, ScriptOutputType.INTEGER, new String[] { entry, lock }, token, "", "1",
+						this.channel, CompletionMessage.encode(false, token, entry, false), "0");
+			}
+		}, loadTimeout.toNanos(), TimeUnit.NANOSECONDS);
 		// added once its task is set, so that stop() never meets a lease without one
 		this.renewing.add(held);
 		return held;
@@ -137,6 +157,9 @@ final class LeaseKeeper {
 		/** The renewal; written once by {@link LeaseKeeper#renew} before the lease is handed out. */
 		private ScheduledFuture<?> task;
 
+		/** The load timeout's release; written once by {@link LeaseKeeper#renew} before the lease is handed out. */
+		private ScheduledFuture<?> deadline;
+
 		private RedisLease(Set<RedisLease> renewing) {
 			this.renewing = renewing;
 		}
@@ -144,6 +167,7 @@ final class LeaseKeeper {
 		/** Stops renewing; the holder completes or the lease expires. */
 		void stop() {
 			this.task.cancel(false);
+			this.deadline.cancel(false);
 			this.renewing.remove(this);
 		}
 

@@ -3,6 +3,8 @@ package dev.collapse.redis;
 import java.lang.reflect.Type;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
@@ -58,6 +60,9 @@ public final class RedisDistributedLayer implements DistributedLayer, Distribute
 	/** Whether {@link #start} ran and neither {@link #stop} nor {@link #close} since; written under this. */
 	private volatile boolean running;
 
+	/** The evictions of each instance, by instance prefix; added when the instance is created. */
+	private final Map<String, InstanceEvictions> evictions = new ConcurrentHashMap<>();
+
 	/** Set once by {@link #close}: the threads are gone and the layer never starts again. */
 	private volatile boolean closed;
 
@@ -77,13 +82,14 @@ public final class RedisDistributedLayer implements DistributedLayer, Distribute
 		this.scheduler = new ScheduledThreadPoolExecutor(2, daemon("collapse-redis-scheduler"));
 		this.scheduler.setRemoveOnCancelPolicy(true);
 		this.executor = Executors.newCachedThreadPool(daemon("collapse-redis-"));
-		this.channel = new CompletionChannel(this.keys.channel());
+		this.channel = new CompletionChannel(this.keys.channel(), this::heard, this::resubscribed);
 		this.link = new RedisLink(client, settings, this.scheduler, this.channel, new RedisLink.Observer() {
 
 			@Override
 			public void lost() {
 				// waiters re-read, fail at once and fall back instead of waiting out their lease
 				RedisDistributedLayer.this.channel.wakeAll();
+				availabilityChanged();
 			}
 
 			@Override
@@ -93,6 +99,7 @@ public final class RedisDistributedLayer implements DistributedLayer, Distribute
 
 			@Override
 			public void recovered() {
+				availabilityChanged();
 				RedisDistributedLayer.this.channel.wakeAll();
 			}
 
@@ -194,7 +201,45 @@ public final class RedisDistributedLayer implements DistributedLayer, Distribute
 	@Override
 	public DistributedCoordinator coordinator(String name, CollapseSettings settings, Type valueType) {
 		RedisValueSerializer.Codec codec = this.serializer.codec(valueType);
-		return new RedisInstanceCoordinator(this, name, settings, codec, this.keys.instancePrefix(name));
+		String instancePrefix = this.keys.instancePrefix(name);
+		RedisInstanceCoordinator coordinator = new RedisInstanceCoordinator(this, name, settings, codec, instancePrefix);
+		// the first coordinator of a name hears its evictions: the registry creates one per instance
+		this.evictions.putIfAbsent(instancePrefix, coordinator.evictions());
+		return coordinator;
+	}
+
+	// ---- evictions (docs/design.md, Evictions)
+
+	/** An eviction message, on an I/O thread: handed to the instance it names, if this node has it. */
+	private void heard(CompletionMessage message) {
+		if (message.signal().kind() == Signal.Kind.EVICTED_ALL) {
+			InstanceEvictions instance = this.evictions.get(message.entryKey());
+			if (instance != null) {
+				instance.heard(message);
+			}
+			return;
+		}
+		// an entry key starts with its instance's prefix, and with no other: names escape ':'
+		for (InstanceEvictions instance : this.evictions.values()) {
+			if (message.entryKey().startsWith(instance.instancePrefix())) {
+				instance.heard(message);
+				return;
+			}
+		}
+	}
+
+	/** Messages may have been lost while the subscription was down: generations are read again. */
+	private void resubscribed() {
+		for (InstanceEvictions instance : this.evictions.values()) {
+			instance.forgetGeneration();
+		}
+	}
+
+	/** What instances stored alone while Redis was down, or before it went down, is not served again. */
+	private void availabilityChanged() {
+		for (InstanceEvictions instance : this.evictions.values()) {
+			instance.availabilityChanged();
+		}
 	}
 
 	RedisKeys keys() {

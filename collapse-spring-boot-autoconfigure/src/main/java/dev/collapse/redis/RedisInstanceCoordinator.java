@@ -46,7 +46,7 @@ final class RedisInstanceCoordinator implements DistributedCoordinator {
 
 	private final RedisValueSerializer.Codec codec;
 
-	private final String instancePrefix;
+	private final InstanceEvictions evictions;
 
 	private final long ttlMillis;
 
@@ -69,7 +69,7 @@ final class RedisInstanceCoordinator implements DistributedCoordinator {
 		this.name = name;
 		this.settings = settings;
 		this.codec = codec;
-		this.instancePrefix = instancePrefix;
+		this.evictions = new InstanceEvictions(layer, name, instancePrefix);
 		this.ttlMillis = settings.ttl().toMillis();
 		this.staleIfErrorMillis = settings.staleIfError().toMillis();
 		Duration lease = layer.settings().lease();
@@ -88,6 +88,15 @@ final class RedisInstanceCoordinator implements DistributedCoordinator {
 	}
 
 	@Override
+	public void listen(Changes changes) {
+		this.evictions.listen(changes);
+	}
+
+	InstanceEvictions evictions() {
+		return this.evictions;
+	}
+
+	@Override
 	public Outcome serve(Object key, Loader load, long waitNanos) throws Throwable {
 		try {
 			return serveInFleet(key, load, waitNanos);
@@ -102,8 +111,18 @@ final class RedisInstanceCoordinator implements DistributedCoordinator {
 	}
 
 	private Outcome serveInFleet(Object key, Loader load, long waitNanos) throws Throwable {
+		String entry = this.evictions.entry(key);
+		this.evictions.serving(entry, key);
+		try {
+			return serveInFleet(entry, load, waitNanos);
+		}
+		finally {
+			this.evictions.done(entry);
+		}
+	}
+
+	private Outcome serveInFleet(String entry, Loader load, long waitNanos) throws Throwable {
 		long deadline = System.nanoTime() + waitNanos;
-		String entry = this.layer.keys().entry(this.instancePrefix, key);
 		String lock = RedisKeys.lock(entry);
 		Read current = readEntry(entry);
 		if (current != CORRUPT && current != null && current.entry.fresh(System.currentTimeMillis())) {
@@ -115,7 +134,7 @@ final class RedisInstanceCoordinator implements DistributedCoordinator {
 		boolean waited = false;
 		while (true) {
 			String token = this.layer.leases().newToken();
-			LeaseReply reply = acquire(entry, lock, token, ignoreEntry);
+			LeaseReply reply = acquire(entry, lock, token, ignoreEntry ? "1" : "0");
 			if (reply.kind() == LeaseReply.Kind.FRESH_ENTRY) {
 				Read stored = read(reply.entry());
 				if (stored != CORRUPT && stored != null) {
@@ -153,8 +172,10 @@ final class RedisInstanceCoordinator implements DistributedCoordinator {
 				this.layer.channel().unregister(entry, waiter);
 			}
 			waited = true;
-			// a small entry comes with the message: no read of its own
-			Read done = (signal != null && signal.entry() != null) ? servingWaiterOf(read(signal.entry()), holder) : null;
+			// a small entry comes with the message: no read of its own, if it is the entry of the load
+			// waited for; a late message of an older load (evicted since) is never served from
+			Read done = (signal != null && signal.entry() != null && signal.token().equals(holder))
+					? servingWaiterOf(read(signal.entry()), holder) : null;
 			if (done == null) {
 				done = readFor(entry, holder);
 			}
@@ -178,44 +199,42 @@ final class RedisInstanceCoordinator implements DistributedCoordinator {
 	}
 
 	@Override
-	public @Nullable Outcome refresh(Object key, Loader load) throws Throwable {
+	public @Nullable Outcome refresh(Object key, @Nullable String version, Loader load) throws Throwable {
 		if (!this.layer.available()) {
 			return null;
 		}
-		String entry = this.layer.keys().entry(this.instancePrefix, key);
-		String lock = RedisKeys.lock(entry);
 		String token = this.layer.leases().newToken();
+		String entry;
 		LeaseReply reply;
 		try {
-			reply = acquire(entry, lock, token, true);
+			entry = this.evictions.entry(key);
+			// the refresh replaces the entry it read, and only that one: a newer entry, written by
+			// another node since the refresh was queued, answers as fresh and nothing is loaded
+			reply = acquire(entry, RedisKeys.lock(entry), token, (version != null) ? "v" + version : "1");
 		}
 		catch (DistributedUnavailableException ex) {
 			return null;
 		}
-		return (reply.kind() == LeaseReply.Kind.TAKEN) ? lead(entry, lock, token, load, null) : null;
+		return (reply.kind() == LeaseReply.Kind.TAKEN) ? lead(entry, RedisKeys.lock(entry), token, load, null) : null;
 	}
 
 	@Override
 	public boolean evict(Object key) {
-		String entry = this.layer.keys().entry(this.instancePrefix, key);
-		try {
-			// DEL answers how many of the keys it was given existed
-			Long deleted = this.layer.link().callEvenIfDown((commands) -> commands.del(entry));
-			return deleted != null && deleted > 0;
-		}
-		catch (DistributedUnavailableException ex) {
-			logger.warn("collapse instance '" + this.name
-					+ "': an entry could not be deleted from Redis, which does not answer; it expires by its ttl");
-			return false;
-		}
+		return this.evictions.evict(key);
 	}
 
-	private LeaseReply acquire(String entry, String lock, String token, boolean ignoreEntry) {
+	@Override
+	public boolean evictAll() {
+		return this.evictions.evictAll();
+	}
+
+	/** @param entryMode what the lease script makes of a stored entry; see {@link RedisScripts#ACQUIRE} */
+	private LeaseReply acquire(String entry, String lock, String token, String entryMode) {
 		String now = Long.toString(System.currentTimeMillis());
 		List<Object> reply;
 		try {
 			reply = this.layer.link().call((commands) -> commands.eval(RedisScripts.ACQUIRE, ScriptOutputType.MULTI,
-					new String[] { entry, lock }, token, this.leaseMillis, now, ignoreEntry ? "1" : "0"));
+					new String[] { entry, lock }, token, this.leaseMillis, now, entryMode));
 		}
 		catch (DistributedUnavailableException ex) {
 			// it may still run in Redis later and take a lease that nobody loads under
@@ -231,7 +250,7 @@ final class RedisInstanceCoordinator implements DistributedCoordinator {
 	 */
 	private Outcome lead(String entry, String lock, String token, Loader load, @Nullable Read previous)
 			throws Throwable {
-		RedisLease lease = this.layer.leases().renew(lock, token);
+		RedisLease lease = this.layer.leases().renew(entry, lock, token, this.settings.loadTimeout());
 		long start = System.nanoTime();
 		Object value;
 		try {
@@ -244,7 +263,7 @@ final class RedisInstanceCoordinator implements DistributedCoordinator {
 			complete(entry, lock, token, "", 0, false);
 			if (previous != null && !previous.entry.handOff() && this.staleIfErrorMillis > 0
 					&& System.currentTimeMillis() - previous.entry.expiresAt() < this.staleIfErrorMillis) {
-				return new Outcome(previous.value, CallResult.STALE, loadNanos, 0, false);
+				return new Outcome(previous.value, CallResult.STALE, loadNanos, 0, false, null);
 			}
 			throw failure;
 		}
@@ -260,10 +279,10 @@ final class RedisInstanceCoordinator implements DistributedCoordinator {
 						+ ex.getClass().getName() + "); other nodes load it themselves");
 			}
 			complete(entry, lock, token, "", 0, false);
-			return new Outcome(value, CallResult.LEADER, loadNanos, 0, false);
+			return new Outcome(value, CallResult.LEADER, loadNanos, 0, false, null);
 		}
 		if (lease.lost) {
-			return new Outcome(value, CallResult.LEADER, loadNanos, 0, true);
+			return new Outcome(value, CallResult.LEADER, loadNanos, 0, true, null);
 		}
 		long now = System.currentTimeMillis();
 		boolean keep = this.ttlMillis > 0 && (value != null || this.settings.cacheNulls());
@@ -280,12 +299,13 @@ final class RedisInstanceCoordinator implements DistributedCoordinator {
 						+ this.layer.settings().maxEntryBytes() + " bytes) and is not stored in Redis; other nodes load it themselves");
 			}
 			complete(entry, lock, token, "", 0, false);
-			return new Outcome(value, CallResult.LEADER, loadNanos, 0, false);
+			return new Outcome(value, CallResult.LEADER, loadNanos, 0, false, null);
 		}
 		long physicalMillis = keep ? this.ttlMillis + jitterMillis + this.staleIfErrorMillis : this.handOffMillis;
 		Boolean completed = complete(entry, lock, token, encoded, physicalMillis, true);
 		long remaining = keep ? TimeUnit.MILLISECONDS.toNanos(stored.expiresAt() - now) : 0;
-		return new Outcome(value, CallResult.LEADER, loadNanos, remaining, Boolean.FALSE.equals(completed));
+		boolean lost = Boolean.FALSE.equals(completed);
+		return new Outcome(value, CallResult.LEADER, loadNanos, remaining, lost, (keep && !lost) ? token : null);
 	}
 
 	/**
@@ -312,7 +332,7 @@ final class RedisInstanceCoordinator implements DistributedCoordinator {
 	private Outcome hit(Read read, CallResult served) {
 		long remaining = TimeUnit.MILLISECONDS.toNanos(read.entry.expiresAt() - System.currentTimeMillis());
 		return new Outcome(read.value, served, TimeUnit.MICROSECONDS.toNanos(read.entry.loadMicros()),
-				read.entry.handOff() ? 0 : Math.max(0, remaining), false);
+				read.entry.handOff() ? 0 : Math.max(0, remaining), false, read.entry.token());
 	}
 
 	/** The entry if it may serve a caller that waited for the lease {@code holder}, else {@code null}. */

@@ -75,6 +75,23 @@ final class RedisKeys {
 		return text.append('}').toString();
 	}
 
+	/**
+	 * The key of the generation of the instance of {@code instancePrefix}: {@code <prefix>{<name>:}:generation}.
+	 * No entry key ends with it, since an encoded key is never empty.
+	 */
+	static String generation(String instancePrefix) {
+		return instancePrefix + "}:generation";
+	}
+
+	/**
+	 * The start of the entry keys of {@code generation} (at least 1) of the instance of
+	 * {@code instancePrefix}: {@code <prefix>{<name>:<generation>:}. No encoded key starts with a
+	 * digit, so no entry key of generation 0 (no number) starts like it.
+	 */
+	static String generationPrefix(String instancePrefix, long generation) {
+		return instancePrefix + generation + ':';
+	}
+
 	static String lock(String entry) {
 		return entry + ":lock";
 	}

@@ -8,7 +8,10 @@ final class RedisScripts {
 
 	/**
 	 * Takes the lease unless a fresh entry exists. KEYS: entry, lease. ARGV: token, lease in ms,
-	 * now in epoch ms, "1" to ignore the entry (it could not be read, or it is being refreshed).
+	 * now in epoch ms, and what to make of the entry: "0" serves a fresh one, "1" ignores it (it
+	 * could not be read), "v" followed by a token ignores it only if that token wrote it (an early
+	 * refresh of the entry it read: a fresh entry of another load has replaced it, nothing to do).
+	 * Only an entry of kind 's' is fresh: a hand-off ('h') serves the waiters of its load alone.
 	 * Returns {1, entry} for a fresh entry; {2} when the lease is this token's, also when a replayed
 	 * call had already set it; {3, holder token, remaining ms} when another attempt holds it.
 	 */
@@ -16,8 +19,9 @@ final class RedisScripts {
 			if ARGV[4] ~= '1' then
 			  local entry = redis.call('GET', KEYS[1])
 			  if entry then
-			    local expiry = tonumber(string.match(entry, '^c1;(%d+);'))
-			    if expiry and expiry > tonumber(ARGV[3]) then return {1, entry} end
+			    local expiry, writer = string.match(entry, '^c1;(%d+);%d+;s([^;]*);')
+			    expiry = tonumber(expiry)
+			    if expiry and expiry > tonumber(ARGV[3]) and ARGV[4] ~= 'v' .. writer then return {1, entry} end
 			  end
 			end
 			if redis.call('SET', KEYS[2], ARGV[1], 'NX', 'PX', ARGV[2]) then return {2} end
@@ -48,6 +52,30 @@ final class RedisScripts {
 			  redis.call('PUBLISH', ARGV[4], ARGV[5])
 			end
 			return 1
+			""";
+
+	/**
+	 * Evicts one key: deletes its entry and its lease, so that the load holding the lease (if any)
+	 * can no longer complete, then tells every node. KEYS: entry, lease. ARGV: channel, message.
+	 * Returns how many entries there were (0 or 1).
+	 */
+	static final String EVICT = """
+			local found = redis.call('DEL', KEYS[1])
+			redis.call('DEL', KEYS[2])
+			redis.call('PUBLISH', ARGV[1], ARGV[2])
+			return found
+			""";
+
+	/**
+	 * Evicts every entry of an instance: moves its generation, which every entry key holds, so that
+	 * entries and leases of earlier generations are never read again (they expire by their ttl),
+	 * then tells every node the new generation. KEYS: generation. ARGV: channel, message start (the
+	 * generation is appended). Returns the new generation.
+	 */
+	static final String EVICT_ALL = """
+			local generation = redis.call('INCR', KEYS[1])
+			redis.call('PUBLISH', ARGV[1], ARGV[2] .. generation)
+			return generation
 			""";
 
 	private RedisScripts() {

@@ -102,8 +102,8 @@ class CollapseInstanceWaitTest {
 				.atMost(Herd.PATIENCE)
 				.until(() -> followers.get(0) != null && followers.get(1) != null);
 			Herd.awaitParkedFollowers(instance, "k", List.of(followers.get(0), followers.get(1)));
-			assertThat(scheduler.held).as("timers of the flight").hasSize(1);
-			scheduler.held.take().run();
+			assertThat(scheduler.timers(waitTimeout)).as("wait timers of the flight").hasSize(1);
+			scheduler.timers(waitTimeout).get(0).fire();
 			assertThatThrownBy(() -> Herd.result(first)).isInstanceOf(CollapseTimeoutException.class);
 			assertThatThrownBy(() -> Herd.result(second)).isInstanceOf(CollapseTimeoutException.class);
 			for (long nanos : waited) {
@@ -132,44 +132,6 @@ class CollapseInstanceWaitTest {
 		finally {
 			waited[index] = System.nanoTime() - start;
 		}
-	}
-
-	/** Keeps every task scheduled on it for the test to run; what it returns never fires. */
-	private static final class HeldScheduler extends ScheduledThreadPoolExecutor {
-
-		final BlockingQueue<Runnable> held = new LinkedBlockingQueue<>();
-
-		/** What either {@code schedule} returned, in order: the callers' timers. */
-		final List<ScheduledFuture<?>> timers = new CopyOnWriteArrayList<>();
-
-		HeldScheduler() {
-			super(1);
-		}
-
-		@Override
-		public ScheduledFuture<?> schedule(Runnable command, long delay, TimeUnit unit) {
-			this.held.add(command);
-			ScheduledFuture<?> timer = super.schedule(() -> {
-			}, 1, TimeUnit.DAYS);
-			this.timers.add(timer);
-			return timer;
-		}
-
-		@Override
-		public <V> ScheduledFuture<V> schedule(Callable<V> callable, long delay, TimeUnit unit) {
-			this.held.add(() -> {
-				try {
-					callable.call();
-				}
-				catch (Exception ex) {
-					throw new IllegalStateException(ex);
-				}
-			});
-			ScheduledFuture<V> timer = super.schedule(() -> null, 1, TimeUnit.DAYS);
-			this.timers.add(timer);
-			return timer;
-		}
-
 	}
 
 	@Test
@@ -353,9 +315,10 @@ class CollapseInstanceWaitTest {
 			CompletableFuture<Object> leader = instance.callAsync("k", () -> load);
 			CompletableFuture<Object> cancelled = instance.callAsync("k", () -> load);
 			CompletableFuture<Object> waiting = instance.callAsync("k", () -> load);
-			assertThat(scheduler.timers).as("one timer per asynchronous follower").hasSize(2);
-			ScheduledFuture<?> cancelledTimer = scheduler.timers.get(0);
-			ScheduledFuture<?> waitingTimer = scheduler.timers.get(1);
+			List<HeldScheduler.Timer> timers = scheduler.timers(Duration.ofMinutes(5));
+			assertThat(timers).as("one timer per asynchronous follower").hasSize(2);
+			ScheduledFuture<?> cancelledTimer = timers.get(0).future();
+			ScheduledFuture<?> waitingTimer = timers.get(1).future();
 			assertThat(cancelled.cancel(true)).isTrue();
 			assertThat(cancelledTimer.isCancelled()).as("the cancelled follower's timer").isTrue();
 			assertThat(waitingTimer.isCancelled()).as("the other follower's timer").isFalse();

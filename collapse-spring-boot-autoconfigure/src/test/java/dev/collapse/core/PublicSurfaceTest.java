@@ -44,7 +44,7 @@ class PublicSurfaceTest {
 	@Test
 	void spiHoldsWhatTheFleetLayerImplements() throws Exception {
 		assertThat(publicTypes(DistributedLayer.class)).containsExactlyInAnyOrder("DistributedLayer",
-				"DistributedCoordinator", "DistributedCoordinator$Outcome", "DistributedStatus",
+				"DistributedCoordinator", "DistributedCoordinator$Changes", "DistributedCoordinator$Outcome", "DistributedStatus",
 				"DistributedUnavailableException");
 	}
 

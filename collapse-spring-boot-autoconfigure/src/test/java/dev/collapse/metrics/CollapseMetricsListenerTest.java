@@ -3,6 +3,7 @@ package dev.collapse.metrics;
 import java.time.Duration;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -23,6 +24,7 @@ import dev.collapse.core.LocalStore;
 import dev.collapse.core.RetrySettings;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 class CollapseMetricsListenerTest {
 
@@ -156,12 +158,12 @@ class CollapseMetricsListenerTest {
 			users.call(key, () -> "value-" + key);
 		}
 		assertThat(this.meters.getMeters()).hasSize(afterBind);
-		// per instance: 6 call results, 2 load outcomes, herd size, wait, inflight, 2 triggers, retries,
+		// per instance: 6 call results, 3 load outcomes, herd size, wait, inflight, 2 triggers, retries,
 		// redis fallbacks and lost leases
 		assertThat(this.meters.getMeters().stream().filter((meter) -> "products".equals(meter.getId().getTag("name"))))
-			.hasSize(16);
+			.hasSize(17);
 		assertThat(this.meters.getMeters().stream().filter((meter) -> "users".equals(meter.getId().getTag("name"))))
-			.hasSize(16);
+			.hasSize(17);
 		assertThat(this.meters.find("collapse.inflight").gauges()).hasSize(2);
 		for (int i = 0; i < 200; i++) {
 			assertNoTagCarries("key-" + i, "value-key-" + i);
@@ -190,6 +192,21 @@ class CollapseMetricsListenerTest {
 				assertThat(forbidden).as(meter.getId().toString()).doesNotContain(tag.getValue());
 			}
 		}
+	}
+
+	@Test
+	void aLoadReleasedByItsLoadTimeoutIsTimedAsTimeoutOnceAndItsLateEndIsNotCountedAgain() throws Exception {
+		CollapseInstance hung = this.registry.register("hung", new CollapseSettings(Duration.ZERO, Jitter.NONE,
+				Duration.ofSeconds(10), true, 0, RetrySettings.NONE, Duration.ZERO, Duration.ofMillis(50)));
+		CompletableFuture<Object> never = new CompletableFuture<>();
+		CompletableFuture<Object> call = hung.callAsync("k", () -> never);
+		await()
+			.atMost(Duration.ofSeconds(10))
+			.until(() -> this.meters.get("collapse.loads").tags("name", "hung", "outcome", "timeout").timer().count() == 1);
+		never.complete("late");
+		assertThat(call).succeedsWithin(Duration.ofSeconds(10)).isEqualTo("late");
+		assertThat(this.meters.get("collapse.loads").tags("name", "hung", "outcome", "timeout").timer().count()).isEqualTo(1);
+		assertThat(this.meters.get("collapse.loads").tags("name", "hung", "outcome", "success").timer().count()).isZero();
 	}
 
 	private static CollapseSettings settings(Duration ttl) {

@@ -11,7 +11,7 @@ class CompletionChannelTest {
 
 	private static final String TOKEN = "node:7";
 
-	private final CompletionChannel channel = new CompletionChannel("app:completions");
+	private final CompletionChannel channel = new CompletionChannel("app:completions", (message) -> { }, () -> { });
 
 	private void publish(String message) {
 		this.channel.listener().message(this.channel.name(), message);
@@ -51,7 +51,7 @@ class CompletionChannelTest {
 	@Test
 	void aMalformedMessageWakesNobody() {
 		CompletableFuture<Signal> waiter = this.channel.register("k1");
-		publish("Xnode:7\nk1");
+		publish("Qnode:7\nk1");
 		publish("Enode:7\n9\nk1");
 		publish("k1");
 		assertThat(waiter).isNotDone();

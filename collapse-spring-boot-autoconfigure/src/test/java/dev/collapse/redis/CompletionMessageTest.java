@@ -47,8 +47,24 @@ class CompletionMessageTest {
 	}
 
 	@Test
+	void anEvictionNamesTheKeyAndTheNodeThatEvicted() {
+		String key = "app:{s1:\n12\nx}";
+		CompletionMessage read = CompletionMessage.decode(CompletionMessage.evicted("node-a", key));
+		assertThat(read).isEqualTo(new CompletionMessage(key, new Signal(Signal.Kind.EVICTED, "node-a", null)));
+	}
+
+	@Test
+	void anEvictionOfEveryEntryNamesTheInstanceAndTheGenerationTheScriptAppends() {
+		String instancePrefix = "app:{pro\\:ducts\n:";
+		// the script publishes ARGV[2] .. generation
+		CompletionMessage read = CompletionMessage.decode(CompletionMessage.evictedAll("node-a", instancePrefix) + "42");
+		assertThat(read).isEqualTo(
+				new CompletionMessage(instancePrefix, new Signal(Signal.Kind.EVICTED_ALL, "node-a", "42")));
+	}
+
+	@Test
 	void malformedMessagesAreIgnored() {
-		String[] malformed = { "", "S", "Stoken", "\nkey", "Xtoken\nkey", "stoken\nkey", "Etoken\nkey",
+		String[] malformed = { "", "S", "Stoken", "\nkey", "Qtoken\nkey", "stoken\nkey", "Gnode\n5\nkey", "Etoken\nkey",
 				"Etoken\n\nkey", "Etoken\n-1\nkey", "Etoken\n1a\nkey", "Etoken\n4\nkey", "Etoken\n1234567890\nkey",
 				"Etoken\n99999999\nkey" };
 		for (String message : malformed) {

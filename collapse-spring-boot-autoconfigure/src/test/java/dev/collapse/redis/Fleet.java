@@ -176,6 +176,11 @@ final class Fleet implements AutoCloseable {
 					add(success ? "load:success" : "load:error");
 				}
 
+				@Override
+				public void onLoadTimeout(long nanos) {
+					add("load:timeout");
+				}
+
 			};
 		}
 

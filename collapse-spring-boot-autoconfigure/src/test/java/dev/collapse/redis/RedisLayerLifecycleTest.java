@@ -61,7 +61,8 @@ class RedisLayerLifecycleTest {
 		this.runner.run((context) -> {
 			RedisDistributedLayer layer = context.getBean(RedisDistributedLayer.class);
 			await().atMost(Duration.ofSeconds(10)).until(() -> layer.available() && layer.subscribed());
-			LeaseKeeper.RedisLease lease = layer.leases().renew("lifecycle:{p:1}:lock", layer.leases().newToken());
+			LeaseKeeper.RedisLease lease = layer.leases().renew("lifecycle:{p:1}", "lifecycle:{p:1}:lock",
+					layer.leases().newToken(), Duration.ofMinutes(1));
 			assertThat(layer.leases().renewing()).isEqualTo(1);
 			RecordingFactory factory = context.getBean(RecordingFactory.class);
 			context.close();

@@ -36,16 +36,35 @@ public interface DistributedCoordinator {
 	/**
 	 * Runs {@code load} for an early refresh if no node loads the key now, without waiting for
 	 * anybody; stores its result like {@link #serve}.
-	 * @return the outcome, or {@code null} if another node holds the key or the layer is down
+	 * @param version the {@link Outcome#version()} of the entry whose read rolled the refresh: when
+	 * another node has replaced that entry since, nothing is loaded
+	 * @return the outcome, or {@code null} if another node holds the key or replaced the entry, or
+	 * the layer is down
 	 * @throws Throwable the exception of {@code load} when it ran here
 	 */
-	@Nullable Outcome refresh(Object key, Loader load) throws Throwable;
+	@Nullable Outcome refresh(Object key, @Nullable String version, Loader load) throws Throwable;
 
 	/**
-	 * Deletes the entry of {@code key} in the fleet; a failure is logged, never thrown.
+	 * Deletes the entry of {@code key} in the fleet and ends the lease of a load in flight, so that
+	 * no load that began before this call stores its result, on any node; the other nodes hear of
+	 * it ({@link Changes#evicted}). A failure is logged, never thrown.
 	 * @return whether the fleet's store had an entry; false when it could not be asked
 	 */
 	boolean evict(Object key);
+
+	/**
+	 * Makes every entry of the instance in the fleet unreachable, and every load in flight unable
+	 * to store, without blocking Redis; the other nodes hear of it ({@link Changes#evictedAll}). A
+	 * failure is logged, never thrown.
+	 * @return whether the fleet could be told
+	 */
+	boolean evictAll();
+
+	/**
+	 * Whom to tell of what other nodes and the layer change; called once by the core, before the
+	 * instance serves any call.
+	 */
+	void listen(Changes changes);
 
 	/** Where asynchronous callers' distributed flows run (they block); never an I/O thread. */
 	Executor executor();
@@ -60,8 +79,34 @@ public interface DistributedCoordinator {
 	 * @param loadNanos how long the load took (X-Fetch's delta); 0 when unknown
 	 * @param remainingNanos time until the entry's logical expiry, for X-Fetch; 0 when none
 	 * @param leaseLost whether this node loaded but had lost its lease, so stored nothing
+	 * @param version what tells the served entry from a later one of the same key (the token of
+	 * the load that wrote it); {@code null} when nothing was stored
 	 */
-	record Outcome(@Nullable Object value, CallResult served, long loadNanos, long remainingNanos, boolean leaseLost) {
+	record Outcome(@Nullable Object value, CallResult served, long loadNanos, long remainingNanos, boolean leaseLost,
+			@Nullable String version) {
+	}
+
+	/**
+	 * What the fleet layer tells an instance, on the layer's own threads: each method must be quick
+	 * and must not block.
+	 */
+	interface Changes {
+
+		/**
+		 * Another node evicted {@code key} (or this one, through another path): a load of it in
+		 * flight here must not be joined any more, and a copy of its entry kept here must go.
+		 */
+		void evicted(Object key);
+
+		/** Every entry of the instance was evicted in the fleet. */
+		void evictedAll();
+
+		/**
+		 * The layer became available or unavailable: what this node stored on its own while it
+		 * could not reach the fleet must not be served again.
+		 */
+		void availabilityChanged();
+
 	}
 
 }

@@ -1,0 +1,228 @@
+package dev.collapse.redis;
+
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+import io.lettuce.core.ScriptOutputType;
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
+import org.jspecify.annotations.Nullable;
+
+import dev.collapse.core.spi.DistributedCoordinator.Changes;
+import dev.collapse.core.spi.DistributedUnavailableException;
+
+/**
+ * The evictions of one instance across the fleet (docs/design.md, Evictions): the instance's
+ * generation, which every one of its entry keys holds, the eviction of one key and of all of
+ * them, and what this node does when it hears of another node's eviction.
+ *
+ * <ul>
+ * <li>One key: a script deletes its entry and its lease, so the load holding the lease cannot
+ * complete, and publishes the eviction; every node detaches its flight of the key.</li>
+ * <li>Every key: a script moves the generation and publishes it. Entries and leases of earlier
+ * generations are never read again and expire by their ttl; no key is scanned, nothing blocks
+ * Redis. Every node drops what it holds of the instance.</li>
+ * </ul>
+ * The generation is read from Redis before its first use and again after every resubscription
+ * (messages may have been lost); between two reads, the messages keep it current.
+ */
+final class InstanceEvictions {
+
+	private static final Log logger = LogFactory.getLog(InstanceEvictions.class);
+
+	private static final long UNKNOWN = -1;
+
+	private final RedisDistributedLayer layer;
+
+	private final String name;
+
+	private final String instancePrefix;
+
+	private final String generationKey;
+
+	/**
+	 * The instance's generation, {@link #UNKNOWN} until read; only ever moves forward, except to
+	 * {@link #UNKNOWN} on a resubscription. Written under this, read by every caller.
+	 */
+	private volatile long generation = UNKNOWN;
+
+	/** The start of every entry key of the current generation; written with {@link #generation}. */
+	private volatile String entryPrefix;
+
+	/**
+	 * The keys that a caller of this node serves now (leading or waiting), by entry key, so that
+	 * an eviction message, which names an entry key, reaches the core with the key itself.
+	 */
+	private final ConcurrentHashMap<String, Serving> serving = new ConcurrentHashMap<>();
+
+	/** Whom to tell; set once by the core before the instance serves any call. */
+	private volatile @Nullable Changes changes;
+
+	private final AtomicBoolean failureLogged = new AtomicBoolean();
+
+	InstanceEvictions(RedisDistributedLayer layer, String name, String instancePrefix) {
+		this.layer = layer;
+		this.name = name;
+		this.instancePrefix = instancePrefix;
+		this.generationKey = RedisKeys.generation(instancePrefix);
+		this.entryPrefix = instancePrefix;
+	}
+
+	String instancePrefix() {
+		return this.instancePrefix;
+	}
+
+	void listen(Changes changes) {
+		this.changes = changes;
+	}
+
+	/**
+	 * The entry key of {@code key} in the current generation.
+	 * @throws DistributedUnavailableException if the generation had to be read and Redis did not answer
+	 */
+	String entry(Object key) {
+		if (this.generation == UNKNOWN) {
+			readGeneration();
+		}
+		return this.layer.keys().entry(this.entryPrefix, key);
+	}
+
+	private void readGeneration() {
+		String stored = this.layer.link().callEvenIfDown((commands) -> commands.get(this.generationKey));
+		advanceTo((stored != null) ? parse(stored) : 0);
+	}
+
+	/** Moves the generation to {@code next} unless it is there already; true if it moved. */
+	private synchronized boolean advanceTo(long next) {
+		if (this.generation != UNKNOWN && next <= this.generation) {
+			return false;
+		}
+		// generation 0 keeps the keys of the entries written before evictAll existed
+		this.entryPrefix = (next == 0) ? this.instancePrefix : RedisKeys.generationPrefix(this.instancePrefix, next);
+		this.generation = next;
+		return true;
+	}
+
+	/** Messages may have been lost: the generation is read again before its next use. */
+	synchronized void forgetGeneration() {
+		this.generation = UNKNOWN;
+	}
+
+	// --- this node's evictions
+
+	/** Deletes the entry and the lease of {@code key}, and tells every node. */
+	boolean evict(Object key) {
+		try {
+			String entry = entry(key);
+			String message = CompletionMessage.evicted(this.layer.leases().nodeId(), entry);
+			Long found = this.layer.link().callEvenIfDown((commands) -> commands.eval(RedisScripts.EVICT,
+					ScriptOutputType.INTEGER, new String[] { entry, RedisKeys.lock(entry) }, this.layer.keys().channel(),
+					message));
+			return found != null && found > 0;
+		}
+		catch (DistributedUnavailableException ex) {
+			logFailure("an entry could not be evicted in Redis, which does not answer; it expires by its ttl");
+			return false;
+		}
+	}
+
+	/** Moves the generation and tells every node. */
+	boolean evictAll() {
+		try {
+			String message = CompletionMessage.evictedAll(this.layer.leases().nodeId(), this.instancePrefix);
+			Long next = this.layer.link().callEvenIfDown((commands) -> commands.eval(RedisScripts.EVICT_ALL,
+					ScriptOutputType.INTEGER, new String[] { this.generationKey }, this.layer.keys().channel(), message));
+			if (next != null) {
+				advanceTo(next);
+			}
+			return next != null;
+		}
+		catch (DistributedUnavailableException ex) {
+			logFailure("its entries could not be evicted in Redis, which does not answer; they expire by their ttl");
+			return false;
+		}
+	}
+
+	private void logFailure(String what) {
+		// once at warn: an application evicting in a loop while Redis is down would flood the log
+		if (this.failureLogged.compareAndSet(false, true)) {
+			logger.warn("collapse instance '" + this.name + "': " + what + ". Further failures are logged at debug level");
+		}
+		else if (logger.isDebugEnabled()) {
+			logger.debug("collapse instance '" + this.name + "': " + what);
+		}
+	}
+
+	// --- other nodes' evictions, heard on an I/O thread
+
+	/** Another node's eviction message about this instance. */
+	void heard(CompletionMessage message) {
+		Changes listener = this.changes;
+		if (message.signal().token().equals(this.layer.leases().nodeId()) || listener == null) {
+			// this node's own: it acted before it published
+			return;
+		}
+		if (message.signal().kind() == Signal.Kind.EVICTED_ALL) {
+			String generationText = message.signal().entry();
+			if (generationText != null && advanceTo(parse(generationText))) {
+				listener.evictedAll();
+			}
+			return;
+		}
+		Serving served = this.serving.get(message.entryKey());
+		if (served != null) {
+			listener.evicted(served.key);
+		}
+	}
+
+	/** Redis became available or unavailable. */
+	void availabilityChanged() {
+		Changes listener = this.changes;
+		if (listener != null) {
+			listener.availabilityChanged();
+		}
+	}
+
+	/** A caller of this node serves {@code key}, of entry key {@code entry}, from now until {@link #done}. */
+	void serving(String entry, Object key) {
+		this.serving.compute(entry, (e, served) -> (served == null) ? new Serving(key) : served.more());
+	}
+
+	void done(String entry) {
+		this.serving.computeIfPresent(entry, (e, served) -> served.less());
+	}
+
+	private static long parse(String text) {
+		try {
+			return Long.parseLong(text);
+		}
+		catch (NumberFormatException ex) {
+			// not written by collapse: the next evictAll's INCR fails loudly; until then, generation 0
+			return 0;
+		}
+	}
+
+	/** A key served now, and by how many callers of this node (a second one after a remote eviction). */
+	private static final class Serving {
+
+		final Object key;
+
+		/** Written only inside the map's compute, under its bin lock. */
+		private int callers = 1;
+
+		Serving(Object key) {
+			this.key = key;
+		}
+
+		Serving more() {
+			this.callers++;
+			return this;
+		}
+
+		@Nullable Serving less() {
+			return (--this.callers == 0) ? null : this;
+		}
+
+	}
+
+}
