@@ -11,7 +11,8 @@ import org.jspecify.annotations.Nullable;
 /**
  * A leader's load with its retries: one decision (retry or give up, and after what backoff) with
  * a synchronous face that sleeps on the leader's thread and an asynchronous one that schedules
- * the next attempt. Followers never retry: they wait for the leader's last attempt. Stateless
+ * the next attempt (a timer waits the backoff, the instance's executor runs the attempt).
+ * Followers never retry: they wait for the leader's last attempt. Stateless
  * beyond its instance; each load keeps its attempt count on its own stack or in its callbacks.
  */
 final class Retry {
