@@ -27,6 +27,7 @@ import dev.collapse.aop.CollapsedInterceptor;
 import dev.collapse.aop.CollapsedMethodValidator;
 import dev.collapse.aop.CollapsedOperations;
 import dev.collapse.aop.SettingsResolver;
+import dev.collapse.core.CollapseExecutor;
 import dev.collapse.core.CollapseListener;
 import dev.collapse.core.CollapseRegistry;
 import dev.collapse.core.Collapser;
@@ -61,6 +62,25 @@ public final class CollapseAutoConfiguration {
 			return RefreshExecutor.bounded(2, 1_000);
 		}
 
+		/**
+		 * Runs the application's code that collapse's timers make due, so that timer threads run
+		 * timers only (see docs/design.md, "Threads"); closed with the context, since it is ours.
+		 */
+		@Bean
+		@ConditionalOnMissingBean
+		CollapseExecutor collapseExecutor(CollapseProperties properties) {
+			CollapseProperties.Executor pool = properties.getExecutor();
+			requirePositive(pool.getMaxThreads(), "collapse.executor.max-threads");
+			requirePositive(pool.getQueueCapacity(), "collapse.executor.queue-capacity");
+			return CollapseExecutor.bounded(pool.getMaxThreads(), pool.getQueueCapacity());
+		}
+
+		private static void requirePositive(int value, String property) {
+			if (value < 1) {
+				throw new IllegalArgumentException(property + " must be at least 1, not " + value);
+			}
+		}
+
 		@Bean
 		@ConditionalOnMissingBean
 		SettingsResolver collapseSettingsResolver(CollapseProperties properties, Environment environment) {
@@ -70,12 +90,12 @@ public final class CollapseAutoConfiguration {
 		@Bean
 		@ConditionalOnMissingBean
 		CollapseRegistry collapseRegistry(LocalStore store, SettingsResolver settings,
-				ObjectProvider<CollapseListener> listeners, RefreshExecutor refreshExecutor,
+				ObjectProvider<CollapseListener> listeners, RefreshExecutor refreshExecutor, CollapseExecutor executor,
 				ObjectProvider<DistributedLayer> distributed) {
 			List<CollapseListener> ordered = listeners.orderedStream().toList();
 			return new CollapseRegistry(store,
 					(name) -> settings.resolve(name, null, "collapse instance '" + name + "'"), ordered,
-					refreshExecutor.executor(), distributed.getIfAvailable());
+					refreshExecutor.executor(), distributed.getIfAvailable(), executor.executor());
 		}
 
 		@Bean

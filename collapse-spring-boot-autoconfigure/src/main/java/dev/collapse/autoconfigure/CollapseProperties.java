@@ -48,6 +48,8 @@ public class CollapseProperties {
 
 	private final Local local = new Local();
 
+	private final Executor executor = new Executor();
+
 	private final Redis redis = new Redis();
 
 	public boolean isEnabled() {
@@ -80,6 +82,10 @@ public class CollapseProperties {
 
 	public Redis getRedis() {
 		return this.redis;
+	}
+
+	public Executor getExecutor() {
+		return this.executor;
 	}
 
 	/**
@@ -249,6 +255,41 @@ public class CollapseProperties {
 
 		public void setMaxEntries(long maxEntries) {
 			this.maxEntries = maxEntries;
+		}
+
+	}
+
+	/**
+	 * The pool that runs the application's code a timer made due (an asynchronous load's retry, an
+	 * asynchronous caller's timeout), so that timer threads run timers only. Replaced by a
+	 * CollapseExecutor bean of the application's own.
+	 */
+	public static class Executor {
+
+		/**
+		 * Most threads of the pool; idle ones end after 30 seconds.
+		 */
+		private int maxThreads = 16;
+
+		/**
+		 * Most tasks waiting for a thread; beyond it a retry is not run (the load fails with its last exception).
+		 */
+		private int queueCapacity = 10_000;
+
+		public int getMaxThreads() {
+			return this.maxThreads;
+		}
+
+		public void setMaxThreads(int maxThreads) {
+			this.maxThreads = maxThreads;
+		}
+
+		public int getQueueCapacity() {
+			return this.queueCapacity;
+		}
+
+		public void setQueueCapacity(int queueCapacity) {
+			this.queueCapacity = queueCapacity;
 		}
 
 	}

@@ -59,8 +59,14 @@ public final class CollapseInstance {
 
 	final Ticker ticker;
 
-	/** Runs the followers' watchdogs and timeouts and the asynchronous retries' backoffs. */
+	/**
+	 * Runs the followers' watchdogs and timeouts and the asynchronous retries' backoffs: timers
+	 * only, never the application's code (see docs/design.md, "Threads").
+	 */
 	final ScheduledExecutorService scheduler;
+
+	/** Where what a timer made due runs: a retry's next attempt, an asynchronous follower's timeout. */
+	final Executor executor;
 
 	/** Where early refreshes run; {@code null} turns them off. */
 	final @Nullable Executor refreshExecutor;
@@ -146,12 +152,13 @@ public final class CollapseInstance {
 	};
 
 	CollapseInstance(String name, CollapseSettings settings, LocalStore store, ScheduledExecutorService scheduler,
-			@Nullable Executor refreshExecutor) {
-		this(name, settings, store, scheduler, refreshExecutor, null, null);
+			Executor executor, @Nullable Executor refreshExecutor) {
+		this(name, settings, store, scheduler, executor, refreshExecutor, null, null);
 	}
 
 	CollapseInstance(String name, CollapseSettings settings, LocalStore store, ScheduledExecutorService scheduler,
-			@Nullable Executor refreshExecutor, @Nullable DistributedCoordinator coordinator, @Nullable Type valueType) {
+			Executor executor, @Nullable Executor refreshExecutor, @Nullable DistributedCoordinator coordinator,
+			@Nullable Type valueType) {
 		this.name = name;
 		this.coordinator = coordinator;
 		this.valueType = valueType;
@@ -159,6 +166,7 @@ public final class CollapseInstance {
 		this.store = store;
 		this.ticker = store.ticker();
 		this.scheduler = scheduler;
+		this.executor = executor;
 		this.refreshExecutor = refreshExecutor;
 		this.caches = settings.caches();
 		this.ttlNanos = settings.ttl().toNanos();

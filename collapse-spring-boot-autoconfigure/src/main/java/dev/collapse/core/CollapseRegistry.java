@@ -22,7 +22,8 @@ import dev.collapse.core.spi.DistributedLayer;
 
 /**
  * The instances of one node, by name, and the resources they share: the store, a
- * scheduler for timeouts and retry delays, the refresh executor and the listeners.
+ * scheduler for timeouts and retry delays (timers only), the executor that runs what those timers
+ * make due, the refresh executor and the listeners.
  *
  * <p>Thread-safe. An instance is created at most once per name, atomically, and its listeners
  * are bound before any caller can reach it; creating one never runs a load. As a
@@ -40,7 +41,13 @@ public final class CollapseRegistry implements Collapser, AutoCloseable {
 
 	private final @Nullable Executor refreshExecutor;
 
+	/** Timers only: what they make due runs on {@link #executor} (see docs/design.md, "Threads"). */
 	private final ScheduledThreadPoolExecutor scheduler;
+
+	private final Executor executor;
+
+	/** The executor this registry created, closed with it; {@code null} when it was given one. */
+	private final @Nullable CollapseExecutor ownExecutor;
 
 	/** The fleet's layer (Redis), or {@code null} when calls are collapsed in this JVM only. */
 	private final @Nullable DistributedLayer distributed;
@@ -57,12 +64,36 @@ public final class CollapseRegistry implements Collapser, AutoCloseable {
 	}
 
 	/**
+	 * A registry that runs what its timers make due on an executor of its own,
+	 * {@link CollapseExecutor#bounded} with the defaults of {@code collapse.executor.*}, closed
+	 * with it.
 	 * @param distributed the fleet's layer; instances created with a value type are collapsed
 	 * through it, instances without one in this JVM only; {@code null} for none
 	 */
 	public CollapseRegistry(LocalStore store, Function<String, CollapseSettings> settingsByName,
 			List<CollapseListener> listeners, @Nullable Executor refreshExecutor, @Nullable DistributedLayer distributed) {
+		this(store, settingsByName, listeners, refreshExecutor, distributed,
+				CollapseExecutor.bounded(CollapseExecutor.DEFAULT_MAX_THREADS, CollapseExecutor.DEFAULT_QUEUE_CAPACITY),
+				true);
+	}
+
+	/**
+	 * @param executor where the application's code that a timer made due runs (a retry of an
+	 * asynchronous load, an asynchronous follower's timeout); the caller owns it and closes it
+	 * after this registry
+	 */
+	public CollapseRegistry(LocalStore store, Function<String, CollapseSettings> settingsByName,
+			List<CollapseListener> listeners, @Nullable Executor refreshExecutor, @Nullable DistributedLayer distributed,
+			Executor executor) {
+		this(store, settingsByName, listeners, refreshExecutor, distributed, CollapseExecutor.of(executor), false);
+	}
+
+	private CollapseRegistry(LocalStore store, Function<String, CollapseSettings> settingsByName,
+			List<CollapseListener> listeners, @Nullable Executor refreshExecutor, @Nullable DistributedLayer distributed,
+			CollapseExecutor executor, boolean ownsExecutor) {
 		this.distributed = distributed;
+		this.executor = executor.executor();
+		this.ownExecutor = ownsExecutor ? executor : null;
 		this.store = Objects.requireNonNull(store, "store");
 		this.settingsByName = Objects.requireNonNull(settingsByName, "settingsByName");
 		this.listeners = List.copyOf(listeners);
@@ -153,8 +184,8 @@ public final class CollapseRegistry implements Collapser, AutoCloseable {
 	private CollapseInstance create(String name, CollapseSettings settings, @Nullable Type valueType) {
 		DistributedCoordinator coordinator = (this.distributed != null && valueType != null)
 				? this.distributed.coordinator(name, settings, valueType) : null;
-		CollapseInstance instance = new CollapseInstance(name, settings, this.store, this.scheduler, this.refreshExecutor,
-				coordinator, valueType);
+		CollapseInstance instance = new CollapseInstance(name, settings, this.store, this.scheduler, this.executor,
+				this.refreshExecutor, coordinator, valueType);
 		List<InstanceEvents> bound = new ArrayList<>(this.listeners.size());
 		for (CollapseListener listener : this.listeners) {
 			bound.add(listener.bind(instance.view()));
@@ -235,10 +266,16 @@ public final class CollapseRegistry implements Collapser, AutoCloseable {
 		find(name).ifPresent(CollapseInstance::evictAll);
 	}
 
-	/** Stops the scheduler: pending timeouts and retry delays of asynchronous loads are dropped. */
+	/**
+	 * Stops the scheduler: pending timeouts and retry delays of asynchronous loads are dropped;
+	 * then the executor, if this registry created it.
+	 */
 	@Override
 	public void close() {
 		this.scheduler.shutdownNow();
+		if (this.ownExecutor != null) {
+			this.ownExecutor.close();
+		}
 	}
 
 }

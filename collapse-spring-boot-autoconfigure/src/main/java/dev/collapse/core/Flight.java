@@ -28,7 +28,9 @@ import org.jspecify.annotations.Nullable;
  * <p>Synchronous followers park on {@link #woken} with no timer of their own; the flight's one
  * {@link #watchdog}, started by the first of them, wakes them all when that first follower's
  * timeout is up, which is no later than anybody's. Asynchronous followers each hold a timer on
- * the scheduler instead (a timer costs no parked thread there).
+ * the scheduler instead (a timer costs no parked thread there); it fails the follower's future
+ * on the instance's executor, never on the timer's thread, since the caller's dependent stages
+ * run on the thread that completes it (see docs/design.md, "Threads").
  */
 final class Flight {
 
@@ -276,10 +278,10 @@ final class Flight {
 
 	/**
 	 * Asynchronous face of {@link #await}: a future of the follower's own, failed with
-	 * {@link CollapseTimeoutException} by its own timer. The wait and the call are counted when
-	 * the outcome arrives, even after the follower's future timed out or was cancelled. When the
-	 * scheduler refuses the timer (the application is closing), the future fails at once with a
-	 * {@link CollapseException} rather than wait with no end.
+	 * {@link CollapseTimeoutException} when its own timer fires ({@link #timeOut}). The wait and
+	 * the call are counted when the outcome arrives, even after the follower's future timed out or
+	 * was cancelled. When the scheduler refuses the timer (the application is closing), the future
+	 * fails at once with a {@link CollapseException} rather than wait with no end.
 	 */
 	CompletableFuture<@Nullable Object> awaitAsync(CollapseInstance instance) {
 		LoadObservation observation = instance.events.startWait();
@@ -287,8 +289,8 @@ final class Flight {
 		CompletableFuture<@Nullable Object> mine = new CompletableFuture<>();
 		ScheduledFuture<?> timer;
 		try {
-			timer = instance.scheduler.schedule(() -> mine.completeExceptionally(timedOut(instance)),
-					instance.waitTimeoutNanos, TimeUnit.NANOSECONDS);
+			timer = instance.scheduler.schedule(() -> timeOut(instance, mine), instance.waitTimeoutNanos,
+					TimeUnit.NANOSECONDS);
 		}
 		catch (RejectedExecutionException ex) {
 			CollapseException closed = new CollapseException("Cannot time the wait for the load of collapse instance '"
@@ -351,6 +353,24 @@ final class Flight {
 			return System.identityHashCode(this);
 		}
 
+	}
+
+	/**
+	 * Runs on the scheduler when an asynchronous follower's wait timeout is up: fails its future on
+	 * the instance's executor, where the caller's dependent stages may run. When the executor
+	 * refuses (saturated, shut down), the future fails here all the same, the one case where those
+	 * stages run on the timer's thread: a caller is never left waiting.
+	 */
+	private static void timeOut(CollapseInstance instance, CompletableFuture<@Nullable Object> mine) {
+		CollapseTimeoutException timeout = timedOut(instance);
+		try {
+			instance.executor.execute(() -> mine.completeExceptionally(timeout));
+		}
+		catch (Throwable ex) {
+			timeout.addSuppressed(new CollapseException("The timeout of a caller of collapse instance '" + instance.name
+					+ "' was delivered on the scheduler's thread: the executor refused it (saturated or shut down)", ex));
+			mine.completeExceptionally(timeout);
+		}
 	}
 
 	/** How a follower that stops waiting now was served: {@code null} if the outcome had not reached it. */

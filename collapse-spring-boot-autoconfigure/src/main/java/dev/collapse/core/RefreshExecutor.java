@@ -2,10 +2,7 @@ package dev.collapse.core;
 
 import java.util.Objects;
 import java.util.concurrent.Executor;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Where early refreshes run. A type of its own rather than an {@link Executor} bean, so that
@@ -34,15 +31,7 @@ public final class RefreshExecutor implements AutoCloseable {
 	 * beyond it are dropped, since the entry they would refresh is still served.
 	 */
 	public static RefreshExecutor bounded(int threads, int queue) {
-		AtomicInteger count = new AtomicInteger();
-		ThreadPoolExecutor pool = new ThreadPoolExecutor(threads, threads, 30, TimeUnit.SECONDS,
-				new LinkedBlockingQueue<>(queue), (task) -> {
-					Thread thread = new Thread(task, "collapse-refresh-" + count.incrementAndGet());
-					thread.setDaemon(true);
-					return thread;
-				}, new ThreadPoolExecutor.AbortPolicy());
-		pool.allowCoreThreadTimeOut(true);
-		return new RefreshExecutor(pool, true);
+		return new RefreshExecutor(CollapseExecutor.pool("collapse-refresh-", threads, queue), true);
 	}
 
 	/** The executor itself. */

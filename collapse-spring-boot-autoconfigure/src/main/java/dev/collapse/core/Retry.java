@@ -11,7 +11,8 @@ import org.jspecify.annotations.Nullable;
 /**
  * A leader's load with its retries: one decision (retry or give up, and after what backoff) with
  * a synchronous face that sleeps on the leader's thread and an asynchronous one that schedules
- * the next attempt. Followers never retry: they wait for the leader's last attempt. Stateless
+ * the next attempt (a timer waits the backoff, the instance's executor runs the attempt).
+ * Followers never retry: they wait for the leader's last attempt. Stateless
  * beyond its instance; each load keeps its attempt count on its own stack or in its callbacks.
  */
 final class Retry {
@@ -115,11 +116,32 @@ final class Retry {
 			return;
 		}
 		try {
-			this.instance.scheduler.schedule(() -> attempt(loader, attempt + 1, outcome), delay, TimeUnit.NANOSECONDS);
+			this.instance.scheduler.schedule(() -> runAttempt(loader, attempt + 1, cause, outcome), delay,
+					TimeUnit.NANOSECONDS);
 		}
 		catch (RejectedExecutionException ex) {
 			cause.addSuppressed(ex);
 			outcome.completeExceptionally(cause);
+		}
+	}
+
+	/**
+	 * Runs on the scheduler once the backoff is over: hands the attempt to the instance's executor,
+	 * since the attempt is the application's code (the rest of the interceptor chain and the
+	 * method body) and a timer thread runs timers only (see docs/design.md, "Threads"). When the
+	 * executor refuses, the load ends here with the last attempt's exception: its callers never
+	 * wait for an attempt that will not run.
+	 */
+	private void runAttempt(AsyncLoader loader, int attempt, Throwable lastFailure,
+			CompletableFuture<@Nullable Object> outcome) {
+		try {
+			this.instance.executor.execute(() -> attempt(loader, attempt, outcome));
+		}
+		catch (Throwable ex) {
+			// refused (saturated, shut down) or no thread to be had (an OutOfMemoryError)
+			lastFailure.addSuppressed(new CollapseException("Attempt " + attempt + " of the load of collapse instance '"
+					+ this.instance.name + "' did not run: its executor refused it (saturated or shut down)", ex));
+			outcome.completeExceptionally(lastFailure);
 		}
 	}
 

@@ -38,6 +38,7 @@ import dev.collapse.aop.CollapsedAdvisor;
 import dev.collapse.aop.CollapsedMethodValidator;
 import dev.collapse.aop.CollapsedOperations;
 import dev.collapse.aop.SettingsResolver;
+import dev.collapse.core.CollapseExecutor;
 import dev.collapse.core.CollapseRegistry;
 import dev.collapse.core.CollapseSettings;
 import dev.collapse.core.Collapser;
@@ -70,6 +71,7 @@ class CollapseAutoConfigurationTest {
 			assertThat(context).hasNotFailed()
 				.hasSingleBean(LocalStore.class)
 				.hasSingleBean(RefreshExecutor.class)
+				.hasSingleBean(CollapseExecutor.class)
 				.hasSingleBean(SettingsResolver.class)
 				.hasSingleBean(CollapseRegistry.class)
 				.hasSingleBean(CollapsedOperations.class)
@@ -94,6 +96,7 @@ class CollapseAutoConfigurationTest {
 			assertThat(context).hasNotFailed()
 				.doesNotHaveBean(LocalStore.class)
 				.doesNotHaveBean(RefreshExecutor.class)
+				.doesNotHaveBean(CollapseExecutor.class)
 				.doesNotHaveBean(SettingsResolver.class)
 				.doesNotHaveBean(CollapseRegistry.class)
 				.doesNotHaveBean(CollapsedOperations.class)

@@ -84,7 +84,7 @@ class CollapseInstanceWaitTest {
 		Duration waitTimeout = Duration.ofSeconds(1);
 		HeldScheduler scheduler = new HeldScheduler();
 		CollapseInstance instance = new CollapseInstance("slow", Registries.waitingAtMost(waitTimeout),
-				new LocalStore(1_000, new ManualTicker()), scheduler, null);
+				new LocalStore(1_000, new ManualTicker()), scheduler, Runnable::run, null);
 		CountDownLatch loadMayFinish = new CountDownLatch(1);
 		Loader held = () -> {
 			Herd.hold(loadMayFinish);
@@ -309,7 +309,7 @@ class CollapseInstanceWaitTest {
 	void cancellingAnAsyncFollowersFutureCancelsItsTimer() {
 		HeldScheduler scheduler = new HeldScheduler();
 		CollapseInstance instance = new CollapseInstance("slow", Registries.waitingAtMost(Duration.ofMinutes(5)),
-				new LocalStore(1_000, new ManualTicker()), scheduler, null);
+				new LocalStore(1_000, new ManualTicker()), scheduler, Runnable::run, null);
 		try {
 			CompletableFuture<String> load = new CompletableFuture<>();
 			CompletableFuture<Object> leader = instance.callAsync("k", () -> load);

@@ -33,7 +33,7 @@ class LoadTimeoutTest {
 	private final CollapseInstance instance = new CollapseInstance("hung",
 			new CollapseSettings(Duration.ofMinutes(5), Jitter.NONE, WAIT_TIMEOUT, true, 0, RetrySettings.NONE,
 					Duration.ZERO, LOAD_TIMEOUT),
-			new LocalStore(1_000, new ManualTicker()), this.scheduler, null);
+			new LocalStore(1_000, new ManualTicker()), this.scheduler, Runnable::run, null);
 
 	private final AtomicInteger loads = new AtomicInteger();
 

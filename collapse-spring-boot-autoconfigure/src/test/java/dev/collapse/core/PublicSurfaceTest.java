@@ -38,7 +38,7 @@ class PublicSurfaceTest {
 				// keys, shared by the annotation, Collapser and Redis
 				"Keys", "CompositeKey", "NullKey",
 				// what auto-configuration constructs
-				"CollapseRegistry", "LocalStore", "RefreshExecutor", "PassThroughCollapser");
+				"CollapseRegistry", "LocalStore", "RefreshExecutor", "CollapseExecutor", "PassThroughCollapser");
 	}
 
 	@Test
