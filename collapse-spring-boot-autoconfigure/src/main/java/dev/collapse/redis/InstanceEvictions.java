@@ -41,8 +41,8 @@ final class InstanceEvictions {
 	private final String generationKey;
 
 	/**
-	 * The instance's generation, {@link #UNKNOWN} until read; only ever moves forward, except to
-	 * {@link #UNKNOWN} on a resubscription. Written under this, read by every caller.
+	 * The instance's generation, {@link #UNKNOWN} until read, and again after a resubscription.
+	 * Written under this, read by every caller.
 	 */
 	private volatile long generation = UNKNOWN;
 
@@ -89,12 +89,23 @@ final class InstanceEvictions {
 
 	private void readGeneration() {
 		String stored = this.layer.link().callEvenIfDown((commands) -> commands.get(this.generationKey));
-		advanceTo((stored != null) ? parse(stored) : 0);
+		long read = (stored != null) ? parse(stored) : 0;
+		synchronized (this) {
+			// a message heard while the GET was on the wire is newer than what it read
+			if (this.generation == UNKNOWN) {
+				adopt(read);
+			}
+		}
 	}
 
-	/** Moves the generation to {@code next} unless it is there already; true if it moved. */
-	private synchronized boolean advanceTo(long next) {
-		if (this.generation != UNKNOWN && next <= this.generation) {
+	/**
+	 * Takes {@code next} as the generation, as an evictAll (this node's, or another's message)
+	 * says: even a smaller one, since a Redis that restarted without its data counts from 0 again.
+	 * Messages on the one channel arrive in the order Redis published them.
+	 * @return whether the generation changed
+	 */
+	private synchronized boolean adopt(long next) {
+		if (next == this.generation) {
 			return false;
 		}
 		// generation 0 keeps the keys of the entries written before evictAll existed
@@ -133,7 +144,7 @@ final class InstanceEvictions {
 			Long next = this.layer.link().callEvenIfDown((commands) -> commands.eval(RedisScripts.EVICT_ALL,
 					ScriptOutputType.INTEGER, new String[] { this.generationKey }, this.layer.keys().channel(), message));
 			if (next != null) {
-				advanceTo(next);
+				adopt(next);
 			}
 			return next != null;
 		}
@@ -164,7 +175,7 @@ final class InstanceEvictions {
 		}
 		if (message.signal().kind() == Signal.Kind.EVICTED_ALL) {
 			String generationText = message.signal().entry();
-			if (generationText != null && advanceTo(parse(generationText))) {
+			if (generationText != null && adopt(parse(generationText))) {
 				listener.evictedAll();
 			}
 			return;
