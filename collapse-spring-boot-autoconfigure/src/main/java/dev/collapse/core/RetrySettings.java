@@ -72,7 +72,8 @@ public record RetrySettings(int maxAttempts, Duration baseDelay, Duration maxDel
 
 	/**
 	 * Whether a load that failed with {@code failure} may be tried again. Errors never are, nor
-	 * is an {@link InterruptedException}: the thread was asked to stop, and throwing it has
+	 * is an {@link InterruptedException} or a {@link CollapseInterruptedException} (a nested
+	 * collapsed call that was interrupted): the thread was asked to stop, and throwing it has
 	 * usually cleared the interrupt status a retry would otherwise have seen. Nor are
 	 * {@link CollapseTimeoutException} and {@link CollapseRecursionException}, whatever
 	 * {@code retryOn} says: a load that called another collapsed key and waited out its timeout
@@ -81,7 +82,7 @@ public record RetrySettings(int maxAttempts, Duration baseDelay, Duration maxDel
 	 */
 	public boolean retries(Throwable failure) {
 		if (!(failure instanceof Exception) || failure instanceof InterruptedException
-				|| failure instanceof CollapseTimeoutException || failure instanceof CollapseRecursionException) {
+				|| failure instanceof CollapseInterruptedException || failure instanceof CollapseTimeoutException || failure instanceof CollapseRecursionException) {
 			return false;
 		}
 		for (Class<? extends Throwable> type : this.ignore) {

@@ -377,6 +377,13 @@ class RetryBackoffTest {
 		assertThat(runtime.retries(new CollapseRecursionException("inner"))).isFalse();
 	}
 
+	/** Regression: a nested collapsed call that was interrupted was retried when retry-on was empty. */
+	@Test
+	void aNestedCollapsedCallThatWasInterruptedIsNeverRetried() {
+		RetrySettings any = new RetrySettings(3, Duration.ZERO, Duration.ZERO, List.of(), List.of());
+		assertThat(any.retries(new CollapseInterruptedException("inner", new InterruptedException()))).isFalse();
+	}
+
 	@Test
 	void onlyRetryOnIsRetriedAndIgnoreIsNot() throws Throwable {
 		CollapseInstance instance = instance(new RetrySettings(4, Duration.ZERO, Duration.ZERO,
