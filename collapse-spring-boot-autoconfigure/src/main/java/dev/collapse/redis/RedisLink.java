@@ -198,16 +198,21 @@ final class RedisLink {
 		if (!this.available || current == null) {
 			throw new DistributedUnavailableException("Redis is unavailable", null);
 		}
-		return await(send(command, current));
+		return await(send(command, current), true);
 	}
 
-	/** {@link #call} even while Redis is marked unavailable: for a leader's completion, and probes. */
+	/**
+	 * {@link #call} even while Redis is marked unavailable, and even when the thread is
+	 * interrupted: for a leader's completion, which must run or its lease is held by nobody until
+	 * it expires (and its waiters are never woken), and for an eviction. It still waits at most the
+	 * command timeout; the interrupt status is kept.
+	 */
 	<T extends @Nullable Object> T callEvenIfDown(Function<RedisClusterAsyncCommands<String, String>, RedisFuture<T>> command) {
 		RedisClusterAsyncCommands<String, String> current = this.commands;
 		if (current == null) {
 			throw new DistributedUnavailableException("Redis is not connected", null);
 		}
-		return await(send(command, current));
+		return await(send(command, current), false);
 	}
 
 	private <T> RedisFuture<T> send(Function<RedisClusterAsyncCommands<String, String>, RedisFuture<T>> command,
@@ -221,9 +226,21 @@ final class RedisLink {
 		}
 	}
 
-	private <T extends @Nullable Object> T await(RedisFuture<T> future) {
+	private <T extends @Nullable Object> T await(RedisFuture<T> future, boolean interruptible) {
+		long deadline = System.nanoTime() + this.settings.commandTimeout().toNanos();
+		boolean interrupted = false;
 		try {
-			return future.get(this.settings.commandTimeout().toNanos(), TimeUnit.NANOSECONDS);
+			while (true) {
+				try {
+					return future.get(deadline - System.nanoTime(), TimeUnit.NANOSECONDS);
+				}
+				catch (InterruptedException ex) {
+					if (interruptible) {
+						throw ex;
+					}
+					interrupted = true;
+				}
+			}
 		}
 		catch (TimeoutException ex) {
 			// a cancelled command is not sent when a reconnected connection replays its queue
@@ -241,6 +258,11 @@ final class RedisLink {
 			future.cancel(false);
 			Thread.currentThread().interrupt();
 			throw new DistributedUnavailableException("Interrupted while waiting for Redis", ex);
+		}
+		finally {
+			if (interrupted) {
+				Thread.currentThread().interrupt();
+			}
 		}
 	}
 
