@@ -23,7 +23,6 @@ import io.lettuce.core.cluster.RedisClusterClient;
 import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
 import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import io.lettuce.core.codec.StringCodec;
-import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
 import org.jspecify.annotations.Nullable;
 
 import dev.collapse.core.spi.DistributedUnavailableException;
@@ -83,8 +82,8 @@ final class RedisLink {
 	/** Written with {@link #connection}; {@code null} while there is no connection. */
 	private volatile @Nullable RedisClusterAsyncCommands<String, String> commands;
 
-	/** Written by the probe once subscribed, and by {@link #stop}, both under this. */
-	private volatile @Nullable StatefulRedisPubSubConnection<String, String> pubsub;
+	/** The subscription of the completion channel: connected by the probe, checked by itself. */
+	private final Subscription subscription;
 
 	/**
 	 * Whether calls use Redis now: false from the first failure until a probe succeeds. Set true by
@@ -112,6 +111,7 @@ final class RedisLink {
 		this.channel = channel;
 		this.observer = observer;
 		this.fallbackLog = new FallbackLog(settings.fallbackLogInterval());
+		this.subscription = new Subscription(client, channel, settings, scheduler, this::available);
 	}
 
 	// ---- lifecycle
@@ -123,6 +123,7 @@ final class RedisLink {
 	void start() {
 		synchronized (this) {
 			this.stopped = false;
+			this.subscription.start();
 		}
 		if (!this.probing.compareAndSet(0, 1)) {
 			return;
@@ -148,14 +149,10 @@ final class RedisLink {
 		synchronized (this) {
 			this.stopped = true;
 			this.available = false;
-			StatefulRedisPubSubConnection<String, String> subscription = this.pubsub;
 			StatefulConnection<String, String> commandConnection = this.connection;
-			this.pubsub = null;
 			this.commands = null;
 			this.connection = null;
-			if (subscription != null) {
-				subscription.close();
-			}
+			this.subscription.stop();
 			if (commandConnection != null) {
 				commandConnection.close();
 			}
@@ -178,6 +175,10 @@ final class RedisLink {
 
 	boolean cluster() {
 		return this.client.get() instanceof RedisClusterClient;
+	}
+
+	Subscription subscription() {
+		return this.subscription;
 	}
 
 	/** The command connection's commands, {@code null} while not connected. */
@@ -334,9 +335,7 @@ final class RedisLink {
 				if (this.connection == null) {
 					connect();
 				}
-				if (this.pubsub == null) {
-					connectPubSub();
-				}
+				this.subscription.connect();
 				current = this.commands;
 			}
 			String pong = current.ping().get(this.settings.commandTimeout().toNanos(), TimeUnit.NANOSECONDS);
@@ -393,25 +392,6 @@ final class RedisLink {
 		else {
 			throw new IllegalStateException("unsupported Lettuce client " + current.getClass().getName());
 		}
-	}
-
-	private void connectPubSub() throws Exception {
-		AbstractRedisClient current = this.client.get();
-		StatefulRedisPubSubConnection<String, String> connected = (current instanceof RedisClusterClient cluster)
-				? cluster.connectPubSub(StringCodec.UTF8) : ((RedisClient) current).connectPubSub(StringCodec.UTF8);
-		connected.addListener(this.channel.listener());
-		connected.addListener(this.channel.connectionState());
-		try {
-			// Lettuce subscribes again by itself after a reconnect; the listener hears each confirmation
-			connected.async().subscribe(this.channel.name()).get(this.settings.commandTimeout().toNanos(),
-					TimeUnit.NANOSECONDS);
-		}
-		catch (Exception ex) {
-			// kept only once subscribed, so that the next probe subscribes afresh
-			connected.closeAsync();
-			throw ex;
-		}
-		this.pubsub = connected;
 	}
 
 }
