@@ -9,7 +9,9 @@ import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 
 import io.lettuce.core.AbstractRedisClient;
+import io.lettuce.core.RedisChannelHandler;
 import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisConnectionStateListener;
 import io.lettuce.core.RedisFuture;
 import io.lettuce.core.cluster.RedisClusterClient;
 import io.lettuce.core.codec.StringCodec;
@@ -72,6 +74,21 @@ final class Subscription {
 	/** The check; set by {@link #start}, cancelled by {@link #stop}, both under this. */
 	private @Nullable ScheduledFuture<?> task;
 
+	/**
+	 * Tells the channel of a drop of the current connection only: a stalled connection, closed
+	 * while its successor subscribes, must not mark that successor's subscription down.
+	 */
+	private final RedisConnectionStateListener dropped = new RedisConnectionStateListener() {
+
+		@Override
+		public void onRedisDisconnected(RedisChannelHandler<?, ?> handler) {
+			if (handler == Subscription.this.connection) {
+				Subscription.this.channel.connectionState().onRedisDisconnected(handler);
+			}
+		}
+
+	};
+
 	/** The {@code PING} not answered yet, and when it was sent: touched by the check only. */
 	private @Nullable RedisFuture<String> ping;
 
@@ -110,6 +127,11 @@ final class Subscription {
 		}
 	}
 
+	/** Hears the drops of the subscription's connections. */
+	RedisConnectionStateListener connectionState() {
+		return this.dropped;
+	}
+
 	/** Whether a subscription is connected (maybe stalled and not known yet, or reconnecting by itself). */
 	boolean connected() {
 		return this.connection != null;
@@ -142,7 +164,7 @@ final class Subscription {
 		StatefulRedisPubSubConnection<String, String> connected = (current instanceof RedisClusterClient cluster)
 				? cluster.connectPubSub(StringCodec.UTF8) : ((RedisClient) current).connectPubSub(StringCodec.UTF8);
 		connected.addListener(this.channel.listener());
-		connected.addListener(this.channel.connectionState());
+		connected.addListener(this.dropped);
 		try {
 			connected.async().subscribe(this.channel.name()).get(this.commandTimeout.toNanos(), TimeUnit.NANOSECONDS);
 		}

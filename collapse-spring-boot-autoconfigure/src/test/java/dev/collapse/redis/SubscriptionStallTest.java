@@ -7,6 +7,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
 import io.lettuce.core.ClientOptions;
+import io.lettuce.core.RedisChannelHandler;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.protocol.ProtocolVersion;
@@ -48,13 +49,20 @@ class SubscriptionStallTest {
 	}
 
 	@Test
-	void pingIsAnsweredOnASubscribedConnection() {
+	void aHealthySubscriptionAnswersItsPingsAndOnlyItsOwnDropMarksItDown() {
 		Upstream upstream = new Upstream();
-		try (Fleet node = Fleet.start(1, redis, upstream, "collapse.redis.subscription-check=200ms")) {
+		RedisClient client = RedisClient.create(RedisURI.create("127.0.0.1", redis.server().port()));
+		try (Fleet node = Fleet.start(1, redis, upstream, "collapse.redis.subscription-check=200ms");
+				StatefulRedisPubSubConnection<String, String> other = client.connectPubSub()) {
 			Subscription subscription = node.layer(0).link().subscription();
 			await().atMost(Duration.ofSeconds(10)).until(() -> subscription.pongs() >= 3);
 			assertThat(subscription.stalls()).isZero();
+			// a stalled connection closing after its successor subscribed: not the current one
+			subscription.connectionState().onRedisDisconnected((RedisChannelHandler<?, ?>) other);
 			assertThat(node.layer(0).subscribed()).isTrue();
+		}
+		finally {
+			client.shutdown();
 		}
 	}
 
