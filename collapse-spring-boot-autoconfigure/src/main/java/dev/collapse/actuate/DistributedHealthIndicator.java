@@ -11,7 +11,10 @@ import dev.collapse.core.spi.DistributedStatus;
  * Health of collapse's distributed layer (Redis). While Redis answers: {@code UP}. While it does
  * not, calls still work, collapsed in each JVM instead of across the fleet, so the indicator stays
  * {@code UP} and says so in its details ({@code degraded: true}, {@code mode: fallback}, since when,
- * why) rather than taking the application {@code DOWN} or out of a load balancer.
+ * why) rather than taking the application {@code DOWN} or out of a load balancer. A completion
+ * subscription found stalled (its socket silent, no {@code PONG}) is shown the same way: still
+ * {@code UP} and {@code mode: distributed} (Redis answers, waiters read it meanwhile), with
+ * {@code subscription stalled} in the {@code detail} until a new subscription is confirmed.
  *
  * <p>A custom status ({@code DEGRADED}) was not chosen: Boot's default aggregation leaves a code
  * out of {@code management.endpoint.health.status.order} out of the overall status, and every

@@ -335,6 +335,20 @@ public class CollapseProperties {
 		 */
 		private DataSize maxEntrySize = DataSize.ofMegabytes(1);
 
+		/**
+		 * Interval of the PING on the completion subscription, and how long its PONG may take; a
+		 * subscription that misses it is stalled (a silently dropped socket) and is subscribed again.
+		 */
+		private Duration subscriptionCheck = Duration.ofSeconds(2);
+
+		public Duration getSubscriptionCheck() {
+			return this.subscriptionCheck;
+		}
+
+		public void setSubscriptionCheck(Duration subscriptionCheck) {
+			this.subscriptionCheck = subscriptionCheck;
+		}
+
 		public DataSize getMaxEntrySize() {
 			return this.maxEntrySize;
 		}

@@ -50,7 +50,8 @@ public final class CollapseRedisAutoConfiguration {
 		RedisDistributedLayer.Settings settings;
 		try {
 			settings = new RedisDistributedLayer.Settings(redis.getLease(), redis.getCommandTimeout(),
-					redis.getProbeInterval(), redis.getFallbackLogInterval(), redis.getMaxEntrySize().toBytes());
+					redis.getProbeInterval(), redis.getFallbackLogInterval(), redis.getMaxEntrySize().toBytes(),
+					redis.getSubscriptionCheck());
 		}
 		catch (IllegalArgumentException ex) {
 			throw new CollapseConfigurationException("collapse.redis", ex.getMessage(), ex);

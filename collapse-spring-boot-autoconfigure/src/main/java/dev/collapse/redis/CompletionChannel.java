@@ -13,7 +13,9 @@ import io.lettuce.core.pubsub.RedisPubSubListener;
 /**
  * The completion channel of one node: the waiters of the entry keys that another node loads, and
  * what wakes them: a {@link CompletionMessage} for their key, or anything after which a message
- * may have been missed (a new subscription, Redis going away), which wakes every one.
+ * may have been missed (a new subscription, Redis going away, a stalled subscription), which
+ * wakes every one; {@link Subscription} also wakes every one every 250 ms while no subscription
+ * is confirmed.
  *
  * <p>Threads: {@link #deliver} and {@link #subscriptionConfirmed} run on Lettuce's I/O threads, so they only
  * complete futures; the woken callers do the rest on their own threads.

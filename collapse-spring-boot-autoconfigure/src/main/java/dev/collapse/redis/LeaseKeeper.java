@@ -9,6 +9,7 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
@@ -16,6 +17,8 @@ import java.util.function.Supplier;
 import io.lettuce.core.RedisFuture;
 import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -24,11 +27,16 @@ import org.jspecify.annotations.Nullable;
  */
 final class LeaseKeeper {
 
+	private static final Log logger = LogFactory.getLog(LeaseKeeper.class);
+
 	/** Most abandoned attempts remembered; beyond it their leases simply expire. */
 	static final int MAX_ABANDONED = 10_000;
 
 	/** Unique per keeper: the first half of every lease token it hands out. */
 	private final String nodeId = UUID.randomUUID().toString().replace("-", "");
+
+	/** Whether a failed renewal was logged at warn level already: once per node, debug afterwards. */
+	private final AtomicBoolean renewalFailureLogged = new AtomicBoolean();
 
 	/** Lease attempts so far: the second half of every token. */
 	private final AtomicLong attempts = new AtomicLong();
@@ -83,34 +91,49 @@ final class LeaseKeeper {
 		long period = Math.max(1, this.lease.toMillis() / 3);
 		String leaseMillis = Long.toString(this.lease.toMillis());
 		held.task = this.scheduler.scheduleAtFixedRate(() -> {
-			RedisClusterAsyncCommands<String, String> current = this.commands.get();
-			if (current == null || held.lost) {
-				return;
+			// a task that throws is never run again: the lease would expire under its loading holder
+			try {
+				renewOnce(held, lock, token, leaseMillis);
 			}
-			RedisFuture<Long> renewed = current.eval(RedisScripts.RENEW, ScriptOutputType.INTEGER, new String[] { lock },
-					token, leaseMillis);
-			// runs on a Lettuce thread: records the answer, nothing else. A renewal that fails
-			// for want of Redis says nothing of the lease: the completion script decides then.
-			renewed.whenComplete((result, failure) -> {
-				if (failure == null && FencedReply.decode(result) == FencedReply.NOT_HOLDER) {
-					held.lost = true;
+			catch (VirtualMachineError error) {
+				throw error;
+			}
+			catch (Throwable failure) {
+				if (this.renewalFailureLogged.compareAndSet(false, true)) {
+					logger.warn("collapse: a lease renewal failed (" + failure.getClass().getName()
+							+ "); renewals go on. Further ones are logged at debug level");
 				}
-			});
+				else if (logger.isDebugEnabled()) {
+					logger.debug("collapse: a lease renewal failed (" + failure.getClass().getName() + ")");
+				}
+			}
 		}, period, period, TimeUnit.MILLISECONDS);
 		held.deadline = this.scheduler.schedule(() -> {
 			held.lost = true;
 			held.stop();
-			RedisClusterAsyncCommands<String, String> current = this.commands.get();
-			if (current != null) {
-				// a failed completion, fenced by the token: the lease goes, nothing is stored, and
-				// the waiters of every node contend again at once instead of waiting for the lease
-				current.eval(RedisScripts.COMPLETE, ScriptOutputType.INTEGER, new String[] { entry, lock }, token, "", "1",
-						this.channel, CompletionMessage.encode(false, token, entry, false), "0");
-			}
+			// the load timeout: the lease goes, fenced by its token, nothing is stored, and the
+			// waiters of every node contend again at once instead of waiting for the lease
+			release(entry, lock, token);
 		}, loadTimeout.toNanos(), TimeUnit.NANOSECONDS);
 		// added once its task is set, so that stop() never meets a lease without one
 		this.renewing.add(held);
 		return held;
+	}
+
+	private void renewOnce(RedisLease held, String lock, String token, String leaseMillis) {
+		RedisClusterAsyncCommands<String, String> current = this.commands.get();
+		if (current == null || held.lost) {
+			return;
+		}
+		RedisFuture<Long> renewed = current.eval(RedisScripts.RENEW, ScriptOutputType.INTEGER, new String[] { lock },
+				token, leaseMillis);
+		// runs on a Lettuce thread: records the answer, nothing else. A renewal that fails
+		// for want of Redis says nothing of the lease: the completion script decides then.
+		renewed.whenComplete((result, failure) -> {
+			if (failure == null && FencedReply.decode(result) == FencedReply.NOT_HOLDER) {
+				held.lost = true;
+			}
+		});
 	}
 
 	/** Stops every renewal: the node stops; its leases expire unless their loads complete first. */
@@ -135,15 +158,42 @@ final class LeaseKeeper {
 		}
 	}
 
+	/**
+	 * Releases now a lease this node may hold: the attempt whose caller was interrupted during its
+	 * round trip (Redis may have run it, and Redis answers, so no probe would come to release it),
+	 * or the lease of a load past its load timeout. Sent without waiting
+	 * (the caller is interrupted), after the attempt on the same connection; an attempt that can
+	 * not be sent now is remembered as {@link #abandon abandoned}.
+	 */
+	void release(String entry, String lock, String token) {
+		RedisClusterAsyncCommands<String, String> current = this.commands.get();
+		if (current != null) {
+			try {
+				sendRelease(current, entry, lock, token);
+				return;
+			}
+			catch (RuntimeException ex) {
+				// refused at once (closed connection, full queue): the probe releases it later
+			}
+		}
+		abandon(entry, lock, token);
+	}
+
 	/** Releases every abandoned attempt that did take its lease; the others are no-ops. */
 	void releaseAbandoned(RedisClusterAsyncCommands<String, String> current) {
 		String[] attempt;
 		while ((attempt = this.abandoned.poll()) != null) {
 			this.abandonedCount.decrementAndGet();
-			// the failure message makes the waiters of that phantom lease contend at once
-			current.eval(RedisScripts.COMPLETE, ScriptOutputType.INTEGER, new String[] { attempt[0], attempt[1] },
-					attempt[2], "", "1", this.channel, CompletionMessage.encode(false, attempt[2], attempt[0], false), "0");
+			sendRelease(current, attempt[0], attempt[1], attempt[2]);
 		}
+	}
+
+	/** The completion script with no entry, fenced by {@code token}: a no-op unless that attempt holds the lease. */
+	private void sendRelease(RedisClusterAsyncCommands<String, String> current, String entry, String lock,
+			String token) {
+		// the failure message makes the waiters of that phantom lease contend at once
+		current.eval(RedisScripts.COMPLETE, ScriptOutputType.INTEGER, new String[] { entry, lock }, token, "", "1",
+				this.channel, CompletionMessage.encode(false, token, entry, false), "0");
 	}
 
 	/** A lease held by a loading leader of this node. */

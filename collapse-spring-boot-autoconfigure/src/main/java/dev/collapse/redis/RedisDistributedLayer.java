@@ -23,7 +23,8 @@ import dev.collapse.core.spi.DistributedStatus;
 
 /**
  * Fleet-wide collapsing through Redis, for one node. It composes three parts and reports
- * their status: the {@link RedisLink} (connections, availability, probe, command timeouts), the
+ * their status: the {@link RedisLink} (connections, availability, probe, command timeouts, and
+ * the {@link Subscription} and its check), the
  * {@link CompletionChannel} (completion messages and the waiters they wake) and the
  * {@link LeaseKeeper} (tokens, renewals, abandoned lease attempts); each instance's protocol is a
  * {@link RedisInstanceCoordinator}.
@@ -34,8 +35,9 @@ import dev.collapse.core.spi.DistributedStatus;
  * layer's threads, for good.
  *
  * <p>Threads: Lettuce's I/O threads only complete futures here (a waiter's signal, a renewal's
- * result); no load and no caller code ever runs on them. Renewals and probes run on a small
- * scheduler of this layer; asynchronous callers' flows on a pool of this layer.
+ * result); no load and no caller code ever runs on them. Renewals, probes and the check of the
+ * subscription run on a small scheduler of this layer; asynchronous callers' flows on a pool of
+ * this layer.
  */
 public final class RedisDistributedLayer implements DistributedLayer, DistributedStatus, AutoCloseable {
 
@@ -115,18 +117,32 @@ public final class RedisDistributedLayer implements DistributedLayer, Distribute
 	 * @param probeInterval mean pause between two probes while Redis does not answer
 	 * @param fallbackLogInterval shortest time between two logs of a fallback
 	 * @param maxEntryBytes largest entry, in UTF-8 bytes, that is written to or read from Redis
+	 * @param subscriptionCheck interval of the {@code PING} on the subscription, and how long its
+	 * {@code PONG} may take before the subscription counts as stalled
 	 */
 	public record Settings(Duration lease, Duration commandTimeout, Duration probeInterval,
-			Duration fallbackLogInterval, long maxEntryBytes) {
+			Duration fallbackLogInterval, long maxEntryBytes, Duration subscriptionCheck) {
 
 		/** The default largest entry: 1 MB. */
 		public static final long DEFAULT_MAX_ENTRY_BYTES = 1024 * 1024;
+
+		/** The default subscription check: 2 s. */
+		public static final Duration DEFAULT_SUBSCRIPTION_CHECK = Duration.ofSeconds(2);
 
 		public Settings(Duration lease, Duration commandTimeout, Duration probeInterval, Duration fallbackLogInterval) {
 			this(lease, commandTimeout, probeInterval, fallbackLogInterval, DEFAULT_MAX_ENTRY_BYTES);
 		}
 
+		public Settings(Duration lease, Duration commandTimeout, Duration probeInterval, Duration fallbackLogInterval,
+				long maxEntryBytes) {
+			this(lease, commandTimeout, probeInterval, fallbackLogInterval, maxEntryBytes, DEFAULT_SUBSCRIPTION_CHECK);
+		}
+
 		public Settings {
+			if (subscriptionCheck.isNegative() || subscriptionCheck.isZero()) {
+				throw new IllegalArgumentException(
+						"collapse.redis.subscription-check must be positive, was " + subscriptionCheck);
+			}
 			if (maxEntryBytes < 64) {
 				throw new IllegalArgumentException("collapse.redis.max-entry-size must be at least 64B, was " + maxEntryBytes + "B");
 			}
@@ -281,13 +297,22 @@ public final class RedisDistributedLayer implements DistributedLayer, Distribute
 	@Override
 	public String detail() {
 		String error = this.link.lastError();
-		return (this.link.cluster() ? "Redis Cluster" : "Redis") + (this.channel.subscribed() ? ", subscribed" : ", not subscribed")
-				+ ((error != null) ? ", last error: " + error : "");
+		Subscription subscription = this.link.subscription();
+		String state = subscription.stalled() ? ", subscription stalled (no PONG), subscribing again"
+				: this.channel.subscribed() ? ", subscribed" : ", not subscribed";
+		long stalls = subscription.stalls();
+		return (this.link.cluster() ? "Redis Cluster" : "Redis") + state
+				+ ((stalls > 0) ? ", subscription stalls: " + stalls : "") + ((error != null) ? ", last error: " + error : "");
 	}
 
 	/** Keys that callers of this node wait for now, for tests and the endpoint. */
 	public int waiting() {
 		return this.channel.waiting();
+	}
+
+	/** Whether the completion subscription missed its {@code PONG} and no new one is confirmed yet. */
+	public boolean subscriptionStalled() {
+		return this.link.subscription().stalled();
 	}
 
 	/** Whether the completion subscription is confirmed now. */

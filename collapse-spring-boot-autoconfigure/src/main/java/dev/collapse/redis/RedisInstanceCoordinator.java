@@ -237,8 +237,14 @@ final class RedisInstanceCoordinator implements DistributedCoordinator {
 					new String[] { entry, lock }, token, this.leaseMillis, now, entryMode));
 		}
 		catch (DistributedUnavailableException ex) {
-			// it may still run in Redis later and take a lease that nobody loads under
-			this.layer.leases().abandon(entry, lock, token);
+			if (ex.getCause() instanceof InterruptedException) {
+				// Redis answers but this caller stopped listening: the script may have run, release it now
+				this.layer.leases().release(entry, lock, token);
+			}
+			else {
+				// it may still run in Redis later and take a lease that nobody loads under
+				this.layer.leases().abandon(entry, lock, token);
+			}
 			throw ex;
 		}
 		return LeaseReply.decode(reply);

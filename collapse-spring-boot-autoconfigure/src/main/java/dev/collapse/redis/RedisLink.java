@@ -23,7 +23,6 @@ import io.lettuce.core.cluster.RedisClusterClient;
 import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
 import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import io.lettuce.core.codec.StringCodec;
-import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
 import org.jspecify.annotations.Nullable;
 
 import dev.collapse.core.spi.DistributedUnavailableException;
@@ -83,8 +82,8 @@ final class RedisLink {
 	/** Written with {@link #connection}; {@code null} while there is no connection. */
 	private volatile @Nullable RedisClusterAsyncCommands<String, String> commands;
 
-	/** Written by the probe once subscribed, and by {@link #stop}, both under this. */
-	private volatile @Nullable StatefulRedisPubSubConnection<String, String> pubsub;
+	/** The subscription of the completion channel: connected by the probe, checked by itself. */
+	private final Subscription subscription;
 
 	/**
 	 * Whether calls use Redis now: false from the first failure until a probe succeeds. Set true by
@@ -112,6 +111,7 @@ final class RedisLink {
 		this.channel = channel;
 		this.observer = observer;
 		this.fallbackLog = new FallbackLog(settings.fallbackLogInterval());
+		this.subscription = new Subscription(client, channel, settings, scheduler, this::available);
 	}
 
 	// ---- lifecycle
@@ -123,6 +123,7 @@ final class RedisLink {
 	void start() {
 		synchronized (this) {
 			this.stopped = false;
+			this.subscription.start();
 		}
 		if (!this.probing.compareAndSet(0, 1)) {
 			return;
@@ -148,14 +149,10 @@ final class RedisLink {
 		synchronized (this) {
 			this.stopped = true;
 			this.available = false;
-			StatefulRedisPubSubConnection<String, String> subscription = this.pubsub;
 			StatefulConnection<String, String> commandConnection = this.connection;
-			this.pubsub = null;
 			this.commands = null;
 			this.connection = null;
-			if (subscription != null) {
-				subscription.close();
-			}
+			this.subscription.stop();
 			if (commandConnection != null) {
 				commandConnection.close();
 			}
@@ -180,6 +177,10 @@ final class RedisLink {
 		return this.client.get() instanceof RedisClusterClient;
 	}
 
+	Subscription subscription() {
+		return this.subscription;
+	}
+
 	/** The command connection's commands, {@code null} while not connected. */
 	@Nullable RedisClusterAsyncCommands<String, String> commands() {
 		return this.commands;
@@ -198,16 +199,21 @@ final class RedisLink {
 		if (!this.available || current == null) {
 			throw new DistributedUnavailableException("Redis is unavailable", null);
 		}
-		return await(send(command, current));
+		return await(send(command, current), true);
 	}
 
-	/** {@link #call} even while Redis is marked unavailable: for a leader's completion, and probes. */
+	/**
+	 * {@link #call} even while Redis is marked unavailable, and even when the thread is
+	 * interrupted: for a leader's completion, which must run or its lease is held by nobody until
+	 * it expires (and its waiters are never woken), and for an eviction. It still waits at most the
+	 * command timeout; the interrupt status is kept.
+	 */
 	<T extends @Nullable Object> T callEvenIfDown(Function<RedisClusterAsyncCommands<String, String>, RedisFuture<T>> command) {
 		RedisClusterAsyncCommands<String, String> current = this.commands;
 		if (current == null) {
 			throw new DistributedUnavailableException("Redis is not connected", null);
 		}
-		return await(send(command, current));
+		return await(send(command, current), false);
 	}
 
 	private <T> RedisFuture<T> send(Function<RedisClusterAsyncCommands<String, String>, RedisFuture<T>> command,
@@ -221,9 +227,21 @@ final class RedisLink {
 		}
 	}
 
-	private <T extends @Nullable Object> T await(RedisFuture<T> future) {
+	private <T extends @Nullable Object> T await(RedisFuture<T> future, boolean interruptible) {
+		long deadline = System.nanoTime() + this.settings.commandTimeout().toNanos();
+		boolean interrupted = false;
 		try {
-			return future.get(this.settings.commandTimeout().toNanos(), TimeUnit.NANOSECONDS);
+			while (true) {
+				try {
+					return future.get(deadline - System.nanoTime(), TimeUnit.NANOSECONDS);
+				}
+				catch (InterruptedException ex) {
+					if (interruptible) {
+						throw ex;
+					}
+					interrupted = true;
+				}
+			}
 		}
 		catch (TimeoutException ex) {
 			// a cancelled command is not sent when a reconnected connection replays its queue
@@ -241,6 +259,11 @@ final class RedisLink {
 			future.cancel(false);
 			Thread.currentThread().interrupt();
 			throw new DistributedUnavailableException("Interrupted while waiting for Redis", ex);
+		}
+		finally {
+			if (interrupted) {
+				Thread.currentThread().interrupt();
+			}
 		}
 	}
 
@@ -312,9 +335,7 @@ final class RedisLink {
 				if (this.connection == null) {
 					connect();
 				}
-				if (this.pubsub == null) {
-					connectPubSub();
-				}
+				this.subscription.connect();
 				current = this.commands;
 			}
 			String pong = current.ping().get(this.settings.commandTimeout().toNanos(), TimeUnit.NANOSECONDS);
@@ -371,25 +392,6 @@ final class RedisLink {
 		else {
 			throw new IllegalStateException("unsupported Lettuce client " + current.getClass().getName());
 		}
-	}
-
-	private void connectPubSub() throws Exception {
-		AbstractRedisClient current = this.client.get();
-		StatefulRedisPubSubConnection<String, String> connected = (current instanceof RedisClusterClient cluster)
-				? cluster.connectPubSub(StringCodec.UTF8) : ((RedisClient) current).connectPubSub(StringCodec.UTF8);
-		connected.addListener(this.channel.listener());
-		connected.addListener(this.channel.connectionState());
-		try {
-			// Lettuce subscribes again by itself after a reconnect; the listener hears each confirmation
-			connected.async().subscribe(this.channel.name()).get(this.settings.commandTimeout().toNanos(),
-					TimeUnit.NANOSECONDS);
-		}
-		catch (Exception ex) {
-			// kept only once subscribed, so that the next probe subscribes afresh
-			connected.closeAsync();
-			throw ex;
-		}
-		this.pubsub = connected;
 	}
 
 }

@@ -6,6 +6,7 @@ import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.nio.charset.StandardCharsets;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
@@ -15,7 +16,9 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * A TCP proxy between the applications and Redis, for fault injection: each chunk of bytes, in
  * either direction, is held for a jittered latency, and {@link #cutAll} closes every connection
- * at once, as a broken network would. Plain sockets and two threads per connection.
+ * at once, as a broken network would, and {@link #stallSubscriptions} makes the Pub/Sub
+ * connections swallow every byte both ways without closing, as a NAT or a load balancer that
+ * dropped an idle socket without a reset does. Plain sockets and two threads per connection.
  */
 public final class ChaosProxy implements AutoCloseable {
 
@@ -31,6 +34,14 @@ public final class ChaosProxy implements AutoCloseable {
 	private volatile long maxLatencyMicros;
 
 	private final AtomicLong cuts = new AtomicLong();
+
+	/** Open connections: a client socket and its Redis socket. */
+	private final Set<Connection> connections = ConcurrentHashMap.newKeySet();
+
+	/** Whether connections that subscribe (now, or from now on) are stalled. */
+	private volatile boolean stalling;
+
+	private static final byte[] SUBSCRIBE = "SUBSCRIBE".getBytes(StandardCharsets.US_ASCII);
 
 	private volatile boolean closed;
 
@@ -61,6 +72,22 @@ public final class ChaosProxy implements AutoCloseable {
 		}
 	}
 
+	/**
+	 * While {@code on}, every connection that has sent a {@code SUBSCRIBE}, or sends one, silently
+	 * drops every byte both ways and stays open. Turned off, new subscriptions pass again; the
+	 * stalled ones stay stalled, as a dropped NAT mapping does.
+	 */
+	public void stallSubscriptions(boolean on) {
+		this.stalling = on;
+		if (on) {
+			for (Connection connection : this.connections) {
+				if (connection.subscriber) {
+					connection.stalled = true;
+				}
+			}
+		}
+	}
+
 	public long cuts() {
 		return this.cuts.get();
 	}
@@ -88,8 +115,10 @@ public final class ChaosProxy implements AutoCloseable {
 				redis.setTcpNoDelay(true);
 				this.sockets.add(client);
 				this.sockets.add(redis);
-				pump(client, redis, "up");
-				pump(redis, client, "down");
+				Connection connection = new Connection();
+				this.connections.add(connection);
+				pump(client, redis, "up", connection);
+				pump(redis, client, "down", connection);
 			}
 			catch (IOException ex) {
 				if (this.closed) {
@@ -99,12 +128,22 @@ public final class ChaosProxy implements AutoCloseable {
 		}
 	}
 
-	private void pump(Socket from, Socket to, String direction) {
+	private void pump(Socket from, Socket to, String direction, Connection connection) {
 		Thread thread = new Thread(() -> {
 			byte[] buffer = new byte[16 * 1024];
 			try (InputStream in = from.getInputStream(); OutputStream out = to.getOutputStream()) {
 				int read;
 				while ((read = in.read(buffer)) >= 0) {
+					if (direction.equals("up") && !connection.subscriber && contains(buffer, read, SUBSCRIBE)) {
+						connection.subscriber = true;
+						if (this.stalling) {
+							connection.stalled = true;
+						}
+					}
+					if (connection.stalled) {
+						// swallowed: read and dropped, the socket stays open and silent
+						continue;
+					}
 					long max = this.maxLatencyMicros;
 					if (max > 0) {
 						long min = this.minLatencyMicros;
@@ -118,12 +157,35 @@ public final class ChaosProxy implements AutoCloseable {
 				// cut, or closed by the other side
 			}
 			finally {
+				this.connections.remove(connection);
 				closeQuietly(from);
 				closeQuietly(to);
 			}
 		}, "chaos-proxy-" + direction);
 		thread.setDaemon(true);
 		thread.start();
+	}
+
+	private static boolean contains(byte[] buffer, int length, byte[] word) {
+		for (int start = 0; start + word.length <= length; start++) {
+			int i = 0;
+			while (i < word.length && buffer[start + i] == word[i]) {
+				i++;
+			}
+			if (i == word.length) {
+				return true;
+			}
+		}
+		return false;
+	}
+
+	/** What one proxied connection does: whether it subscribed, and whether it is stalled now. */
+	private static final class Connection {
+
+		volatile boolean subscriber;
+
+		volatile boolean stalled;
+
 	}
 
 	private void closeQuietly(Socket socket) {

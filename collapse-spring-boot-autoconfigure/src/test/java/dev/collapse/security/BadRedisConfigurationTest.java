@@ -141,7 +141,8 @@ class BadRedisConfigurationTest {
 		String[][] cases = { { "collapse.redis.lease=2ms", "collapse.redis.lease" },
 				{ "collapse.redis.command-timeout=0s", "collapse.redis.command-timeout" },
 				{ "collapse.redis.probe-interval=-1s", "collapse.redis.probe-interval" },
-				{ "collapse.redis.max-entry-size=10B", "collapse.redis.max-entry-size" } };
+				{ "collapse.redis.max-entry-size=10B", "collapse.redis.max-entry-size" },
+				{ "collapse.redis.subscription-check=0s", "collapse.redis.subscription-check" } };
 		for (String[] bad : cases) {
 			runner().withPropertyValues(redis.properties()).withPropertyValues(bad[0]).run((context) -> {
 				assertThat(context).as(bad[0]).hasFailed();
