@@ -23,4 +23,9 @@ final class MonoAdapter extends ReturnAdapter {
 				instance.callAsync(key, () -> ((Mono<?>) proceed(invocation)).contextWrite(context).toFuture())));
 	}
 
+	/** {@code mono} that runs {@code eviction} when it succeeds, before its subscriber hears of it. */
+	static Object afterSuccess(Object mono, Runnable eviction) {
+		return ((Mono<?>) mono).doOnSuccess((value) -> eviction.run());
+	}
+
 }

@@ -79,7 +79,8 @@ public interface Collapser {
 	/**
 	 * Drops the stored result of ({@code name}, {@code key}), in this JVM and, with Redis on, in
 	 * Redis. A load in flight goes on, and stores its result when it ends. A failure to reach
-	 * Redis is logged, never thrown. A name this JVM has not used is left alone.
+	 * Redis is logged, never thrown. With Redis on, the entry in Redis goes even for a name this
+	 * JVM has not used: other nodes may have stored it.
 	 */
 	void evict(String name, Object key);
 

@@ -12,12 +12,15 @@ import java.util.function.Supplier;
 
 import io.lettuce.core.AbstractRedisClient;
 import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
 
 import dev.collapse.core.CollapseSettings;
 import dev.collapse.core.spi.DistributedCoordinator;
 import dev.collapse.core.spi.DistributedLayer;
 import dev.collapse.core.spi.DistributedStatus;
+import dev.collapse.core.spi.DistributedUnavailableException;
 
 /**
  * Fleet-wide collapsing through Redis, for one node. It composes three parts and reports
@@ -36,6 +39,8 @@ import dev.collapse.core.spi.DistributedStatus;
  * scheduler of this layer; asynchronous callers' flows on a pool of this layer.
  */
 public final class RedisDistributedLayer implements DistributedLayer, DistributedStatus, AutoCloseable {
+
+	private static final Log logger = LogFactory.getLog(RedisDistributedLayer.class);
 
 	private final RedisKeys keys;
 
@@ -195,6 +200,25 @@ public final class RedisDistributedLayer implements DistributedLayer, Distribute
 	public DistributedCoordinator coordinator(String name, CollapseSettings settings, Type valueType) {
 		RedisValueSerializer.Codec codec = this.serializer.codec(valueType);
 		return new RedisInstanceCoordinator(this, name, settings, codec, this.keys.instancePrefix(name));
+	}
+
+	/**
+	 * {@inheritDoc} The entry's Redis key depends on the name and key only, not on the type of
+	 * its values, so a node that never read the name can delete what another node stored.
+	 */
+	@Override
+	public boolean evict(String name, Object key) {
+		String entry = this.keys.entry(this.keys.instancePrefix(name), key);
+		try {
+			// DEL answers how many of the keys it was given existed
+			Long deleted = this.link.callEvenIfDown((commands) -> commands.del(entry));
+			return deleted != null && deleted > 0;
+		}
+		catch (DistributedUnavailableException ex) {
+			logger.warn("collapse instance '" + name
+					+ "': an entry could not be deleted from Redis, which does not answer; it expires by its ttl");
+			return false;
+		}
 	}
 
 	RedisKeys keys() {
