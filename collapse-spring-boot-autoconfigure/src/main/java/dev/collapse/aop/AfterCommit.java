@@ -6,7 +6,7 @@ import org.springframework.transaction.support.TransactionSynchronizationManager
 /**
  * Defers an eviction to the commit of the transaction of the calling thread. Evicting before
  * commit would let a concurrent reader load the old row and store it for a whole ttl; on
- * rollback nothing changed, so nothing goes (docs/design.md, "aop"). Loaded only when spring-tx
+ * rollback nothing changed, so nothing goes (docs/design.md, "Eviction on write"). Loaded only when spring-tx
  * is on the classpath.
  */
 final class AfterCommit {

@@ -11,7 +11,7 @@ import dev.collapse.core.Collapser;
 
 /**
  * The {@code @CollapseEvict}s of one method, resolved once: those that run before it, those that
- * run after its success, and when that success is (docs/design.md, "aop").
+ * run after its success, and when that success is (docs/design.md, "Eviction on write").
  */
 final class EvictOperation {
 

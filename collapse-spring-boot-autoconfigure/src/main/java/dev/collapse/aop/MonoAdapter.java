@@ -7,7 +7,8 @@ import reactor.core.publisher.Mono;
 
 /**
  * Reactor {@code Mono}: lazy like any Mono, so nothing runs before a subscription, and each
- * subscription joins the load in flight or starts one. Loaded only when Reactor is present.
+ * subscription joins the load in flight or starts one; for {@code @CollapseEvict}, the success
+ * after which entries go. Loaded only when Reactor is present.
  */
 final class MonoAdapter extends ReturnAdapter {
 

@@ -33,7 +33,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * Inside a transaction, {@code @CollapseEvict} evicts after commit and not on rollback, under a
- * real transaction manager on an embedded database (docs/design.md, "aop").
+ * real transaction manager on an embedded database (docs/design.md, "Eviction on write").
  */
 @ExtendWith(OutputCaptureExtension.class)
 class EvictAfterCommitTest {
