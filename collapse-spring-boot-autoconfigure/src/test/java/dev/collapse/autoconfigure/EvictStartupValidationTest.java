@@ -34,6 +34,12 @@ class EvictStartupValidationTest {
 		assertFailure(UnknownParameterPath.class, "key: ", "no parameter named 'product'");
 	}
 
+	/** Beyond the {@code #name.property} form: SpEL would read a misspelt variable as null on every call. */
+	@Test
+	void unknownVariableInsideALongerExpression() {
+		assertFailure(UnknownVariable.class, "key: ", "no parameter named 'version'", "(parameters: id)");
+	}
+
 	@Test
 	void emptyName() {
 		assertFailure(EmptyName.class, "attribute name: ", "name is empty");
@@ -93,6 +99,14 @@ class EvictStartupValidationTest {
 	public static class UnknownParameterPath {
 
 		@CollapseEvict(name = "products", key = "#product.id")
+		public void save(Long id) {
+		}
+
+	}
+
+	public static class UnknownVariable {
+
+		@CollapseEvict(name = "products", key = "#id + '-' + #version")
 		public void save(Long id) {
 		}
 
