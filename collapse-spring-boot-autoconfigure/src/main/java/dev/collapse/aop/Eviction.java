@@ -62,8 +62,9 @@ final class Eviction {
 			}
 		}
 		catch (RuntimeException ex) {
-			logger.warn(this.origin + ": entries of collapse instance '" + this.name
-					+ "' could not be evicted; they expire by their ttl", ex);
+			// the exception's class only: its message or cause may carry the key, and no key is logged
+			logger.warn(this.origin + ": entries of collapse instance '" + this.name + "' could not be evicted ("
+					+ ex.getClass().getName() + "); they expire by their ttl");
 		}
 	}
 
