@@ -21,6 +21,8 @@ import java.lang.annotation.Target;
  * {@code collapse.instances.<name>.*}, so operators can tune a deployed method without a build.
  * Durations accept Spring's syntax ({@code 500ms}, {@code 5m}, {@code PT5M}) and
  * {@code ${...}} placeholders.
+ *
+ * <p>The method that changes the data behind the results evicts them with {@link CollapseEvict}.
  */
 @Target(ElementType.METHOD)
 @Retention(RetentionPolicy.RUNTIME)

@@ -18,10 +18,11 @@ import org.springframework.core.MethodIntrospector;
 import org.springframework.core.annotation.AnnotatedElementUtils;
 import org.springframework.core.annotation.AnnotationUtils;
 
+import dev.collapse.annotation.CollapseEvict;
 import dev.collapse.annotation.Collapsed;
 
 /**
- * Finds the {@code @Collapsed} methods of every bean as it is created, and resolves them once
+ * Finds the {@code @Collapsed} and {@code @CollapseEvict} methods of every bean as it is created, and resolves them once
  * all singletons exist, so that a bad annotation stops the application at startup with a message
  * that names the method and attribute. It depends on nothing at creation, so it delays no bean.
  */
@@ -33,7 +34,7 @@ public final class CollapsedMethodValidator implements BeanPostProcessor, SmartI
 	private final List<Map.Entry<Method, Class<?>>> pending = new ArrayList<>();
 
 	/** Null until singletons are instantiated; guarded by {@link #pending}. */
-	private @Nullable CollapsedOperations operations;
+	private @Nullable Validation operations;
 
 	/** Set by the container before any other method is called. */
 	private @Nullable BeanFactory beanFactory;
@@ -46,14 +47,15 @@ public final class CollapsedMethodValidator implements BeanPostProcessor, SmartI
 	@Override
 	public Object postProcessAfterInitialization(Object bean, String beanName) throws BeansException {
 		Class<?> targetClass = AopUtils.getTargetClass(bean);
-		if (!AnnotationUtils.isCandidateClass(targetClass, Collapsed.class) || !this.seen.add(targetClass)) {
+		if (!(AnnotationUtils.isCandidateClass(targetClass, Collapsed.class)
+				|| AnnotationUtils.isCandidateClass(targetClass, CollapseEvict.class)) || !this.seen.add(targetClass)) {
 			return bean;
 		}
-		Map<Method, Collapsed> annotated = MethodIntrospector.selectMethods(targetClass,
-				(MethodIntrospector.MetadataLookup<Collapsed>) (method) -> AnnotatedElementUtils
-					.findMergedAnnotation(method, Collapsed.class));
+		Map<Method, Boolean> annotated = MethodIntrospector.selectMethods(targetClass,
+				(MethodIntrospector.MetadataLookup<Boolean>) (method) -> (AnnotatedElementUtils.hasAnnotation(method,
+						Collapsed.class) || !EvictOperations.annotations(method).isEmpty()) ? Boolean.TRUE : null);
 		for (Method method : annotated.keySet()) {
-			CollapsedOperations ready;
+			Validation ready;
 			synchronized (this.pending) {
 				ready = this.operations;
 				if (ready == null) {
@@ -69,7 +71,14 @@ public final class CollapsedMethodValidator implements BeanPostProcessor, SmartI
 
 	@Override
 	public void afterSingletonsInstantiated() {
-		CollapsedOperations resolved = this.beanFactory.getBean(CollapsedOperations.class);
+		CollapsedOperations collapsed = this.beanFactory.getBean(CollapsedOperations.class);
+		EvictOperations evictions = this.beanFactory.getBeanProvider(EvictOperations.class).getIfAvailable();
+		Validation resolved = (method, targetClass) -> {
+			collapsed.validate(method, targetClass);
+			if (evictions != null) {
+				evictions.validate(method, targetClass);
+			}
+		};
 		List<Map.Entry<Method, Class<?>>> drained;
 		synchronized (this.pending) {
 			drained = new ArrayList<>(this.pending);
@@ -79,6 +88,14 @@ public final class CollapsedMethodValidator implements BeanPostProcessor, SmartI
 		for (Map.Entry<Method, Class<?>> method : drained) {
 			resolved.validate(method.getKey(), method.getValue());
 		}
+	}
+
+	/** Resolves one annotated method, or fails naming it. */
+	@FunctionalInterface
+	private interface Validation {
+
+		void validate(Method method, Class<?> targetClass);
+
 	}
 
 }

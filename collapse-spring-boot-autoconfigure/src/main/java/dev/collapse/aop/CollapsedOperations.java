@@ -83,7 +83,7 @@ public final class CollapsedOperations {
 		if (annotation == null) {
 			return null;
 		}
-		String origin = describe(userClass, specific);
+		String origin = describe("@Collapsed", userClass, specific);
 		int modifiers = specific.getModifiers();
 		if (Modifier.isStatic(modifiers) || Modifier.isPrivate(modifiers) || Modifier.isFinal(modifiers)) {
 			throw new CollapseConfigurationException(origin,
@@ -141,9 +141,12 @@ public final class CollapsedOperations {
 
 	}
 
-	/** {@code @Collapsed on ProductService.find(Long)}: how error messages name a method. */
-	static String describe(Class<?> type, Method method) {
-		StringBuilder text = new StringBuilder("@Collapsed on ").append(type.getName()).append('.')
+	/**
+	 * {@code @Collapsed on ProductService.find(Long)}: how error messages name a method.
+	 * @param annotation the annotation that brought the method here, such as {@code @Collapsed}
+	 */
+	static String describe(String annotation, Class<?> type, Method method) {
+		StringBuilder text = new StringBuilder(annotation).append(" on ").append(type.getName()).append('.')
 			.append(method.getName()).append('(');
 		Class<?>[] parameters = method.getParameterTypes();
 		for (int i = 0; i < parameters.length; i++) {

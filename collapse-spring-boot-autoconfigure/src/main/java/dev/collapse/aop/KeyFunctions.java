@@ -18,7 +18,10 @@ import org.springframework.expression.EvaluationException;
 import org.springframework.expression.Expression;
 import org.springframework.expression.ParseException;
 import org.springframework.expression.spel.SpelCompilerMode;
+import org.springframework.expression.spel.SpelNode;
 import org.springframework.expression.spel.SpelParserConfiguration;
+import org.springframework.expression.spel.ast.VariableReference;
+import org.springframework.expression.spel.standard.SpelExpression;
 import org.springframework.expression.spel.standard.SpelExpressionParser;
 
 import dev.collapse.core.CollapseConfigurationException;
@@ -71,6 +74,22 @@ final class KeyFunctions {
 			}
 		}
 		return spel(method, targetClass, text, origin);
+	}
+
+	/**
+	 * Every {@code #variable} of a parsed expression must be a parameter (or {@code #root},
+	 * {@code #this}): SpEL would read a misspelt one as {@code null} and fail every call instead.
+	 */
+	private void checkVariables(SpelNode node, Method method, String origin) {
+		if (node instanceof VariableReference) {
+			String name = node.toStringAST().substring(1);
+			if (!isSpelVariable(name)) {
+				parameterIndex(method, name, origin);
+			}
+		}
+		for (int i = 0; i < node.getChildCount(); i++) {
+			checkVariables(node.getChild(i), method, origin);
+		}
 	}
 
 	private static boolean isSpelVariable(String name) {
@@ -160,6 +179,7 @@ final class KeyFunctions {
 			throw new CollapseConfigurationException(origin, "'" + text + "' is not a valid SpEL expression: "
 					+ ex.getSimpleMessage(), ex);
 		}
+		checkVariables(((SpelExpression) expression).getAST(), method, origin);
 		ParameterNameDiscoverer names = this.parameterNames;
 		return (target, args) -> {
 			KeyRoot root = new KeyRoot(method, args, target, targetClass);

@@ -7,7 +7,8 @@ import reactor.core.publisher.Mono;
 
 /**
  * Reactor {@code Mono}: lazy like any Mono, so nothing runs before a subscription, and each
- * subscription joins the load in flight or starts one. Loaded only when Reactor is present.
+ * subscription joins the load in flight or starts one; for {@code @CollapseEvict}, the success
+ * after which entries go. Loaded only when Reactor is present.
  */
 final class MonoAdapter extends ReturnAdapter {
 
@@ -21,6 +22,11 @@ final class MonoAdapter extends ReturnAdapter {
 		// without collapse: reactive security and tracing live there, not on a thread
 		return Mono.deferContextual((context) -> Mono.fromFuture(
 				instance.callAsync(key, () -> ((Mono<?>) proceed(invocation)).contextWrite(context).toFuture())));
+	}
+
+	/** {@code mono} that runs {@code eviction} when it succeeds, before its subscriber hears of it. */
+	static Object afterSuccess(Object mono, Runnable eviction) {
+		return ((Mono<?>) mono).doOnSuccess((value) -> eviction.run());
 	}
 
 }

@@ -26,7 +26,8 @@ abstract class ReturnAdapter {
 	private static final boolean REACTOR_PRESENT = ClassUtils.isPresent("reactor.core.publisher.Mono",
 			ReturnAdapter.class.getClassLoader());
 
-	private static final String[] MULTI_VALUE_TYPES = { "reactor.core.publisher.Flux", "org.reactivestreams.Publisher",
+	/** Publishers of many values: nothing to share, and no single success to evict after. */
+	static final String[] MULTI_VALUE_TYPES = { "reactor.core.publisher.Flux", "org.reactivestreams.Publisher",
 			"java.util.concurrent.Flow$Publisher", "kotlinx.coroutines.flow.Flow", "io.reactivex.rxjava3.core.Flowable",
 			"io.reactivex.rxjava3.core.Observable" };
 
@@ -85,7 +86,7 @@ abstract class ReturnAdapter {
 		return Object.class;
 	}
 
-	private static boolean isAssignable(String className, Class<?> type, Method method) {
+	static boolean isAssignable(String className, Class<?> type, Method method) {
 		ClassLoader loader = (method.getDeclaringClass().getClassLoader() != null)
 				? method.getDeclaringClass().getClassLoader() : ReturnAdapter.class.getClassLoader();
 		if (!ClassUtils.isPresent(className, loader)) {

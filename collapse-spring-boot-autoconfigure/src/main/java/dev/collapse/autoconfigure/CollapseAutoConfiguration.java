@@ -22,10 +22,13 @@ import org.springframework.core.type.AnnotationMetadata;
 
 import com.github.benmanes.caffeine.cache.Ticker;
 
+import dev.collapse.aop.CollapseEvictAdvisor;
+import dev.collapse.aop.CollapseEvictInterceptor;
 import dev.collapse.aop.CollapsedAdvisor;
 import dev.collapse.aop.CollapsedInterceptor;
 import dev.collapse.aop.CollapsedMethodValidator;
 import dev.collapse.aop.CollapsedOperations;
+import dev.collapse.aop.EvictOperations;
 import dev.collapse.aop.SettingsResolver;
 import dev.collapse.core.CollapseExecutor;
 import dev.collapse.core.CollapseListener;
@@ -37,7 +40,8 @@ import dev.collapse.core.RefreshExecutor;
 import dev.collapse.core.spi.DistributedLayer;
 
 /**
- * Herd protection for {@code @Collapsed} methods in one JVM, and the {@link Collapser} bean.
+ * Herd protection for {@code @Collapsed} methods in one JVM, eviction for {@code @CollapseEvict}
+ * methods, and the {@link Collapser} bean.
  * With {@code collapse.enabled=false} the methods are not proxied and the {@link Collapser}
  * runs every loader as a plain call.
  */
@@ -108,6 +112,13 @@ public final class CollapseAutoConfiguration {
 		}
 
 		@Bean
+		@ConditionalOnMissingBean
+		EvictOperations collapseEvictOperations(CollapseRegistry registry, ConfigurableListableBeanFactory beanFactory) {
+			// evicts through the Collapser API of the registry, with keys made as @Collapsed makes them
+			return new EvictOperations(registry, beanFactory.getBeanClassLoader());
+		}
+
+		@Bean
 		@Role(BeanDefinition.ROLE_INFRASTRUCTURE)
 		static CollapsedMethodValidator collapsedMethodValidator() {
 			return new CollapsedMethodValidator();
@@ -121,6 +132,17 @@ public final class CollapseAutoConfiguration {
 			// post-processors that should see them
 			int order = environment.getProperty("collapse.order", Integer.class, CollapseProperties.DEFAULT_ORDER);
 			return new CollapsedAdvisor(new CollapsedInterceptor(operations::getObject), order);
+		}
+
+		@Bean
+		@Role(BeanDefinition.ROLE_INFRASTRUCTURE)
+		@ConditionalOnMissingBean
+		static CollapseEvictAdvisor collapseEvictAdvisor(ObjectProvider<EvictOperations> operations,
+				Environment environment) {
+			// the order of @Collapsed's advisor: outside @Transactional by default, so a method's own
+			// transaction has committed when it returns here; inside one, evictions wait for its commit
+			int order = environment.getProperty("collapse.order", Integer.class, CollapseProperties.DEFAULT_ORDER);
+			return new CollapseEvictAdvisor(new CollapseEvictInterceptor(operations::getObject), order);
 		}
 
 	}

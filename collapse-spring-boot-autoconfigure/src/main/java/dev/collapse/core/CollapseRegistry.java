@@ -255,15 +255,41 @@ public final class CollapseRegistry implements Collapser, AutoCloseable {
 		return (CompletableFuture<T>) instance(name, type).callAsync(key(key), loader::get);
 	}
 
+	/**
+	 * {@inheritDoc} With a distributed layer, the fleet's entry goes even when this node has no
+	 * instance of that name, or one without a value type: other nodes may have stored it (a node
+	 * that only writes, for example).
+	 */
 	@Override
 	public void evict(String name, Object key) {
-		find(name).ifPresent((instance) -> instance.evict(key(key)));
+		Objects.requireNonNull(name, "name of the collapse instance");
+		Objects.requireNonNull(key, () -> "key of collapse instance '" + name + "'");
+		Object normalized = key(key);
+		CollapseInstance instance = this.instances.get(name);
+		if (instance != null) {
+			instance.evict(normalized);
+		}
+		// an instance with a value type has a coordinator, which evicted in the fleet already
+		if (this.distributed != null && (instance == null || instance.valueType() == null)) {
+			this.distributed.evict(name, normalized);
+		}
 	}
 
-	/** {@inheritDoc} A name this JVM has not used has nothing stored here: nothing is created for it. */
+	/**
+	 * {@inheritDoc} A name this JVM has not used has nothing stored here: nothing is created for
+	 * it, but with Redis on the fleet's entries go.
+	 */
 	@Override
 	public void evictAll(String name) {
-		find(name).ifPresent(CollapseInstance::evictAll);
+		Objects.requireNonNull(name, "name of the collapse instance");
+		CollapseInstance instance = this.instances.get(name);
+		if (instance != null) {
+			instance.evictAll();
+		}
+		// an instance with a value type has a coordinator, which evicted in the fleet already
+		if (this.distributed != null && (instance == null || instance.valueType() == null)) {
+			this.distributed.evictAll(name);
+		}
 	}
 
 	/**

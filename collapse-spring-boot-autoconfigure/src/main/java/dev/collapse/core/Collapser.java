@@ -81,7 +81,8 @@ public interface Collapser {
 	 * Redis. Once this returns, no caller joins a load of the key that began before it, and that
 	 * load's result is stored nowhere, on any node (other nodes act when the eviction's message
 	 * reaches them); the callers that had joined it still get its value. A failure to reach
-	 * Redis is logged, never thrown. A name this JVM has not used is left alone.
+	 * Redis is logged, never thrown. With Redis on, the entry in Redis goes even for a name this
+	 * JVM has not used: other nodes may have stored it.
 	 */
 	void evict(String name, Object key);
 

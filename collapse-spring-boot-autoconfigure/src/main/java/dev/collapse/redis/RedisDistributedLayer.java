@@ -14,12 +14,15 @@ import java.util.function.Supplier;
 
 import io.lettuce.core.AbstractRedisClient;
 import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
 
 import dev.collapse.core.CollapseSettings;
 import dev.collapse.core.spi.DistributedCoordinator;
 import dev.collapse.core.spi.DistributedLayer;
 import dev.collapse.core.spi.DistributedStatus;
+import dev.collapse.core.spi.DistributedUnavailableException;
 
 /**
  * Fleet-wide collapsing through Redis, for one node. It composes three parts and reports
@@ -40,6 +43,8 @@ import dev.collapse.core.spi.DistributedStatus;
  * this layer.
  */
 public final class RedisDistributedLayer implements DistributedLayer, DistributedStatus, AutoCloseable {
+
+	private static final Log logger = LogFactory.getLog(RedisDistributedLayer.class);
 
 	private final RedisKeys keys;
 
@@ -62,7 +67,7 @@ public final class RedisDistributedLayer implements DistributedLayer, Distribute
 	/** Whether {@link #start} ran and neither {@link #stop} nor {@link #close} since; written under this. */
 	private volatile boolean running;
 
-	/** The evictions of each instance, by instance prefix; added when the instance is created. */
+	/** The evictions of each instance, by instance prefix; added when the instance is created, or first evicted. */
 	private final Map<String, InstanceEvictions> evictions = new ConcurrentHashMap<>();
 
 	/** Set once by {@link #close}: the threads are gone and the layer never starts again. */
@@ -217,11 +222,7 @@ public final class RedisDistributedLayer implements DistributedLayer, Distribute
 	@Override
 	public DistributedCoordinator coordinator(String name, CollapseSettings settings, Type valueType) {
 		RedisValueSerializer.Codec codec = this.serializer.codec(valueType);
-		String instancePrefix = this.keys.instancePrefix(name);
-		RedisInstanceCoordinator coordinator = new RedisInstanceCoordinator(this, name, settings, codec, instancePrefix);
-		// the first coordinator of a name hears its evictions: the registry creates one per instance
-		this.evictions.putIfAbsent(instancePrefix, coordinator.evictions());
-		return coordinator;
+		return new RedisInstanceCoordinator(this, name, settings, codec, evictions(name));
 	}
 
 	// ---- evictions (docs/design.md, Evictions)
@@ -256,6 +257,26 @@ public final class RedisDistributedLayer implements DistributedLayer, Distribute
 		for (InstanceEvictions instance : this.evictions.values()) {
 			instance.availabilityChanged();
 		}
+	}
+
+	/**
+	 * {@inheritDoc} The entry's Redis key depends on the name and key only, not on the type of
+	 * its values, so a node that never read the name can evict what another node stored.
+	 */
+	@Override
+	public boolean evict(String name, Object key) {
+		return evictions(name).evict(key);
+	}
+
+	@Override
+	public boolean evictAll(String name) {
+		return evictions(name).evictAll();
+	}
+
+	/** The one {@link InstanceEvictions} of instance {@code name} on this node, created on first use. */
+	InstanceEvictions evictions(String name) {
+		String instancePrefix = this.keys.instancePrefix(name);
+		return this.evictions.computeIfAbsent(instancePrefix, (prefix) -> new InstanceEvictions(this, name, prefix));
 	}
 
 	RedisKeys keys() {

@@ -64,12 +64,12 @@ final class RedisInstanceCoordinator implements DistributedCoordinator {
 	private final AtomicBoolean oversizeLogged = new AtomicBoolean();
 
 	RedisInstanceCoordinator(RedisDistributedLayer layer, String name, CollapseSettings settings,
-			RedisValueSerializer.Codec codec, String instancePrefix) {
+			RedisValueSerializer.Codec codec, InstanceEvictions evictions) {
 		this.layer = layer;
 		this.name = name;
 		this.settings = settings;
 		this.codec = codec;
-		this.evictions = new InstanceEvictions(layer, name, instancePrefix);
+		this.evictions = evictions;
 		this.ttlMillis = settings.ttl().toMillis();
 		this.staleIfErrorMillis = settings.staleIfError().toMillis();
 		Duration lease = layer.settings().lease();

@@ -4,6 +4,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 
+import dev.collapse.annotation.CollapseEvict;
 import dev.collapse.annotation.Collapsed;
 import reactor.core.publisher.Mono;
 
@@ -33,6 +34,12 @@ public class ProductService implements AutoCloseable {
 	@Collapsed(name = "products", key = "#id", ttl = "1m", jitter = "0")
 	public Product find(long id) throws Exception {
 		return (Product) this.upstream.load(this.node, id);
+	}
+
+	/** The write side of {@link #find}: its key is the product's id, as {@code #id} there. */
+	@CollapseEvict(name = "products", key = "#product.id")
+	public void update(Product product) {
+		// the write itself is the test's business: it changes what the upstream answers
 	}
 
 	/** Collapses concurrent calls only: with Redis the result still reaches waiting nodes. */

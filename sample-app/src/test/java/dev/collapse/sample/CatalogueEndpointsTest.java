@@ -21,10 +21,11 @@ import dev.collapse.core.Collapser;
 import dev.collapse.sample.catalog.CatalogueService;
 import dev.collapse.sample.catalog.CatalogueSummary;
 import dev.collapse.sample.catalog.Product;
+import dev.collapse.sample.catalog.ProductChange;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** The product API and the actuator, over HTTP. */
+/** The product API, its update included, and the actuator, over HTTP. */
 @SpringBootTest(webEnvironment = WebEnvironment.RANDOM_PORT)
 class CatalogueEndpointsTest {
 
@@ -87,6 +88,43 @@ class CatalogueEndpointsTest {
 	@Test
 	void unknownProductIsNotFound() {
 		assertThat(this.http.get("/api/products/999").statusCode()).isEqualTo(404);
+	}
+
+	/**
+	 * {@code PUT /api/products/{id}}: its {@code @CollapseEvict} drops the stored read after
+	 * commit, so the next read queries the database once and serves the new row.
+	 */
+	@Test
+	void aReadAfterAnUpdateServesTheNewRowWithOneQuery() {
+		this.collapser.evict(CatalogueService.PRODUCTS, 11L);
+		Product original = SampleHttp.read(this.http.get("/api/products/11"), Product.class);
+		// the price stays, so that the catalogue's figures other tests read do not change
+		ProductChange change = new ProductChange(original.name() + " II", "Updated", original.priceCents());
+		try {
+			double before = this.http.counter("sample.db.queries");
+			assertThat(this.http.get("/api/products/11").body()).as("stored").contains(original.name());
+			assertThat(this.http.counter("sample.db.queries") - before).as("served from the entry").isEqualTo(0);
+
+			HttpResponse<String> updated = this.http.put("/api/products/11", change);
+			assertThat(updated.statusCode()).isEqualTo(200);
+
+			HttpResponse<String> first = this.http.get("/api/products/11");
+			HttpResponse<String> second = this.http.get("/api/products/11");
+			assertThat(SampleHttp.read(first, Product.class))
+				.isEqualTo(new Product(11, change.name(), change.description(), change.priceCents()));
+			assertThat(second.body()).isEqualTo(first.body());
+			assertThat(this.http.counter("sample.db.queries") - before).as("one query after the update")
+				.isEqualTo(1);
+		}
+		finally {
+			this.http.put("/api/products/11",
+					new ProductChange(original.name(), original.description(), original.priceCents()));
+		}
+	}
+
+	@Test
+	void updatingAnUnknownProductIsNotFound() {
+		assertThat(this.http.put("/api/products/999", new ProductChange("x", "y", 1)).statusCode()).isEqualTo(404);
 	}
 
 	@Test

@@ -44,6 +44,14 @@ public final class SampleHttp {
 			.POST(HttpRequest.BodyPublishers.noBody()));
 	}
 
+	/** PUT {@code body} as JSON. */
+	public HttpResponse<String> put(String path, Object body) {
+		return send(HttpRequest.newBuilder(URI.create(url(path)))
+			.header("Accept", "application/json")
+			.header("Content-Type", "application/json")
+			.PUT(HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(body))));
+	}
+
 	public HttpResponse<String> delete(String path) {
 		return send(HttpRequest.newBuilder(URI.create(url(path))).header("Accept", "application/json").DELETE());
 	}

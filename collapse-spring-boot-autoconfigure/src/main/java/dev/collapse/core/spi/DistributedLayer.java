@@ -19,4 +19,18 @@ public interface DistributedLayer {
 	 */
 	DistributedCoordinator coordinator(String name, CollapseSettings settings, Type valueType);
 
+	/**
+	 * {@link DistributedCoordinator#evict} for a name that has no coordinator on this node: other
+	 * nodes may have stored it. A failure is logged, never thrown.
+	 * @return whether the fleet's store had an entry; false when it could not be asked
+	 */
+	boolean evict(String name, Object key);
+
+	/**
+	 * {@link DistributedCoordinator#evictAll} for a name that has no coordinator on this node. A
+	 * failure is logged, never thrown.
+	 * @return whether the fleet could be told
+	 */
+	boolean evictAll(String name);
+
 }

@@ -6,6 +6,8 @@ import java.util.concurrent.CompletableFuture;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PutMapping;
+import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RestController;
 
@@ -27,6 +29,11 @@ class CatalogueController {
 	@GetMapping("/products/{id}")
 	ResponseEntity<Product> product(@PathVariable long id) {
 		return ResponseEntity.of(this.catalogue.product(id));
+	}
+
+	@PutMapping("/products/{id}")
+	ResponseEntity<Product> update(@PathVariable long id, @RequestBody ProductChange change) {
+		return ResponseEntity.of(this.catalogue.update(id, change));
 	}
 
 	@GetMapping("/catalogue/summary")

@@ -33,6 +33,10 @@ public class ProductRepository {
 	private static final String FIND_ALL = """
 			SELECT p.id, p.name, p.description, p.price_cents FROM sample_products p ORDER BY p.id""";
 
+	private static final String UPDATE = """
+			UPDATE sample_products SET name = :name, description = :description, price_cents = :price
+			WHERE id = :id""";
+
 	private static final String NAME = "SELECT p.name FROM sample_products p WHERE p.id = :id";
 
 	private final JdbcClient jdbc;
@@ -60,6 +64,16 @@ public class ProductRepository {
 			.query((rs, row) -> new CatalogueSummary(rs.getLong("products"), rs.getLong("cheapest"),
 					rs.getLong("dearest"), rs.getLong("average")))
 			.single();
+	}
+
+	/** Writes {@code change} over product {@code id}; whether it exists. */
+	public boolean update(long id, ProductChange change) {
+		return this.jdbc.sql(UPDATE)
+			.param("name", change.name())
+			.param("description", change.description())
+			.param("price", change.priceCents())
+			.param("id", id)
+			.update() > 0;
 	}
 
 	/** The product's name, without delay. */
