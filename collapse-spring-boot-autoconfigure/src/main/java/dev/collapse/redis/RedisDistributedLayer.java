@@ -3,6 +3,7 @@ package dev.collapse.redis;
 import java.lang.reflect.Type;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
@@ -15,6 +16,7 @@ import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import org.jspecify.annotations.Nullable;
 
 import dev.collapse.core.CollapseSettings;
+import dev.collapse.core.KeyEncoder;
 import dev.collapse.core.spi.DistributedCoordinator;
 import dev.collapse.core.spi.DistributedLayer;
 import dev.collapse.core.spi.DistributedStatus;
@@ -67,12 +69,13 @@ public final class RedisDistributedLayer implements DistributedLayer, Distribute
 	 * the layer connects
 	 * @param serializer writes and reads values
 	 * @param keyPrefix prefix of every key and of the channel
-	 * @param keyMapper writes keys of other types than the usual ones as JSON
+	 * @param keyEncoders write keys of other types than those the fleet encodes itself, in this
+	 * order (docs/design.md, Keys)
 	 */
 	public RedisDistributedLayer(Supplier<AbstractRedisClient> client, RedisValueSerializer serializer, String keyPrefix,
-			tools.jackson.databind.json.JsonMapper keyMapper, Settings settings) {
+			List<KeyEncoder> keyEncoders, Settings settings) {
 		this.serializer = serializer;
-		this.keys = new RedisKeys(keyPrefix, keyMapper);
+		this.keys = new RedisKeys(keyPrefix, new KeyEncoding(keyEncoders));
 		this.settings = settings;
 		this.scheduler = new ScheduledThreadPoolExecutor(2, daemon("collapse-redis-scheduler"));
 		this.scheduler.setRemoveOnCancelPolicy(true);
@@ -195,6 +198,12 @@ public final class RedisDistributedLayer implements DistributedLayer, Distribute
 	public DistributedCoordinator coordinator(String name, CollapseSettings settings, Type valueType) {
 		RedisValueSerializer.Codec codec = this.serializer.codec(valueType);
 		return new RedisInstanceCoordinator(this, name, settings, codec, this.keys.instancePrefix(name));
+	}
+
+	/** {@inheritDoc} With a {@link KeyEncoder} bean, any type may be encoded: each key is checked when called. */
+	@Override
+	public @Nullable String unsupportedKeyType(Type keyType) {
+		return this.keys.encoding().hasEncoders() ? null : KeyTypes.unencodable(keyType);
 	}
 
 	RedisKeys keys() {

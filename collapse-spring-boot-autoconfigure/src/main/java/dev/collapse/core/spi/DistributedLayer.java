@@ -2,6 +2,8 @@ package dev.collapse.core.spi;
 
 import java.lang.reflect.Type;
 
+import org.jspecify.annotations.Nullable;
+
 import dev.collapse.core.CollapseSettings;
 
 /**
@@ -18,5 +20,15 @@ public interface DistributedLayer {
 	 * the message names the type and the way out
 	 */
 	DistributedCoordinator coordinator(String name, CollapseSettings settings, Type valueType);
+
+	/**
+	 * Why no key of the declared type {@code keyType} can be shared with the fleet, or
+	 * {@code null} if some can: those keys are then checked when called, and one that cannot be
+	 * shared is collapsed in its JVM only. Asked at startup, so that a method whose keys can never
+	 * be shared is refused before its first call (docs/design.md, Keys).
+	 */
+	default @Nullable String unsupportedKeyType(Type keyType) {
+		return null;
+	}
 
 }
