@@ -42,13 +42,20 @@ class FleetKeysTest {
 		}
 	}
 
-	/** A key Jackson cannot write: no property at all. The secret is its state, never to be logged. */
+	/**
+	 * A key Jackson cannot write (a property that refers to itself): every call failed. Its secret,
+	 * which has no getter, is its state, and is never to be logged.
+	 */
 	static final class Unwritable {
 
 		private final String secret;
 
 		Unwritable(String secret) {
 			this.secret = secret;
+		}
+
+		public Unwritable getSelf() {
+			return this;
 		}
 
 		@Override
