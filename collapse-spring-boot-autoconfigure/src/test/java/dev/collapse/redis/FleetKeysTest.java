@@ -2,6 +2,8 @@ package dev.collapse.redis;
 
 import java.util.List;
 import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -101,6 +103,15 @@ class FleetKeysTest {
 		assertThat(call(0, "unwritable", new Unwritable("s3cr3t-1"), "again")).isEqualTo("one");
 		collapser(0).evict("unwritable", new Unwritable("s3cr3t-1"));
 		assertThat(call(0, "unwritable", new Unwritable("s3cr3t-1"), "after evict")).isEqualTo("after evict");
+	}
+
+	@Test
+	void anAsynchronousCallOfAKeyJacksonCannotWriteIsCollapsedInItsJvmToo() throws Exception {
+		long fallbacks = fleet.events(1, "fallback");
+		CompletableFuture<String> call = collapser(1).collapseAsync("unwritable-async", new Unwritable("s3cr3t-3"),
+				String.class, () -> CompletableFuture.completedFuture("async"));
+		assertThat(call.get(30, TimeUnit.SECONDS)).isEqualTo("async");
+		assertThat(fleet.events(1, "fallback") - fallbacks).isEqualTo(1);
 	}
 
 	@Test
