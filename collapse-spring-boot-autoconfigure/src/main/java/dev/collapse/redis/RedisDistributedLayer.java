@@ -4,6 +4,8 @@ import java.lang.reflect.Type;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
@@ -13,6 +15,8 @@ import java.util.function.Supplier;
 
 import io.lettuce.core.AbstractRedisClient;
 import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
 
 import dev.collapse.core.CollapseSettings;
@@ -39,6 +43,8 @@ import dev.collapse.core.spi.DistributedStatus;
  */
 public final class RedisDistributedLayer implements DistributedLayer, DistributedStatus, AutoCloseable {
 
+	private static final Log logger = LogFactory.getLog(RedisDistributedLayer.class);
+
 	private final RedisKeys keys;
 
 	private final RedisValueSerializer serializer;
@@ -56,6 +62,9 @@ public final class RedisDistributedLayer implements DistributedLayer, Distribute
 	private final RedisLink link;
 
 	private final LeaseKeeper leases;
+
+	/** Instances whose keys that cannot be shared were logged: once each. */
+	private final Set<String> unencodableLogged = ConcurrentHashMap.newKeySet();
 
 	/** Whether {@link #start} ran and neither {@link #stop} nor {@link #close} since; written under this. */
 	private volatile boolean running;
@@ -204,6 +213,26 @@ public final class RedisDistributedLayer implements DistributedLayer, Distribute
 	@Override
 	public @Nullable String unsupportedKeyType(Type keyType) {
 		return this.keys.encoding().hasEncoders() ? null : KeyTypes.unencodable(keyType);
+	}
+
+	/**
+	 * The Redis key of {@code key} of instance {@code name}, or {@code null} if the fleet cannot
+	 * encode it faithfully: the call is then collapsed in its JVM only (docs/design.md, Keys), said
+	 * once per instance, by the key's class, never its content.
+	 */
+	@Nullable String entry(String name, String instancePrefix, Object key) {
+		try {
+			return this.keys.entry(instancePrefix, key);
+		}
+		catch (UnencodableKeyException ex) {
+			if (this.unencodableLogged.add(name)) {
+				logger.warn("collapse instance '" + name + "': a key cannot be shared with the fleet, because "
+						+ ex.getMessage() + "; such calls are collapsed in their JVM only (counted as fallback). Give "
+						+ "the key attribute an expression that yields strings, numbers, enums, UUIDs, records or "
+						+ "collections of these, or declare a KeyEncoder bean (docs/usage.md, Keys)");
+			}
+			return null;
+		}
 	}
 
 	RedisKeys keys() {

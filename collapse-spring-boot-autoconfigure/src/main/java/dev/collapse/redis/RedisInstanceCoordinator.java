@@ -63,8 +63,6 @@ final class RedisInstanceCoordinator implements DistributedCoordinator {
 
 	private final AtomicBoolean oversizeLogged = new AtomicBoolean();
 
-	private final AtomicBoolean unencodableLogged = new AtomicBoolean();
-
 	RedisInstanceCoordinator(RedisDistributedLayer layer, String name, CollapseSettings settings,
 			RedisValueSerializer.Codec codec, String instancePrefix) {
 		this.layer = layer;
@@ -105,7 +103,7 @@ final class RedisInstanceCoordinator implements DistributedCoordinator {
 
 	private Outcome serveInFleet(Object key, Loader load, long waitNanos) throws Throwable {
 		long deadline = System.nanoTime() + waitNanos;
-		String entry = entryOf(key);
+		String entry = this.layer.entry(this.name, this.instancePrefix, key);
 		if (entry == null) {
 			throw new DistributedUnavailableException("a key that the fleet cannot encode", null);
 		}
@@ -187,7 +185,7 @@ final class RedisInstanceCoordinator implements DistributedCoordinator {
 		if (!this.layer.available()) {
 			return null;
 		}
-		String entry = entryOf(key);
+		String entry = this.layer.entry(this.name, this.instancePrefix, key);
 		if (entry == null) {
 			return null;
 		}
@@ -205,7 +203,7 @@ final class RedisInstanceCoordinator implements DistributedCoordinator {
 
 	@Override
 	public boolean evict(Object key) {
-		String entry = entryOf(key);
+		String entry = this.layer.entry(this.name, this.instancePrefix, key);
 		if (entry == null) {
 			// never shared with the fleet: there is no entry in Redis
 			return false;
@@ -219,25 +217,6 @@ final class RedisInstanceCoordinator implements DistributedCoordinator {
 			logger.warn("collapse instance '" + this.name
 					+ "': an entry could not be deleted from Redis, which does not answer; it expires by its ttl");
 			return false;
-		}
-	}
-
-	/**
-	 * The Redis key of {@code key}, or {@code null} if the fleet cannot encode it faithfully: it is
-	 * then collapsed in this JVM only (docs/design.md, Keys), said once per instance, without the key.
-	 */
-	private @Nullable String entryOf(Object key) {
-		try {
-			return this.layer.keys().entry(this.instancePrefix, key);
-		}
-		catch (UnencodableKeyException ex) {
-			if (this.unencodableLogged.compareAndSet(false, true)) {
-				logger.warn("collapse instance '" + this.name + "': a key cannot be shared with the fleet, because "
-						+ ex.getMessage() + "; such calls are collapsed in their JVM only (counted as fallback). Give "
-						+ "the key attribute an expression that yields strings, numbers, enums, UUIDs, records or "
-						+ "collections of these, or declare a KeyEncoder bean");
-			}
-			return null;
 		}
 	}
 
