@@ -7,8 +7,9 @@ import org.jspecify.annotations.Nullable;
  * shared through Redis. Declare one as a bean; it is used only with Redis on.
  *
  * <p>Strings, numbers, booleans, characters, enums, UUIDs, {@code java.time} values, records,
- * lists, sets and maps of these, and arrays, are encoded by the fleet itself and never reach an
- * encoder. Any other value (a key, or a part of one: an argument, a record component, an element)
+ * lists, sets and maps of these, and arrays where they compare by content (a key, an argument),
+ * are encoded by the fleet itself and never reach an encoder: the fleet's own encoding comes
+ * first. Any other value (a key, or a part of one: an argument, a record component, an element)
  * is offered to the encoders in their bean order; the first text returned is used.
  *
  * <p>Contract: for the keys an encoder handles, {@code a.equals(b)} if and only if
