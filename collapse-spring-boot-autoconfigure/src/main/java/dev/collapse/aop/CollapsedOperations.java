@@ -2,6 +2,7 @@ package dev.collapse.aop;
 
 import java.lang.reflect.Method;
 import java.lang.reflect.Modifier;
+import java.lang.reflect.Type;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -108,7 +109,25 @@ public final class CollapsedOperations {
 		catch (IllegalStateException | IllegalArgumentException ex) {
 			throw new CollapseConfigurationException(origin, ex.getMessage());
 		}
+		checkFleetKey(instance, specific, annotation.key(), origin + " key");
 		return new CollapsedOperation(instance, key, adapter);
+	}
+
+	/**
+	 * Refuses a key whose declared type the fleet can never encode faithfully: its calls would all
+	 * be collapsed in their JVM only (docs/design.md, Keys).
+	 */
+	private void checkFleetKey(CollapseInstance instance, Method method, String expression, String origin) {
+		for (Map.Entry<String, Type> part : this.keys.declaredTypes(method, expression).entrySet()) {
+			String problem = this.registry.unsupportedFleetKey(instance, part.getValue());
+			if (problem != null) {
+				throw new CollapseConfigurationException(origin, part.getKey() + " cannot be shared with the fleet "
+						+ "through Redis: " + problem + ". Give the key attribute an expression that yields strings, "
+						+ "numbers, booleans, enums, UUIDs, java.time values, records or collections of these (such as "
+						+ "key = \"#order.id\" or key = \"{#order.tenant, #order.id}\"), or declare a "
+						+ "dev.collapse.core.KeyEncoder bean (docs/usage.md, Keys)");
+			}
+		}
 	}
 
 	/**

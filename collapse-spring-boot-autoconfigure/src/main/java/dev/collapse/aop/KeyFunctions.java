@@ -5,8 +5,11 @@ import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
 import java.lang.reflect.Method;
 import java.lang.reflect.Modifier;
+import java.lang.reflect.Type;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.Locale;
+import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -92,6 +95,40 @@ final class KeyFunctions {
 		}
 	}
 
+	/**
+	 * The declared types of the key that {@code expression} makes for {@code method}, by what they
+	 * are: every parameter for the default key, the parameter or its property for {@code #param}
+	 * and {@code #param.property}. Empty for any other expression: its type is known only when it
+	 * runs. Call it after {@link #create} accepted the expression.
+	 */
+	Map<String, Type> declaredTypes(Method method, String expression) {
+		String text = expression.trim();
+		Type[] parameters = method.getGenericParameterTypes();
+		Map<String, Type> types = new LinkedHashMap<>();
+		if (text.isEmpty()) {
+			String[] names = this.parameterNames.getParameterNames(method);
+			for (int i = 0; i < parameters.length; i++) {
+				types.put("argument " + ((names != null) ? "'" + names[i] + "'" : i) + " of the default key (all arguments)",
+						parameters[i]);
+			}
+			return types;
+		}
+		Matcher path = PARAMETER_PATH.matcher(text);
+		if (path.matches() && !isSpelVariable(path.group(1))) {
+			int index = parameterIndex(method, path.group(1), text);
+			if (path.group(2) == null) {
+				types.put("the key '" + text + "'", parameters[index]);
+			}
+			else {
+				Method getter = getterMethod(method.getParameterTypes()[index], path.group(2));
+				if (getter != null) {
+					types.put("the key '" + text + "'", getter.getGenericReturnType());
+				}
+			}
+		}
+		return types;
+	}
+
 	private static boolean isSpelVariable(String name) {
 		return name.equals("root") || name.equals("this");
 	}
@@ -125,6 +162,19 @@ final class KeyFunctions {
 	 * {@code null} when there is none, and the expression is left to SpEL.
 	 */
 	private static @Nullable MethodHandle getter(Class<?> type, String property) {
+		Method method = getterMethod(type, property);
+		if (method == null) {
+			return null;
+		}
+		try {
+			return MethodHandles.publicLookup().unreflect(method).asType(MethodType.methodType(Object.class, Object.class));
+		}
+		catch (IllegalAccessException ex) {
+			return null;
+		}
+	}
+
+	private static @Nullable Method getterMethod(Class<?> type, String property) {
 		if (!Modifier.isPublic(type.getModifiers())) {
 			return null;
 		}
@@ -136,11 +186,9 @@ final class KeyFunctions {
 						|| !Modifier.isPublic(method.getDeclaringClass().getModifiers())) {
 					continue;
 				}
-				return MethodHandles.publicLookup()
-					.unreflect(method)
-					.asType(MethodType.methodType(Object.class, Object.class));
+				return method;
 			}
-			catch (NoSuchMethodException | IllegalAccessException ex) {
+			catch (NoSuchMethodException ex) {
 				// try the next naming convention
 			}
 		}

@@ -15,6 +15,7 @@ import org.springframework.data.redis.connection.RedisConnectionFactory;
 import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
 
 import dev.collapse.core.CollapseConfigurationException;
+import dev.collapse.core.KeyEncoder;
 import dev.collapse.redis.RedisDistributedLayer;
 import dev.collapse.redis.RedisValueSerializer;
 import dev.collapse.redis.RedisValueSerializers;
@@ -23,7 +24,8 @@ import tools.jackson.databind.json.JsonMapper;
 /**
  * Fleet-wide collapsing through the Redis of {@code spring.data.redis.*} (standalone, Sentinel or
  * Cluster, with Boot's credentials and TLS), when {@code collapse.redis.enabled=true}. It needs
- * Lettuce (Boot's default client) and Jackson 3.
+ * Lettuce (Boot's default client) and Jackson 3. Keys of types the fleet does not encode itself
+ * are written by the application's {@link KeyEncoder} beans, in their order.
  */
 @AutoConfiguration(afterName = "org.springframework.boot.data.redis.autoconfigure.DataRedisAutoConfiguration")
 @ConditionalOnClass(value = { LettuceConnectionFactory.class, JsonMapper.class }, name = "io.lettuce.core.RedisClient")
@@ -37,7 +39,8 @@ public final class CollapseRedisAutoConfiguration {
 	@Bean
 	@ConditionalOnMissingBean
 	RedisDistributedLayer collapseRedisLayer(RedisConnectionFactory factory, CollapseProperties properties,
-			ObjectProvider<JsonMapper> jsonMapper, ObjectProvider<RedisValueSerializer> serializer) {
+			ObjectProvider<JsonMapper> jsonMapper, ObjectProvider<RedisValueSerializer> serializer,
+			ObjectProvider<KeyEncoder> keyEncoders) {
 		// a parameter, not a provider: the factory is then destroyed after this layer, never before
 		if (!(factory instanceof LettuceConnectionFactory lettuce)) {
 			throw new CollapseConfigurationException("collapse.redis.enabled=true", "the RedisConnectionFactory is a "
@@ -59,8 +62,8 @@ public final class CollapseRedisAutoConfiguration {
 		RedisDistributedLayer layer;
 		try {
 			layer = new RedisDistributedLayer(lettuce::getRequiredNativeClient,
-					serializer.getIfAvailable(() -> RedisValueSerializers.json(mapper)), redis.getKeyPrefix(), mapper,
-					settings);
+					serializer.getIfAvailable(() -> RedisValueSerializers.json(mapper)), redis.getKeyPrefix(),
+					keyEncoders.orderedStream().toList(), settings);
 		}
 		catch (IllegalArgumentException ex) {
 			throw new CollapseConfigurationException("collapse.redis.key-prefix", ex.getMessage(), ex);

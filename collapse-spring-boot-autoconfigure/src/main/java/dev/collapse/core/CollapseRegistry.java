@@ -166,6 +166,15 @@ public final class CollapseRegistry implements Collapser, AutoCloseable {
 		}
 	}
 
+	/**
+	 * Why keys of the declared type {@code keyType} cannot be shared with the fleet by
+	 * {@code instance}, or {@code null} if they can or may (then each key is checked when called),
+	 * or if the instance is collapsed in this JVM only.
+	 */
+	public @Nullable String unsupportedFleetKey(CollapseInstance instance, Type keyType) {
+		return (this.distributed != null && instance.distributed()) ? this.distributed.unsupportedKeyType(keyType) : null;
+	}
+
 	/** The instance {@code name} if it exists. */
 	public Optional<CollapseInstance> find(String name) {
 		return Optional.ofNullable(this.instances.get(name));

@@ -20,7 +20,10 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>Keys are made as {@code @Collapsed} makes them ({@link Keys#normalize}): two arrays of equal
  * content are one key, in this JVM as in Redis, and the key of a method with several parameters is
- * {@link Keys#ofArguments} of the same values. A key must not be {@code null}.
+ * {@link Keys#ofArguments} of the same values. A key must not be {@code null}. With Redis on, a
+ * key is shared with the fleet only if it is written faithfully (strings, numbers, enums, UUIDs,
+ * {@code java.time} values, records and collections of these, or through a {@link KeyEncoder});
+ * any other key is collapsed in this JVM only, counted as a fallback.
  */
 public interface Collapser {
 

@@ -77,14 +77,15 @@ final class InstanceEvictions {
 	}
 
 	/**
-	 * The entry key of {@code key} in the current generation.
+	 * The entry key of {@code key} in the current generation, or {@code null} if the fleet cannot
+	 * encode {@code key} faithfully (docs/design.md, Keys).
 	 * @throws DistributedUnavailableException if the generation had to be read and Redis did not answer
 	 */
-	String entry(Object key) {
+	@Nullable String entry(Object key) {
 		if (this.generation == UNKNOWN) {
 			readGeneration();
 		}
-		return this.layer.keys().entry(this.entryPrefix, key);
+		return this.layer.entry(this.name, this.entryPrefix, key);
 	}
 
 	private void readGeneration() {
@@ -125,6 +126,10 @@ final class InstanceEvictions {
 	boolean evict(Object key) {
 		try {
 			String entry = entry(key);
+			if (entry == null) {
+				// never shared with the fleet: there is no entry in Redis
+				return false;
+			}
 			String message = CompletionMessage.evicted(this.layer.leases().nodeId(), entry);
 			Long found = this.layer.link().callEvenIfDown((commands) -> commands.eval(RedisScripts.EVICT,
 					ScriptOutputType.INTEGER, new String[] { entry, RedisKeys.lock(entry) }, this.layer.keys().channel(),

@@ -3,7 +3,9 @@ package dev.collapse.redis;
 import java.lang.reflect.Type;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -19,6 +21,7 @@ import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
 
 import dev.collapse.core.CollapseSettings;
+import dev.collapse.core.KeyEncoder;
 import dev.collapse.core.spi.DistributedCoordinator;
 import dev.collapse.core.spi.DistributedLayer;
 import dev.collapse.core.spi.DistributedStatus;
@@ -64,6 +67,9 @@ public final class RedisDistributedLayer implements DistributedLayer, Distribute
 
 	private final LeaseKeeper leases;
 
+	/** Instances whose keys that cannot be shared were logged: once each. */
+	private final Set<String> unencodableLogged = ConcurrentHashMap.newKeySet();
+
 	/** Whether {@link #start} ran and neither {@link #stop} nor {@link #close} since; written under this. */
 	private volatile boolean running;
 
@@ -79,12 +85,13 @@ public final class RedisDistributedLayer implements DistributedLayer, Distribute
 	 * the layer connects
 	 * @param serializer writes and reads values
 	 * @param keyPrefix prefix of every key and of the channel
-	 * @param keyMapper writes keys of other types than the usual ones as JSON
+	 * @param keyEncoders write keys of other types than those the fleet encodes itself, in this
+	 * order (docs/design.md, Keys)
 	 */
 	public RedisDistributedLayer(Supplier<AbstractRedisClient> client, RedisValueSerializer serializer, String keyPrefix,
-			tools.jackson.databind.json.JsonMapper keyMapper, Settings settings) {
+			List<KeyEncoder> keyEncoders, Settings settings) {
 		this.serializer = serializer;
-		this.keys = new RedisKeys(keyPrefix, keyMapper);
+		this.keys = new RedisKeys(keyPrefix, new KeyEncoding(keyEncoders));
 		this.settings = settings;
 		this.scheduler = new ScheduledThreadPoolExecutor(2, daemon("collapse-redis-scheduler"));
 		this.scheduler.setRemoveOnCancelPolicy(true);
@@ -277,6 +284,32 @@ public final class RedisDistributedLayer implements DistributedLayer, Distribute
 	InstanceEvictions evictions(String name) {
 		String instancePrefix = this.keys.instancePrefix(name);
 		return this.evictions.computeIfAbsent(instancePrefix, (prefix) -> new InstanceEvictions(this, name, prefix));
+	}
+
+	/** {@inheritDoc} With a {@link KeyEncoder} bean, any type may be encoded: each key is checked when called. */
+	@Override
+	public @Nullable String unsupportedKeyType(Type keyType) {
+		return this.keys.encoding().hasEncoders() ? null : KeyTypes.unencodable(keyType);
+	}
+
+	/**
+	 * The Redis key of {@code key} of instance {@code name}, or {@code null} if the fleet cannot
+	 * encode it faithfully: the call is then collapsed in its JVM only (docs/design.md, Keys), said
+	 * once per instance, by the key's class, never its content.
+	 */
+	@Nullable String entry(String name, String instancePrefix, Object key) {
+		try {
+			return this.keys.entry(instancePrefix, key);
+		}
+		catch (UnencodableKeyException ex) {
+			if (this.unencodableLogged.add(name)) {
+				logger.warn("collapse instance '" + name + "': a key cannot be shared with the fleet, because "
+						+ ex.getMessage() + "; such calls are collapsed in their JVM only (counted as fallback). Give "
+						+ "the key attribute an expression that yields strings, numbers, enums, UUIDs, records or "
+						+ "collections of these, or declare a KeyEncoder bean (docs/usage.md, Keys)");
+			}
+			return null;
+		}
 	}
 
 	RedisKeys keys() {

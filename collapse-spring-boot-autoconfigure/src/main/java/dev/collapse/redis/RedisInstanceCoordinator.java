@@ -112,6 +112,9 @@ final class RedisInstanceCoordinator implements DistributedCoordinator {
 
 	private Outcome serveInFleet(Object key, Loader load, long waitNanos) throws Throwable {
 		String entry = this.evictions.entry(key);
+		if (entry == null) {
+			throw new DistributedUnavailableException("a key that the fleet cannot encode", null);
+		}
 		this.evictions.serving(entry, key);
 		try {
 			return serveInFleet(entry, load, waitNanos);
@@ -208,6 +211,9 @@ final class RedisInstanceCoordinator implements DistributedCoordinator {
 		LeaseReply reply;
 		try {
 			entry = this.evictions.entry(key);
+			if (entry == null) {
+				return null;
+			}
 			// the refresh replaces the entry it read, and only that one: a newer entry, written by
 			// another node since the refresh was queued, answers as fresh and nothing is loaded
 			reply = acquire(entry, RedisKeys.lock(entry), token, (version != null) ? "v" + version : "1");

@@ -1,18 +1,8 @@
 package dev.collapse.redis;
 
-import java.lang.reflect.Array;
-import java.math.BigDecimal;
-import java.math.BigInteger;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
-import java.util.UUID;
-
-import org.jspecify.annotations.Nullable;
-import tools.jackson.databind.json.JsonMapper;
-
-import dev.collapse.core.CompositeKey;
-import dev.collapse.core.NullKey;
 
 /**
  * Names of the Redis keys and channel of one application: {@code <prefix>{<name>:<key>}} for an
@@ -20,9 +10,9 @@ import dev.collapse.core.NullKey;
  * Redis Cluster.
  *
  * <p>The encoding is injective: two different (name, key) pairs never meet in one Redis key.
- * Each part of a key is written as {@code <tag><length>:<content>}, so a part can never run into
- * the next one ({@code ("a:b","c")} and {@code ("a","b:c")} differ), and the tag keeps a
- * {@code Long} 1 apart from a {@code String} "1". Within the braces, {@code \}, <code>{</code> and
+ * The key is written by {@link KeyEncoding}, faithfully (equal keys, and only they, have one
+ * text), and each part as {@code <tag><length>:<content>}, so a part can never run into the next
+ * one ({@code ("a:b","c")} and {@code ("a","b:c")} differ). Within the braces, {@code \}, <code>{</code> and
  * <code>}</code> are escaped, so the hash tag always ends where this class ends it; in the name
  * {@code :} is escaped too; a lone surrogate, which UTF-8 cannot carry, is escaped as a backslash,
  * {@code u} and its four hex digits. An encoded key longer than {@link #MAX_ENCODED_KEY} characters is
@@ -35,15 +25,15 @@ final class RedisKeys {
 
 	private final String prefix;
 
-	private final JsonMapper mapper;
+	private final KeyEncoding encoding;
 
-	RedisKeys(String prefix, JsonMapper mapper) {
+	RedisKeys(String prefix, KeyEncoding encoding) {
 		if (prefix.indexOf('{') >= 0 || prefix.indexOf('}') >= 0) {
 			throw new IllegalArgumentException(
 					"must not contain '{' or '}', which would change the Redis Cluster hash slot of every key");
 		}
 		this.prefix = prefix;
-		this.mapper = mapper;
+		this.encoding = encoding;
 	}
 
 	String prefix() {
@@ -62,9 +52,16 @@ final class RedisKeys {
 		return text.append(':').toString();
 	}
 
-	/** Entry key of {@code key}, under {@code instancePrefix}. */
+	KeyEncoding encoding() {
+		return this.encoding;
+	}
+
+	/**
+	 * Entry key of {@code key}, under {@code instancePrefix}.
+	 * @throws UnencodableKeyException if the fleet cannot encode {@code key} faithfully
+	 */
 	String entry(String instancePrefix, Object key) {
-		String encoded = encode(key);
+		String encoded = this.encoding.encode(key);
 		StringBuilder text = new StringBuilder(instancePrefix.length() + encoded.length() + 8).append(instancePrefix);
 		if (encoded.length() > MAX_ENCODED_KEY) {
 			text.append('#').append(sha256(encoded));
@@ -94,83 +91,6 @@ final class RedisKeys {
 
 	static String lock(String entry) {
 		return entry + ":lock";
-	}
-
-	/** Unambiguous text of a key; see the class comment. */
-	String encode(Object key) {
-		StringBuilder text = new StringBuilder(32);
-		append(key, text);
-		return text.toString();
-	}
-
-	private void append(@Nullable Object part, StringBuilder text) {
-		if (part == null) {
-			text.append('z');
-		}
-		else if (part == NullKey.INSTANCE) {
-			text.append('n');
-		}
-		else if (part instanceof CompositeKey composite) {
-			Object[] parts = composite.parts();
-			text.append('c').append(parts.length).append(':');
-			for (Object each : parts) {
-				append(each, text);
-			}
-		}
-		else if (part.getClass().isArray()) {
-			int length = Array.getLength(part);
-			text.append('a').append(length).append(':');
-			for (int i = 0; i < length; i++) {
-				append(Array.get(part, i), text);
-			}
-		}
-		else if (part instanceof String string) {
-			atom('s', string, text);
-		}
-		else if (part instanceof Long) {
-			atom('l', part.toString(), text);
-		}
-		else if (part instanceof Integer) {
-			atom('i', part.toString(), text);
-		}
-		else if (part instanceof Short) {
-			atom('t', part.toString(), text);
-		}
-		else if (part instanceof Byte) {
-			atom('y', part.toString(), text);
-		}
-		else if (part instanceof Boolean) {
-			atom('b', part.toString(), text);
-		}
-		else if (part instanceof Character) {
-			atom('k', part.toString(), text);
-		}
-		else if (part instanceof Double) {
-			atom('d', part.toString(), text);
-		}
-		else if (part instanceof Float) {
-			atom('f', part.toString(), text);
-		}
-		else if (part instanceof BigInteger) {
-			atom('g', part.toString(), text);
-		}
-		else if (part instanceof BigDecimal) {
-			atom('m', part.toString(), text);
-		}
-		else if (part instanceof UUID) {
-			atom('u', part.toString(), text);
-		}
-		else if (part instanceof Enum<?> constant) {
-			atom('e', constant.getDeclaringClass().getName() + "." + constant.name(), text);
-		}
-		else {
-			// anything else by its class and its JSON, which is the same on every node (toString is not)
-			atom('j', part.getClass().getName() + "=" + this.mapper.writeValueAsString(part), text);
-		}
-	}
-
-	private static void atom(char tag, String content, StringBuilder text) {
-		text.append(tag).append(content.length()).append(':').append(content);
 	}
 
 	private static void escape(String text, boolean name, StringBuilder out) {

@@ -12,6 +12,8 @@ import dev.collapse.core.CollapseConfigurationException;
 import dev.collapse.core.CollapseInstance;
 import dev.collapse.core.CollapseRegistry;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 /** Application contexts as a user gets them: Spring's AOP auto-configuration and ours. */
 public final class CollapseContexts {
 
@@ -28,6 +30,16 @@ public final class CollapseContexts {
 		return context.getBean(CollapseRegistry.class)
 			.find(name)
 			.orElseThrow(() -> new AssertionError("no collapse instance named '" + name + "'"));
+	}
+
+	/** The configuration exception that stopped {@code runner} with {@code bean}; fails if it started. */
+	public static CollapseConfigurationException startupFailure(ApplicationContextRunner runner, Class<?> bean) {
+		CollapseConfigurationException[] failure = new CollapseConfigurationException[1];
+		runner.withBean(bean).run((context) -> {
+			assertThat(context).hasFailed();
+			failure[0] = configurationFailure(context.getStartupFailure());
+		});
+		return failure[0];
 	}
 
 	/** The configuration exception that stopped a context, wherever it is in the cause chain. */

@@ -24,6 +24,7 @@ import dev.collapse.annotation.Collapsed;
 import dev.collapse.aop.CollapseContexts;
 import dev.collapse.core.CollapseConfigurationException;
 
+import static dev.collapse.aop.CollapseContexts.startupFailure;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 
@@ -232,15 +233,6 @@ class StartupValidationTest {
 	private void assertFailure(Class<?> bean, String... expected) {
 		CollapseConfigurationException failure = startupFailure(this.runner, bean);
 		assertThat(failure.getMessage()).contains("@Collapsed on " + bean.getName() + ".load(Long)").contains(expected);
-	}
-
-	private static CollapseConfigurationException startupFailure(ApplicationContextRunner runner, Class<?> bean) {
-		CollapseConfigurationException[] failure = new CollapseConfigurationException[1];
-		runner.withBean(bean).run((context) -> {
-			assertThat(context).hasFailed();
-			failure[0] = CollapseContexts.configurationFailure(context.getStartupFailure());
-		});
-		return failure[0];
 	}
 
 	static class Eu {

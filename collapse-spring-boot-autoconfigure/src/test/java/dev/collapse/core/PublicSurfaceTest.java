@@ -35,8 +35,8 @@ class PublicSurfaceTest {
 				"RefreshTrigger",
 				// settings
 				"CollapseSettings", "RetrySettings", "Jitter",
-				// keys, shared by the annotation, Collapser and Redis
-				"Keys", "CompositeKey", "NullKey",
+				// keys, shared by the annotation, Collapser and Redis; how users write theirs for Redis
+				"Keys", "CompositeKey", "NullKey", "KeyEncoder",
 				// what auto-configuration constructs
 				"CollapseRegistry", "LocalStore", "RefreshExecutor", "CollapseExecutor", "PassThroughCollapser");
 	}

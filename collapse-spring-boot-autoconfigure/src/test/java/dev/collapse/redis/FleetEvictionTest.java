@@ -1,6 +1,7 @@
 package dev.collapse.redis;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -11,7 +12,6 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
-import tools.jackson.databind.json.JsonMapper;
 
 import dev.collapse.core.CollapseInstance;
 import dev.collapse.core.Collapser;
@@ -53,7 +53,7 @@ class FleetEvictionTest {
 	static void startFleet() {
 		// a lease and a wait far longer than any step here: no test passes by a lease expiring
 		fleet = Fleet.start(3, redis, upstream, "collapse.redis.lease=30s", "collapse.defaults.wait-timeout=25s");
-		keys = new RedisKeys(fleet.prefix, JsonMapper.builder().build());
+		keys = new RedisKeys(fleet.prefix, new KeyEncoding(List.of()));
 	}
 
 	@AfterAll

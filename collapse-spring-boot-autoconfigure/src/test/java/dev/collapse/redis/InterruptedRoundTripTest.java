@@ -1,6 +1,7 @@
 package dev.collapse.redis;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.Arrays;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -12,7 +13,6 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
-import tools.jackson.databind.json.JsonMapper;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -40,7 +40,7 @@ class InterruptedRoundTripTest {
 	static void startFleet() {
 		// a command timeout longer than the pauses below: the caller stays in its round trip
 		fleet = Fleet.start(2, redis, upstream, "collapse.redis.lease=30s", "collapse.redis.command-timeout=5s");
-		keys = new RedisKeys(fleet.prefix, JsonMapper.builder().build());
+		keys = new RedisKeys(fleet.prefix, new KeyEncoding(List.of()));
 	}
 
 	@AfterAll

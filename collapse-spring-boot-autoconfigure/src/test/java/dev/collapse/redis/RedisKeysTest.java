@@ -1,9 +1,15 @@
 package dev.collapse.redis;
 
 import java.math.BigDecimal;
+import java.time.Duration;
+import java.time.LocalDate;
+import java.time.Period;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 
@@ -11,7 +17,6 @@ import org.junit.jupiter.api.Test;
 
 import dev.collapse.core.CompositeKeys;
 import dev.collapse.core.NullKey;
-import tools.jackson.databind.json.JsonMapper;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
@@ -19,7 +24,10 @@ import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException
 /** The key encoding alone: injective, brace-safe, bounded. */
 class RedisKeysTest {
 
-	private final RedisKeys keys = new RedisKeys("app:", JsonMapper.builder().build());
+	private final RedisKeys keys = new RedisKeys("app:", new KeyEncoding(List.of()));
+
+	record Tenanted(String tenant, List<?> ids) {
+	}
 
 	private String entry(String name, Object key) {
 		return this.keys.entry(this.keys.instancePrefix(name), key);
@@ -32,7 +40,13 @@ class RedisKeysTest {
 				CompositeKeys.of(null, "a"), CompositeKeys.of("ab"), CompositeKeys.of("a", "b"),
 				CompositeKeys.of(new Object[] { "a", "b" }, "c"), CompositeKeys.of("a", new Object[] { "b", "c" }),
 				CompositeKeys.of(), "", "s1:x", "{", "}", "\\", "\\(", "(", UUID.fromString("00000000-0000-0000-0000-000000000001"),
-				new Product(1, "one"), Thread.State.NEW);
+				new Product(1, "one"), Thread.State.NEW, List.of(1), List.of(1L), List.of("1"), Set.of(1), Map.of(1, 1),
+				List.of(), Set.of(), Map.of(), new BigDecimal("1.0"), new BigDecimal("1.00"),
+				CompositeKeys.of(new int[] { 7 }), CompositeKeys.of((Object) new Integer[] { 7 }), CompositeKeys.of(new int[0]),
+				CompositeKeys.of(new long[0]), CompositeKeys.of((Object) new Object[0]), LocalDate.of(2026, 1, 1),
+				ZoneId.of("UTC"), ZoneOffset.UTC, Duration.ofHours(1), Period.ofMonths(12), Period.ofYears(1),
+				new Product(1, "1"), new Tenanted("t1", List.of(1)), new Tenanted("t1", List.of(1L)),
+				new Tenanted("t2", List.of(1)));
 		Set<String> redisKeys = new HashSet<>();
 		for (Object key : distinct) {
 			redisKeys.add(entry("products", key));
@@ -57,10 +71,26 @@ class RedisKeysTest {
 		assertThat(entry("products", "{x}\\")).isEqualTo("app:{products:s4:\\(x\\)\\\\}");
 		assertThat(entry("a:b", "x")).isEqualTo("app:{a\\;b:s1:x}");
 		assertThat(entry("products", Thread.State.NEW)).isEqualTo("app:{products:e26:java.lang.Thread$State.NEW}");
+		// changed (issue 14): a record was its class and its JSON, which loses what equals compares
+		// (List.of(1) and List.of(1L) are both [1]); now its class and each component, tagged
 		assertThat(entry("products", new Product(1, "one")))
-			.isEqualTo("app:{products:j48:dev.collapse.redis.Product=\\(\"id\":1,\"name\":\"one\"\\)}");
+			.isEqualTo("app:{products:r26:dev.collapse.redis.Product2:l1:1s3:one}");
 		assertThat(entry("products", "x".repeat(300)))
 			.isEqualTo("app:{products:#7ea77e315c55e2a90a87225d4630a31975a0a104ae313b5afaf904e1923cd2c8}");
+	}
+
+	/** Kinds added by issue 14 (docs/design.md, Keys): pinned from now on as the others are. */
+	@Test
+	void encodingsOfFaithfulKindsNeverChange() {
+		assertThat(entry("products", List.of(1, 2L))).isEqualTo("app:{products:L2:i1:1l1:2}");
+		assertThat(entry("products", Set.of("b", "a"))).isEqualTo("app:{products:S2:s1:as1:b}");
+		assertThat(entry("products", Map.of("k", 1))).isEqualTo("app:{products:M1:s1:ki1:1}");
+		assertThat(entry("products", LocalDate.of(2026, 12, 2))).isEqualTo("app:{products:h20:LocalDate=2026-12-02}");
+		assertThat(entry("products", ZoneId.of("Europe/Paris"))).isEqualTo("app:{products:h19:ZoneId=Europe/Paris}");
+		// reference arrays were tagged 'a' like primitive arrays: Integer[] {7} met int[] {7}
+		assertThat(entry("products", CompositeKeys.of((Object) new Integer[] { 7 }))).isEqualTo("app:{products:c1:o1:i1:7}");
+		// an empty primitive array names its element type: int[0] and long[0] are not equal
+		assertThat(entry("products", CompositeKeys.of(new int[0]))).isEqualTo("app:{products:c1:a0:i}");
 	}
 
 	@Test
@@ -96,7 +126,7 @@ class RedisKeysTest {
 
 	@Test
 	void prefixWithABraceIsRefused() {
-		assertThatIllegalArgumentException().isThrownBy(() -> new RedisKeys("app{", JsonMapper.builder().build()));
+		assertThatIllegalArgumentException().isThrownBy(() -> new RedisKeys("app{", new KeyEncoding(List.of())));
 	}
 
 	@Test

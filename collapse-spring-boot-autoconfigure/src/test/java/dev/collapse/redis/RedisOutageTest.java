@@ -13,7 +13,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 import dev.collapse.core.CallResult;
-import tools.jackson.databind.json.JsonMapper;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -67,7 +66,7 @@ class RedisOutageTest {
 		Upstream own = new Upstream();
 		// a lease far longer than this test: only its release can remove it in time
 		try (Fleet single = Fleet.start(1, redis, own, "collapse.redis.lease=60s")) {
-			RedisKeys keys = new RedisKeys(single.prefix, JsonMapper.builder().build());
+			RedisKeys keys = new RedisKeys(single.prefix, new KeyEncoding(List.of()));
 			String lock = RedisKeys.lock(keys.entry(keys.instancePrefix("products"), 38L));
 			// writes (and scripts) wait 2 s, reads do not: the lease script times out after the read
 			redis.server().cli("CLIENT", "PAUSE", "2000", "WRITE");
@@ -148,7 +147,7 @@ class RedisOutageTest {
 		assertThat(fleet.service(0).find(33)).isEqualTo(new Product(33, "p33"));
 		assertThat(fleet.service(1).find(33)).isEqualTo(new Product(33, "p33"));
 		assertThat(upstream.loads()).as("node1 read node0's entry from Redis").isEqualTo(1);
-		RedisKeys keys = new RedisKeys(fleet.prefix, JsonMapper.builder().build());
+		RedisKeys keys = new RedisKeys(fleet.prefix, new KeyEncoding(List.of()));
 		assertThat(redis.server().cli("EXISTS", keys.entry(keys.instancePrefix("products"), 33L)).trim()).isEqualTo("1");
 	}
 

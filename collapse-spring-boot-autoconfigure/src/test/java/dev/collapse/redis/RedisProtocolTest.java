@@ -19,7 +19,6 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 import dev.collapse.core.CallResult;
 import dev.collapse.core.Collapser;
-import tools.jackson.databind.json.JsonMapper;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -45,7 +44,7 @@ class RedisProtocolTest {
 	static void startFleet() {
 		fleet = Fleet.start(3, redis, upstream, "collapse.instances.programmatic.ttl=1m",
 				"collapse.instances.programmatic-async.ttl=1m", "collapse.instances.refreshing.early-refresh.beta=1000000");
-		keys = new RedisKeys(fleet.prefix, JsonMapper.builder().build());
+		keys = new RedisKeys(fleet.prefix, new KeyEncoding(List.of()));
 	}
 
 	@AfterAll

@@ -17,7 +17,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 import dev.collapse.core.CallResult;
-import tools.jackson.databind.json.JsonMapper;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -208,7 +207,7 @@ class RedisRefreshAndStaleTest {
 	}
 
 	private static String entryKey(Fleet fleet, String instance, Object key) {
-		RedisKeys keys = new RedisKeys(fleet.prefix, JsonMapper.builder().build());
+		RedisKeys keys = new RedisKeys(fleet.prefix, new KeyEncoding(List.of()));
 		return keys.entry(keys.instancePrefix(instance), key);
 	}
 

@@ -2,6 +2,8 @@ package dev.collapse.core.spi;
 
 import java.lang.reflect.Type;
 
+import org.jspecify.annotations.Nullable;
+
 import dev.collapse.core.CollapseSettings;
 
 /**
@@ -32,5 +34,15 @@ public interface DistributedLayer {
 	 * @return whether the fleet could be told
 	 */
 	boolean evictAll(String name);
+
+	/**
+	 * Why no key of the declared type {@code keyType} can be shared with the fleet, or
+	 * {@code null} if some can: those keys are then checked when called, and one that cannot be
+	 * shared is collapsed in its JVM only. Asked at startup, so that a method whose keys can never
+	 * be shared is refused before its first call (docs/design.md, Keys).
+	 */
+	default @Nullable String unsupportedKeyType(Type keyType) {
+		return null;
+	}
 
 }
