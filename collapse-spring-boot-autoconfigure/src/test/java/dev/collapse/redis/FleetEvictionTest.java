@@ -13,6 +13,8 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
+import dev.collapse.actuate.CollapseEndpoint;
+import dev.collapse.actuate.CollapseStatistics;
 import dev.collapse.core.CollapseInstance;
 import dev.collapse.core.Collapser;
 import dev.collapse.core.Loader;
@@ -83,6 +85,11 @@ class FleetEvictionTest {
 		return leader;
 	}
 
+	/** The Redis key of {@code id}'s entry in the generation node 0 uses now (earlier tests may have moved it). */
+	private static String entryKey(long id) {
+		return fleet.layer(0).evictions("products").entry(id);
+	}
+
 	private static CollapseInstance products(int node) {
 		return fleet.registry(node).instance("products");
 	}
@@ -144,6 +151,26 @@ class FleetEvictionTest {
 	}
 
 	@Test
+	void theEndpointsDeleteOfAnInstanceClearsItAcrossTheFleet() throws Exception {
+		this.oldLoadMayEnd.countDown();
+		this.loads.set(1);
+		long id = 16;
+		assertThat(fleet.service(0).find(id)).isEqualTo(new Product(id, "new"));
+		upstream.reset();
+		upstream.behave((node, key) -> new Product(((Number) key).longValue(), "after"));
+
+		// the endpoint as its auto-configuration builds it, on node 2's registry and layer
+		CollapseEndpoint endpoint = new CollapseEndpoint(fleet.registry(2), new CollapseStatistics(10, Duration.ofMinutes(1), false),
+				fleet.layer(2));
+		endpoint.evict("products", null);
+
+		assertThat(fleet.service(2).find(id)).isEqualTo(new Product(id, "after"));
+		await("node1 hears the eviction").atMost(Duration.ofSeconds(10))
+			.until(() -> fleet.service(1).find(id).equals(new Product(id, "after")));
+		assertThat(upstream.loads()).isEqualTo(1);
+	}
+
+	@Test
 	void evictAllFencesALoadInFlight() throws Exception {
 		long id = 20;
 		CompletableFuture<Product> leader = oldLoadOnNode0(id);
@@ -171,7 +198,7 @@ class FleetEvictionTest {
 		await("node1 waits for node0's lease").atMost(Duration.ofSeconds(10)).until(() -> fleet.layer(1).waiting() == 1);
 
 		// the message of a load whose lease is long gone, with its entry, as Redis would deliver it late
-		String entryKey = keys.entry(keys.instancePrefix("products"), id);
+		String entryKey = entryKey(id);
 		String entry = new RedisEntry(System.currentTimeMillis() + 60_000, 1, false, "older-node:1",
 				"{\"id\":30,\"name\":\"evicted\"}").encode();
 		redis.server().cli("PUBLISH", keys.channel(), CompletionMessage.encode(true, "older-node:1", entryKey, true) + entry);
@@ -193,7 +220,7 @@ class FleetEvictionTest {
 		this.oldLoadMayEnd.countDown();
 		this.loads.set(1);
 		long id = 50;
-		String entryKey = keys.entry(keys.instancePrefix("products"), id);
+		String entryKey = entryKey(id);
 		fleet.service(0).find(id);
 		String first = RedisEntry.decode(redis.server().cli("GET", entryKey).trim()).token();
 		products(1).evict(id);
@@ -220,7 +247,7 @@ class FleetEvictionTest {
 		this.oldLoadMayEnd.countDown();
 		this.loads.set(1);
 		long id = 40;
-		String entryKey = keys.entry(keys.instancePrefix("products"), id);
+		String entryKey = entryKey(id);
 		String handOff = new RedisEntry(System.currentTimeMillis() + 60_000, 1, true, "ahead-node:1",
 				"{\"id\":40,\"name\":\"handed off\"}").encode();
 		redis.server().cli("SET", entryKey, handOff, "PX", "60000");
