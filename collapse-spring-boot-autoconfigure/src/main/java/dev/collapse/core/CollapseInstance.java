@@ -362,6 +362,9 @@ public final class CollapseInstance {
 		if (this.coordinator != null) {
 			found |= this.coordinator.evict(key);
 		}
+		// and last: a flight that began while this ran may have read the entry just dropped (here
+		// or in Redis); no caller that comes after this returns may join it
+		this.flights.forget(key);
 		return found;
 	}
 
@@ -373,6 +376,8 @@ public final class CollapseInstance {
 		dropAll();
 		if (this.coordinator != null) {
 			this.coordinator.evictAll();
+			// a flight that began while the fleet was told may have read an entry it drops
+			this.flights.forgetAll();
 		}
 	}
 
@@ -381,6 +386,8 @@ public final class CollapseInstance {
 		this.epoch.incrementAndGet();
 		this.flights.forgetAll();
 		this.store.evictAll(this.name);
+		// a flight that began while the store was cleared may have read an entry it dropped
+		this.flights.forgetAll();
 	}
 
 	/** The store epoch now; see {@link #epoch}. */
@@ -425,6 +432,7 @@ public final class CollapseInstance {
 		public void evicted(Object key) {
 			CollapseInstance.this.flights.forget(key);
 			CollapseInstance.this.store.evict(CollapseInstance.this.name, key);
+			CollapseInstance.this.flights.forget(key);
 		}
 
 		@Override

@@ -54,7 +54,11 @@ final class EarlyRefresh {
 	 */
 	private void refresh(Object key, Entry rolled, @Nullable Loader loader, @Nullable AsyncLoader asyncLoader) {
 		Flight candidate = Flight.refresh(this.instance.epoch());
-		if (!this.instance.flights.tryLead(key, candidate) || completedByNewerEntry(key, candidate, rolled)) {
+		if (!this.instance.flights.tryLead(key, candidate)) {
+			return;
+		}
+		Entry current = this.instance.store.get(this.instance.name, key);
+		if (completedByNewerEntry(key, candidate, rolled, current)) {
 			return;
 		}
 		this.instance.events.onRefresh(RefreshTrigger.EARLY);
@@ -62,8 +66,9 @@ final class EarlyRefresh {
 		// must fail fast, not attach to this flight and wait for itself
 		candidate.loadingThread = Thread.currentThread();
 		try {
-			// the rolled entry backs stale-if-error for callers that attach once it has expired
-			this.instance.localLeader.load(key, candidate, loader, asyncLoader, rolled, false, false);
+			// the entry stored now (the rolled one, unless it was evicted or replaced since the
+			// refresh was queued) backs stale-if-error for callers that attach once it has expired
+			this.instance.localLeader.load(key, candidate, loader, asyncLoader, current, false, false);
 		}
 		catch (Throwable ex) {
 			// completes the flight if what threw came before it could (a listener's Error):
@@ -83,8 +88,7 @@ final class EarlyRefresh {
 	 * replaced since by a live one: several reads may roll before the first queued refresh runs,
 	 * and those that run after it stored its result have nothing left to do.
 	 */
-	private boolean completedByNewerEntry(Object key, Flight flight, Entry rolled) {
-		Entry current = this.instance.store.get(this.instance.name, key);
+	private boolean completedByNewerEntry(Object key, Flight flight, Entry rolled, @Nullable Entry current) {
 		if (current == rolled || current == null || current.expired(this.instance.ticker.read())) {
 			return false;
 		}

@@ -46,6 +46,15 @@ final class InstanceEvictions {
 	 */
 	private volatile long generation = UNKNOWN;
 
+	/**
+	 * Generations heard on the channel so far, and resubscriptions so far: a generation read or
+	 * returned by a command applies only if neither moved while the command was on the wire,
+	 * since the channel's order is the order Redis ran the scripts in. Written under this.
+	 */
+	private long heardCount;
+
+	private long forgetCount;
+
 	/** The start of every entry key of the current generation; written with {@link #generation}. */
 	private volatile String entryPrefix;
 
@@ -89,14 +98,29 @@ final class InstanceEvictions {
 	}
 
 	private void readGeneration() {
+		long[] before = counts();
 		String stored = this.layer.link().callEvenIfDown((commands) -> commands.get(this.generationKey));
-		long read = (stored != null) ? parse(stored) : 0;
-		synchronized (this) {
-			// a message heard while the GET was on the wire is newer than what it read
-			if (this.generation == UNKNOWN) {
-				adopt(read);
-			}
+		adoptUnlessMoved((stored != null) ? parse(stored) : 0, before);
+	}
+
+	private synchronized long[] counts() {
+		return new long[] { this.heardCount, this.forgetCount };
+	}
+
+	/**
+	 * Adopts {@code next}, read or returned by a command sent when the counts were {@code before},
+	 * unless a message was heard or messages were lost since: the channel then knows better.
+	 */
+	private synchronized void adoptUnlessMoved(long next, long[] before) {
+		if (this.heardCount == before[0] && this.forgetCount == before[1]) {
+			adopt(next);
 		}
+	}
+
+	/** A generation heard on the channel; true if it changed the generation. */
+	private synchronized boolean heardGeneration(long next) {
+		this.heardCount++;
+		return adopt(next);
 	}
 
 	/**
@@ -117,7 +141,13 @@ final class InstanceEvictions {
 
 	/** Messages may have been lost: the generation is read again before its next use. */
 	synchronized void forgetGeneration() {
+		this.forgetCount++;
 		this.generation = UNKNOWN;
+	}
+
+	/** The generation now, {@code -1} if unknown; for tests. */
+	long generation() {
+		return this.generation;
 	}
 
 	// --- this node's evictions
@@ -146,10 +176,13 @@ final class InstanceEvictions {
 	boolean evictAll() {
 		try {
 			String message = CompletionMessage.evictedAll(this.layer.leases().nodeId(), this.instancePrefix);
+			long[] before = counts();
 			Long next = this.layer.link().callEvenIfDown((commands) -> commands.eval(RedisScripts.EVICT_ALL,
 					ScriptOutputType.INTEGER, new String[] { this.generationKey }, this.layer.keys().channel(), message));
 			if (next != null) {
-				adopt(next);
+				// this node reads the new generation once this returns, even before its own message
+				// arrives; a message heard meanwhile (its own, or a later evictAll's) knows better
+				adoptUnlessMoved(next, before);
 			}
 			return next != null;
 		}
@@ -171,18 +204,20 @@ final class InstanceEvictions {
 
 	// --- other nodes' evictions, heard on an I/O thread
 
-	/** Another node's eviction message about this instance. */
+	/** An eviction message about this instance, this node's own included. */
 	void heard(CompletionMessage message) {
 		Changes listener = this.changes;
-		if (message.signal().token().equals(this.layer.leases().nodeId()) || listener == null) {
-			// this node's own: it acted before it published
-			return;
-		}
+		// this node's own: it acted on it before it published, but its generation counts: the
+		// channel's order is the order of the fleet's evictAlls
+		boolean own = message.signal().token().equals(this.layer.leases().nodeId());
 		if (message.signal().kind() == Signal.Kind.EVICTED_ALL) {
 			String generationText = message.signal().entry();
-			if (generationText != null && adopt(parse(generationText))) {
+			if (generationText != null && heardGeneration(parse(generationText)) && !own && listener != null) {
 				listener.evictedAll();
 			}
+			return;
+		}
+		if (own || listener == null) {
 			return;
 		}
 		Serving served = this.serving.get(message.entryKey());

@@ -109,7 +109,10 @@ final class LeaseKeeper {
 			}
 		}, period, period, TimeUnit.MILLISECONDS);
 		held.deadline = this.scheduler.schedule(() -> {
-			held.lost = true;
+			if (!held.expire()) {
+				// the load ended first: its holder completes
+				return;
+			}
 			held.stop();
 			// the load timeout: the lease goes, fenced by its token, nothing is stored, and the
 			// waiters of every node contend again at once instead of waiting for the lease
@@ -212,6 +215,27 @@ final class LeaseKeeper {
 
 		private RedisLease(Set<RedisLease> renewing) {
 			this.renewing = renewing;
+		}
+
+		/** Whether the load's end or its load timeout came first; set by compare-and-set only. */
+		private final AtomicInteger end = new AtomicInteger();
+
+		/**
+		 * The load ended: stops renewing, and says whether its holder may complete, which it may
+		 * unless the load timeout came first (it released the lease) or a renewal found it lost.
+		 */
+		boolean finish() {
+			stop();
+			return this.end.compareAndSet(0, 1) && !this.lost;
+		}
+
+		/** The load timeout came: true, and the lease is lost, unless the load ended first. */
+		private boolean expire() {
+			if (!this.end.compareAndSet(0, 2)) {
+				return false;
+			}
+			this.lost = true;
+			return true;
 		}
 
 		/** Stops renewing; the holder completes or the lease expires. */

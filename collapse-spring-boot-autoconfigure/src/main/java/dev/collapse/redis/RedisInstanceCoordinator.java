@@ -269,7 +269,7 @@ final class RedisInstanceCoordinator implements DistributedCoordinator {
 			value = load.load();
 		}
 		catch (Throwable failure) {
-			lease.stop();
+			lease.finish();
 			long loadNanos = System.nanoTime() - start;
 			// waiters contend again, one at a time, and each node sees a failure of its own load
 			complete(entry, lock, token, "", 0, false);
@@ -279,7 +279,8 @@ final class RedisInstanceCoordinator implements DistributedCoordinator {
 			}
 			throw failure;
 		}
-		lease.stop();
+		// false if the load timeout released the lease first, or a renewal found it taken
+		boolean mayComplete = lease.finish();
 		long loadNanos = System.nanoTime() - start;
 		String text;
 		try {
@@ -293,7 +294,7 @@ final class RedisInstanceCoordinator implements DistributedCoordinator {
 			complete(entry, lock, token, "", 0, false);
 			return new Outcome(value, CallResult.LEADER, loadNanos, 0, false, null);
 		}
-		if (lease.lost) {
+		if (!mayComplete) {
 			return new Outcome(value, CallResult.LEADER, loadNanos, 0, true, null);
 		}
 		long now = System.currentTimeMillis();

@@ -17,6 +17,7 @@ import dev.collapse.actuate.CollapseEndpoint;
 import dev.collapse.actuate.CollapseStatistics;
 import dev.collapse.core.CollapseInstance;
 import dev.collapse.core.Collapser;
+import dev.collapse.core.Herd;
 import dev.collapse.core.Loader;
 import dev.collapse.core.spi.DistributedCoordinator;
 
@@ -168,6 +169,35 @@ class FleetEvictionTest {
 		await("node1 hears the eviction").atMost(Duration.ofSeconds(10))
 			.until(() -> fleet.service(1).find(id).equals(new Product(id, "after")));
 		assertThat(upstream.loads()).isEqualTo(1);
+	}
+
+	/**
+	 * Regression: a node adopted its own evictAll's reply after a later evictAll's message from
+	 * another node, and skipped its own message: two evictAlls at once left the nodes on different
+	 * generations, each reading entries the other had evicted.
+	 */
+	@Test
+	void evictAllsAtOnceOnTwoNodesLeaveEveryNodeOnTheSameGeneration() throws Exception {
+		InstanceEvictions first = fleet.layer(0).evictions("products");
+		InstanceEvictions second = fleet.layer(1).evictions("products");
+		for (int round = 0; round < 100; round++) {
+			CountDownLatch together = new CountDownLatch(1);
+			CompletableFuture<Void> a = this.callers.run(() -> {
+				Herd.hold(together);
+				products(0).evictAll();
+			});
+			CompletableFuture<Void> b = this.callers.run(() -> {
+				Herd.hold(together);
+				products(1).evictAll();
+			});
+			together.countDown();
+			a.get(10, TimeUnit.SECONDS);
+			b.get(10, TimeUnit.SECONDS);
+			long stored = Long.parseLong(redis.server().cli("GET", RedisKeys.generation(keys.instancePrefix("products"))).trim());
+			int at = round;
+			await("round " + at + ": both nodes on generation " + stored).atMost(Duration.ofSeconds(5))
+				.until(() -> first.generation() == stored && second.generation() == stored);
+		}
 	}
 
 	@Test
