@@ -10,6 +10,8 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.AfterAll;
@@ -167,6 +169,43 @@ class AsyncFleetHoldsNoThreadTest {
 		load("node0", id).complete(new Product(id, "late"));
 		assertThat(leader.get(30, TimeUnit.SECONDS)).isEqualTo(new Product(id, "late"));
 		assertThat(upstream.loads()).isEqualTo(1);
+	}
+
+	@Test
+	void aCallThatTheLayersBoundedPoolRefusesLeadsInItsJvm() throws Exception {
+		long id = 10_001;
+		ThreadPoolExecutor pool = fleet.layer(2).executor();
+		CountDownLatch release = new CountDownLatch(1);
+		CountDownLatch busy = new CountDownLatch(pool.getMaximumPoolSize());
+		try {
+			for (int i = 0; i < pool.getMaximumPoolSize(); i++) {
+				pool.execute(() -> {
+					busy.countDown();
+					try {
+						release.await();
+					}
+					catch (InterruptedException ex) {
+						Thread.currentThread().interrupt();
+					}
+				});
+			}
+			assertThat(busy.await(20, TimeUnit.SECONDS)).as("every thread of the pool held").isTrue();
+			assertThatThrownBy(() -> {
+				while (true) {
+					pool.execute(() -> {
+					});
+				}
+			}).isInstanceOf(RejectedExecutionException.class);
+			long fallbacks = fleet.calls(2, CallResult.FALLBACK);
+			CompletableFuture<Product> caller = fleet.service(2).nonBlocking(id);
+			await().atMost(Duration.ofSeconds(20)).until(() -> upstream.loads("node2") == 1);
+			load("node2", id).complete(new Product(id, "local"));
+			assertThat(caller.get(30, TimeUnit.SECONDS)).isEqualTo(new Product(id, "local"));
+			assertThat(fleet.calls(2, CallResult.FALLBACK)).isEqualTo(fallbacks + 1);
+		}
+		finally {
+			release.countDown();
+		}
 	}
 
 }
