@@ -5,9 +5,9 @@ import java.util.concurrent.Executor;
 
 import org.jspecify.annotations.Nullable;
 
+import dev.collapse.core.AsyncLoader;
 import dev.collapse.core.CallResult;
 import dev.collapse.core.CollapseTimeoutException;
-import dev.collapse.core.AsyncLoader;
 import dev.collapse.core.Loader;
 
 /**
