@@ -6,8 +6,9 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * A load that returns a stage completed later with its result. Called at most once per attempt,
- * on the thread of the caller that leads the key (a coordinator's thread with Redis) or on a
- * background thread for an early refresh; for one key it never runs twice at a time in this JVM.
+ * on the thread of the caller that leads the key (with Redis, a {@link CollapseExecutor} thread
+ * once the lease is taken) or on a background thread for an early refresh; for one key it never
+ * runs twice at a time in this JVM.
  * The stage may complete on any thread. Cancelling a caller's future never cancels the stage.
  */
 @FunctionalInterface

@@ -299,8 +299,8 @@ public final class CollapseInstance {
 	/**
 	 * Asynchronous form of {@link #call}: every caller gets a future of its own, so that
 	 * cancelling it never cancels the shared load. The loader runs on this thread when this call
-	 * leads (through a distributed coordinator, on one of the coordinator's threads, as the fleet's
-	 * flow may wait for another node); a follower's future fails with
+	 * leads (through a distributed coordinator, on a thread of the executor once this node holds
+	 * the key's lease: the fleet's flow holds no thread while it waits); a follower's future fails with
 	 * {@link CollapseTimeoutException} after the wait timeout.
 	 */
 	public CompletableFuture<@Nullable Object> callAsync(Object key, AsyncLoader loader) {

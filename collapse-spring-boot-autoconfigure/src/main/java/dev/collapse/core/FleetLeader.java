@@ -13,16 +13,17 @@ import dev.collapse.core.spi.DistributedUnavailableException;
 /**
  * The leader of a flight when the fleet serves the key: it hands the key to the
  * {@link DistributedCoordinator} (which may read the fleet's entry, wait for another node's load,
- * or run the load here under a lease) and completes the flight with the outcome. One flow,
- * {@link #serve}, for both forms: a synchronous caller runs it on its own thread, an asynchronous
- * one on the coordinator's executor, since it may block.
+ * or run the load here under a lease) and completes the flight with the outcome. A synchronous
+ * caller runs the coordinator's flow on its own thread ({@link #lead}); an asynchronous one gets
+ * the coordinator's asynchronous flow, which holds no thread while it waits ({@link #leadAsync});
+ * both settle the outcome in one place ({@link #settle}).
  *
  * <ul>
  * <li>Fallback: when the distributed layer fails before a load, the flight is led by
  * {@link LocalLeader} instead.</li>
  * <li>Hand-over: a leader interrupted while it waits for another node stops waiting alone; a
  * thread of the coordinator goes on serving the key for the followers.</li>
- * <li>Timed loads ({@link TimedLoad}): a load run here is reported like a local one, and its value
+ * <li>Timed loads ({@link FleetLoad}): a load run here is reported like a local one, and its value
  * settles the flight at once, before Redis has it.</li>
  * <li>Early refresh through the fleet, kept apart from the flights (see {@link #refresh}).</li>
  * </ul>
@@ -60,27 +61,46 @@ final class FleetLeader {
 	}
 
 	/**
-	 * Leads {@code flight} through the fleet on the coordinator's executor (the flow blocks); the
-	 * caller has its future at once. Without a thread to be had, leads it in this JVM.
+	 * Leads {@code flight} through the fleet without blocking this thread, nor holding another
+	 * while the fleet waits for another node or for the load: the coordinator's asynchronous flow
+	 * delivers the outcome, settled like the synchronous one's.
 	 */
 	void leadAsync(Object key, Flight flight, AsyncLoader loader) {
 		Retry retry = this.instance.retry;
-		Runnable flow = servedElsewhere(key, flight, () -> retry.await(loader), () -> {
+		FleetLoad load = FleetLoad.ofAsync(this.instance, key, loader, flight);
+		Loader fallback = () -> {
 			this.instance.localLeader.leadAsync(key, flight, loader, true);
 			return null;
-		}, (version) -> refresh(key, version, () -> retry.await(loader)));
+		};
+		Consumer<@Nullable String> refresh = (version) -> refresh(key, version, () -> retry.await(loader));
 		try {
-			try {
-				this.coordinator.executor().execute(flow);
-			}
-			catch (RejectedExecutionException ex) {
-				this.instance.events.onFallback();
-				this.instance.localLeader.leadAsync(key, flight, loader, true);
-			}
+			this.coordinator.serveAsync(key, load::loadAsync, this.instance.waitTimeoutNanos)
+				.whenComplete((outcome, failure) -> {
+					// settled on the instance's executor: it completes callers' futures, so their
+					// dependent stages run there, never on the coordinator's threads (docs/design.md, Threads)
+					Runnable settle = () -> settleAsync(key, flight, outcome, failure, load, fallback, refresh);
+					try {
+						this.instance.executor.execute(settle);
+					}
+					catch (Throwable ex) {
+						settle.run();
+					}
+				});
 		}
 		catch (Throwable ex) {
-			// no thread for another reason (an OutOfMemoryError "unable to create native thread"),
-			// or the fallback's listener threw the JVM's own Error: the callers' futures get it
+			// the coordinator threw instead of failing its future (an OutOfMemoryError)
+			this.instance.flights.fail(key, flight, ex);
+		}
+	}
+
+	/** {@link #settle} in a callback, where nothing thrown reaches anybody: the flight has it instead. */
+	private void settleAsync(Object key, Flight flight, @Nullable Outcome outcome, @Nullable Throwable failure,
+			FleetLoad load, Loader fallback, Consumer<@Nullable String> refresh) {
+		try {
+			settle(key, flight, outcome, (failure != null) ? Flight.unwrap(failure) : null, load, fallback, refresh);
+		}
+		catch (Throwable ex) {
+			// a no-op once the flight is complete
 			this.instance.flights.fail(key, flight, ex);
 		}
 	}
@@ -124,45 +144,28 @@ final class FleetLeader {
 	private @Nullable Object serve(Object key, Flight flight, Loader attempts, Loader fallback,
 			Consumer<@Nullable String> refresh)
 			throws Throwable {
-		InstanceEvents events = this.instance.events;
-		TimedLoad load = new TimedLoad(key, attempts, flight);
+		FleetLoad load = FleetLoad.of(this.instance, key, attempts, flight);
 		// whether another thread now serves the flight: only then does it outlive a throw here
 		boolean handedOver = false;
 		try {
-			Outcome outcome;
+			Outcome outcome = null;
+			Throwable failure = null;
 			try {
 				outcome = this.coordinator.serve(key, load, this.instance.waitTimeoutNanos);
-			}
-			catch (DistributedUnavailableException ex) {
-				events.onFallback();
-				return fallback.load();
 			}
 			catch (CollapseInterruptedException interrupted) {
 				flight.loadingThread = null;
 				handedOver = !load.ran && handOver(flight, servedElsewhere(key, flight, attempts, fallback, refresh));
 				if (!handedOver) {
-					this.instance.flights.complete(key, flight, null, interrupted, CallResult.FOLLOWER, load.nanos, events);
+					this.instance.flights.complete(key, flight, null, interrupted, CallResult.FOLLOWER, load.nanos,
+							this.instance.events);
 				}
 				throw interrupted;
 			}
-			catch (Throwable failure) {
-				this.instance.flights.complete(key, flight, null, failure, CallResult.FOLLOWER, load.nanos, events);
-				if (load.ran) {
-					events.onCall(CallResult.LEADER);
-				}
-				throw failure;
+			catch (Throwable ex) {
+				failure = ex;
 			}
-			if (outcome.leaseLost()) {
-				events.onLeaseLost();
-			}
-			this.instance.flights.complete(key, flight, outcome.value(), null,
-					Flight.followersServedAs(outcome.served()), outcome.loadNanos(), events);
-			events.onCall(outcome.served());
-			if (outcome.served() == CallResult.HIT && shouldRefreshEarly(key, outcome)) {
-				String version = outcome.version();
-				this.instance.earlyRefresh.submit(() -> refresh.accept(version));
-			}
-			return outcome.value();
+			return settle(key, flight, outcome, failure, load, fallback, refresh);
 		}
 		catch (Throwable ex) {
 			// whatever escaped before the flight was complete (a listener's Error, an
@@ -172,6 +175,41 @@ final class FleetLeader {
 			}
 			throw ex;
 		}
+	}
+
+	/**
+	 * What both forms do with the coordinator's outcome, or its {@code failure}: fall back to
+	 * {@code fallback} when the distributed layer failed before a load, else complete the flight,
+	 * count the caller, and roll X-Fetch's dice on a hit.
+	 * @return the flight's value (the synchronous caller's result)
+	 * @throws Throwable the failure, once the flight has it
+	 */
+	private @Nullable Object settle(Object key, Flight flight, @Nullable Outcome outcome, @Nullable Throwable failure,
+			FleetLoad load, Loader fallback, Consumer<@Nullable String> refresh)
+			throws Throwable {
+		InstanceEvents events = this.instance.events;
+		if (failure instanceof DistributedUnavailableException) {
+			events.onFallback();
+			return fallback.load();
+		}
+		if (failure != null) {
+			this.instance.flights.complete(key, flight, null, failure, CallResult.FOLLOWER, load.nanos, events);
+			if (load.ran) {
+				events.onCall(CallResult.LEADER);
+			}
+			throw failure;
+		}
+		if (outcome.leaseLost()) {
+			events.onLeaseLost();
+		}
+		this.instance.flights.complete(key, flight, outcome.value(), null, Flight.followersServedAs(outcome.served()),
+				outcome.loadNanos(), events);
+		events.onCall(outcome.served());
+		if (outcome.served() == CallResult.HIT && shouldRefreshEarly(key, outcome)) {
+			String version = outcome.version();
+			this.instance.earlyRefresh.submit(() -> refresh.accept(version));
+		}
+		return outcome.value();
 	}
 
 	/**
@@ -211,7 +249,7 @@ final class FleetLeader {
 		}
 		this.instance.events.onRefresh(RefreshTrigger.EARLY);
 		try {
-			Outcome outcome = this.coordinator.refresh(key, version, new TimedLoad(key, attempts, null));
+			Outcome outcome = this.coordinator.refresh(key, version, FleetLoad.of(this.instance, key, attempts, null));
 			// null: another node refreshes the key, or Redis is down; the entry stays until it expires
 			if (outcome != null && outcome.leaseLost()) {
 				this.instance.events.onLeaseLost();
@@ -224,65 +262,6 @@ final class FleetLeader {
 		finally {
 			this.refreshing.remove(key);
 		}
-	}
-
-	/** A load run by the coordinator, reported like a local one. Used by one thread. */
-	private final class TimedLoad implements Loader {
-
-		private final Loader attempts;
-
-		/** The flight whose followers get the value as soon as it is loaded; {@code null} for a refresh. */
-		private final @Nullable Flight flight;
-
-		/** Whether the coordinator ran the load; written and read by the serving thread only. */
-		boolean ran;
-
-		/** How long the load took; written and read by the serving thread only. */
-		long nanos;
-
-		private final Object key;
-
-		TimedLoad(Object key, Loader attempts, @Nullable Flight flight) {
-			this.key = key;
-			this.attempts = attempts;
-			this.flight = flight;
-		}
-
-		@Override
-		public @Nullable Object load() throws Throwable {
-			this.ran = true;
-			InstanceEvents events = FleetLeader.this.instance.events;
-			LoadObservation observation = events.startLoad();
-			long start = FleetLeader.this.instance.ticker.read();
-			if (this.flight != null) {
-				// the lease keeps its own deadline in Redis; this one releases the key in this JVM
-				FleetLeader.this.instance.startLoadTimer(this.key, this.flight);
-			}
-			Throwable failure = null;
-			Object value;
-			try (LoadObservation.Scope scope = observation.openScope()) {
-				value = this.attempts.load();
-			}
-			catch (Throwable ex) {
-				failure = ex;
-				throw ex;
-			}
-			finally {
-				this.nanos = FleetLeader.this.instance.ticker.read() - start;
-				if (this.flight == null || this.flight.endLoad()) {
-					// else its load timeout released the key and counted it already
-					events.onLoad(failure == null, this.nanos);
-				}
-				observation.stop(CallResult.LEADER, failure);
-			}
-			if (this.flight != null) {
-				// a loaded value is the flight's outcome whatever Redis answers next: this node's
-				// followers have it now, while the leader writes it and wakes the other nodes
-				this.flight.settle(value, null, CallResult.FOLLOWER);
-			}
-			return value;
-		}
-
 	}
 
 }

@@ -139,7 +139,7 @@ final class LocalLeader {
 	}
 
 	/** Runs the synchronous part of each attempt, on whichever thread starts it, with the load current. */
-	private static AsyncLoader inScope(LoadObservation observation, AsyncLoader loader) {
+	static AsyncLoader inScope(LoadObservation observation, AsyncLoader loader) {
 		if (observation == LoadObservation.NONE) {
 			return loader;
 		}

@@ -7,10 +7,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 
@@ -41,13 +43,22 @@ import dev.collapse.core.spi.DistributedUnavailableException;
  * layer's threads, for good.
  *
  * <p>Threads: Lettuce's I/O threads only complete futures here (a waiter's signal, a renewal's
- * result); no load and no caller code ever runs on them. Renewals, probes and the check of the
- * subscription run on a small scheduler of this layer; asynchronous callers' flows on a pool of
- * this layer.
+ * result); no load and no caller code ever runs on them. Renewals, probes, the check of the
+ * subscription and the timers of asynchronous calls run on a small scheduler of this layer; the steps of asynchronous calls on a
+ * bounded pool of this layer, which no wait holds (docs/design.md, Threads).
  */
 public final class RedisDistributedLayer implements DistributedLayer, DistributedStatus, AutoCloseable {
 
 	private static final Log logger = LogFactory.getLog(RedisDistributedLayer.class);
+
+	/**
+	 * Threads of the layer's executor: its tasks never wait for another node or a load (see
+	 * {@link AsyncFleetCall}), only for Redis, so a few serve any number of keys in flight.
+	 */
+	private static final int EXECUTOR_THREADS = 16;
+
+	/** Tasks queued for the executor at most; beyond, asynchronous calls lead in their JVM. */
+	private static final int EXECUTOR_QUEUE = 100_000;
 
 	private final RedisKeys keys;
 
@@ -58,8 +69,12 @@ public final class RedisDistributedLayer implements DistributedLayer, Distribute
 	/** Runs probes and renewals; shut down by {@link #close} only. */
 	private final ScheduledThreadPoolExecutor scheduler;
 
-	/** Runs asynchronous callers' flows; shut down by {@link #close} only. */
-	private final ExecutorService executor;
+	/**
+	 * Runs the steps of asynchronous calls (short Redis commands between their waits), the rest of a
+	 * synchronous call whose caller stopped waiting; bounded,
+	 * it refuses beyond its queue (the call then leads in its JVM). Shut down by {@link #close} only.
+	 */
+	private final ThreadPoolExecutor executor;
 
 	private final CompletionChannel channel;
 
@@ -95,7 +110,9 @@ public final class RedisDistributedLayer implements DistributedLayer, Distribute
 		this.settings = settings;
 		this.scheduler = new ScheduledThreadPoolExecutor(2, daemon("collapse-redis-scheduler"));
 		this.scheduler.setRemoveOnCancelPolicy(true);
-		this.executor = Executors.newCachedThreadPool(daemon("collapse-redis-"));
+		this.executor = new ThreadPoolExecutor(EXECUTOR_THREADS, EXECUTOR_THREADS, 30, TimeUnit.SECONDS,
+				new LinkedBlockingQueue<>(EXECUTOR_QUEUE), daemon("collapse-redis-"), new ThreadPoolExecutor.AbortPolicy());
+		this.executor.allowCoreThreadTimeOut(true);
 		this.channel = new CompletionChannel(this.keys.channel(), this::heard, this::resubscribed);
 		this.link = new RedisLink(client, settings, this.scheduler, this.channel, new RedisLink.Observer() {
 
@@ -223,7 +240,12 @@ public final class RedisDistributedLayer implements DistributedLayer, Distribute
 		this.closed = true;
 		stop();
 		this.scheduler.shutdownNow();
-		this.executor.shutdownNow();
+		// queued steps of asynchronous calls still run (they fail fast, Redis is gone) and later
+		// ones are refused: either way their calls end, leading in this JVM or failing
+		this.executor.shutdown();
+		// asynchronous calls that began to wait since stop()'s wake-up lost their timers with the
+		// scheduler: woken now, they end too
+		this.channel.wakeAll();
 	}
 
 	@Override
@@ -320,8 +342,13 @@ public final class RedisDistributedLayer implements DistributedLayer, Distribute
 		return this.settings;
 	}
 
-	ExecutorService executor() {
+	ThreadPoolExecutor executor() {
 		return this.executor;
+	}
+
+	/** Timers of the layer: they only hand work to the executor or complete futures. */
+	ScheduledExecutorService scheduler() {
+		return this.scheduler;
 	}
 
 	RedisLink link() {

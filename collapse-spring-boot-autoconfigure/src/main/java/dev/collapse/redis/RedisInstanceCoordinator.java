@@ -1,6 +1,5 @@
 package dev.collapse.redis;
 
-import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -15,6 +14,7 @@ import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
 
+import dev.collapse.core.AsyncLoader;
 import dev.collapse.core.CallResult;
 import dev.collapse.core.CollapseInterruptedException;
 import dev.collapse.core.CollapseSettings;
@@ -26,7 +26,9 @@ import dev.collapse.redis.LeaseKeeper.RedisLease;
 
 /**
  * The Redis protocol (docs/design.md, Redis protocol) for one instance. Only the node's local leader of a key calls it, so
- * each key has at most one caller here per JVM.
+ * each key has at most one caller here per JVM. {@link #serve} runs the flow on its caller's
+ * thread; {@link #serveAsync} runs the same steps, defined here once, as an {@link AsyncFleetCall}
+ * that holds no thread while it waits; both end a load with the {@link LeadCompletion}.
  */
 final class RedisInstanceCoordinator implements DistributedCoordinator {
 
@@ -36,7 +38,7 @@ final class RedisInstanceCoordinator implements DistributedCoordinator {
 	private static final long GRACE_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
 
 	/** Marks an entry that exists but cannot be read. */
-	private static final Read CORRUPT = new Read(null, null);
+	static final Read CORRUPT = new Read(null, null);
 
 	private final RedisDistributedLayer layer;
 
@@ -48,20 +50,11 @@ final class RedisInstanceCoordinator implements DistributedCoordinator {
 
 	private final InstanceEvictions evictions;
 
-	private final long ttlMillis;
-
-	private final long staleIfErrorMillis;
-
 	private final String leaseMillis;
 
-	/** How long a hand-off entry (ttl 0) stays for the waiters of its load: a lease, their longest wait. */
-	private final long handOffMillis;
+	private final LeadCompletion completion;
 
 	private final AtomicBoolean corruptLogged = new AtomicBoolean();
-
-	private final AtomicBoolean unwritableLogged = new AtomicBoolean();
-
-	private final AtomicBoolean oversizeLogged = new AtomicBoolean();
 
 	RedisInstanceCoordinator(RedisDistributedLayer layer, String name, CollapseSettings settings,
 			RedisValueSerializer.Codec codec, InstanceEvictions evictions) {
@@ -70,11 +63,8 @@ final class RedisInstanceCoordinator implements DistributedCoordinator {
 		this.settings = settings;
 		this.codec = codec;
 		this.evictions = evictions;
-		this.ttlMillis = settings.ttl().toMillis();
-		this.staleIfErrorMillis = settings.staleIfError().toMillis();
-		Duration lease = layer.settings().lease();
-		this.leaseMillis = Long.toString(lease.toMillis());
-		this.handOffMillis = lease.toMillis();
+		this.leaseMillis = Long.toString(layer.settings().lease().toMillis());
+		this.completion = new LeadCompletion(layer, name, settings, codec);
 	}
 
 	@Override
@@ -110,6 +100,12 @@ final class RedisInstanceCoordinator implements DistributedCoordinator {
 		}
 	}
 
+	/** The flow of {@link #serve} as continuations that hold no thread while they wait: see {@link AsyncFleetCall}. */
+	@Override
+	public CompletableFuture<Outcome> serveAsync(Object key, AsyncLoader load, long waitNanos) {
+		return new AsyncFleetCall(this, this.layer, key, load, waitNanos).start();
+	}
+
 	private Outcome serveInFleet(Object key, Loader load, long waitNanos) throws Throwable {
 		String entry = this.evictions.entry(key);
 		if (entry == null) {
@@ -128,7 +124,7 @@ final class RedisInstanceCoordinator implements DistributedCoordinator {
 		long deadline = System.nanoTime() + waitNanos;
 		String lock = RedisKeys.lock(entry);
 		Read current = readEntry(entry);
-		if (current != CORRUPT && current != null && current.entry.fresh(System.currentTimeMillis())) {
+		if (fresh(current)) {
 			return hit(current, CallResult.HIT);
 		}
 		// an expired entry still kept (stale-if-error) can stand in for a failed load
@@ -137,10 +133,10 @@ final class RedisInstanceCoordinator implements DistributedCoordinator {
 		boolean waited = false;
 		while (true) {
 			String token = this.layer.leases().newToken();
-			LeaseReply reply = acquire(entry, lock, token, ignoreEntry ? "1" : "0");
+			LeaseReply reply = acquire(entry, lock, token, ignoreEntry);
 			if (reply.kind() == LeaseReply.Kind.FRESH_ENTRY) {
-				Read stored = read(reply.entry());
-				if (stored != CORRUPT && stored != null) {
+				Read stored = given(reply);
+				if (stored != null) {
 					return hit(stored, waited ? CallResult.REMOTE : CallResult.HIT);
 				}
 				ignoreEntry = true;
@@ -150,7 +146,6 @@ final class RedisInstanceCoordinator implements DistributedCoordinator {
 				return lead(entry, lock, token, load, previous);
 			}
 			String holder = reply.holder();
-			long remainingLease = TimeUnit.MILLISECONDS.toNanos(reply.remainingMillis());
 			Signal signal = null;
 			CompletableFuture<Signal> waiter = this.layer.channel().register(entry);
 			try {
@@ -159,7 +154,7 @@ final class RedisInstanceCoordinator implements DistributedCoordinator {
 				if (done != null) {
 					return hit(done, CallResult.REMOTE);
 				}
-				long wait = Math.min(Math.max(0, remainingLease) + GRACE_NANOS, deadline - System.nanoTime());
+				long wait = waitNanos(reply, deadline);
 				if (wait > 0) {
 					signal = waiter.get(wait, TimeUnit.NANOSECONDS);
 				}
@@ -175,23 +170,16 @@ final class RedisInstanceCoordinator implements DistributedCoordinator {
 				this.layer.channel().unregister(entry, waiter);
 			}
 			waited = true;
-			// a small entry comes with the message: no read of its own, if it is the entry of the load
-			// waited for; a late message of an older load (evicted since) is never served from
-			Read done = (signal != null && signal.entry() != null && signal.token().equals(holder))
-					? servingWaiterOf(read(signal.entry()), holder) : null;
-			if (done == null) {
-				done = readFor(entry, holder);
-			}
+			Read done = woken(entry, holder, signal);
 			if (done != null) {
 				return hit(done, CallResult.REMOTE);
 			}
 			if (System.nanoTime() - deadline >= 0) {
-				throw new CollapseTimeoutException(this.name, this.settings.waitTimeout());
+				throw timeout();
 			}
-			if (signal == null || signal.kind() == Signal.Kind.FAILURE) {
-				// the holder failed or vanished: contend again, but not all nodes at once
+			if (contendsLater(signal)) {
 				try {
-					TimeUnit.MILLISECONDS.sleep(5 + ThreadLocalRandom.current().nextLong(46));
+					TimeUnit.MILLISECONDS.sleep(pauseMillis());
 				}
 				catch (InterruptedException ex) {
 					Thread.currentThread().interrupt();
@@ -199,6 +187,51 @@ final class RedisInstanceCoordinator implements DistributedCoordinator {
 				}
 			}
 		}
+	}
+
+	// ---- the steps of both forms (the asynchronous one is AsyncFleetCall)
+
+	/** Whether {@code read} is an entry to serve as a hit at once. */
+	static boolean fresh(@Nullable Read read) {
+		return read != CORRUPT && read != null && read.entry.fresh(System.currentTimeMillis());
+	}
+
+	/** The entry that a {@link LeaseReply.Kind#FRESH_ENTRY} reply gave, {@code null} if it cannot be read. */
+	@Nullable Read given(LeaseReply reply) {
+		Read stored = read(reply.entry());
+		return (stored != CORRUPT) ? stored : null;
+	}
+
+	/** How long to wait for the holder of the lease that {@code reply} names, at most until {@code deadline}. */
+	static long waitNanos(LeaseReply reply, long deadline) {
+		long remainingLease = TimeUnit.MILLISECONDS.toNanos(reply.remainingMillis());
+		return Math.min(Math.max(0, remainingLease) + GRACE_NANOS, deadline - System.nanoTime());
+	}
+
+	/**
+	 * The entry that serves a caller woken (by {@code signal}, or {@code null} when its wait ran
+	 * out) from its wait for the lease {@code holder}, or {@code null}: then it contends again.
+	 */
+	@Nullable Read woken(String entry, String holder, @Nullable Signal signal) {
+		// a small entry comes with the message: no read of its own, if it is the entry of the load
+		// waited for; a late message of an older load (evicted since) is never served from
+		Read done = (signal != null && signal.entry() != null && signal.token().equals(holder))
+				? servingWaiterOf(read(signal.entry()), holder) : null;
+		return (done != null) ? done : readFor(entry, holder);
+	}
+
+	/** Whether a woken caller pauses before it contends again: the holder failed or vanished. */
+	static boolean contendsLater(@Nullable Signal signal) {
+		return signal == null || signal.kind() == Signal.Kind.FAILURE;
+	}
+
+	/** A jittered pause before contending again, so that not all nodes contend at once. */
+	static long pauseMillis() {
+		return 5 + ThreadLocalRandom.current().nextLong(46);
+	}
+
+	CollapseTimeoutException timeout() {
+		return new CollapseTimeoutException(this.name, this.settings.waitTimeout());
 	}
 
 	@Override
@@ -234,6 +267,11 @@ final class RedisInstanceCoordinator implements DistributedCoordinator {
 		return this.evictions.evictAll();
 	}
 
+	/** Asks for the lease of {@code entry}, given back by a fresh entry unless {@code ignoreEntry}. */
+	LeaseReply acquire(String entry, String lock, String token, boolean ignoreEntry) {
+		return acquire(entry, lock, token, ignoreEntry ? "1" : "0");
+	}
+
 	/** @param entryMode what the lease script makes of a stored entry; see {@link RedisScripts#ACQUIRE} */
 	private LeaseReply acquire(String entry, String lock, String token, String entryMode) {
 		String now = Long.toString(System.currentTimeMillis());
@@ -262,94 +300,36 @@ final class RedisInstanceCoordinator implements DistributedCoordinator {
 	 */
 	private Outcome lead(String entry, String lock, String token, Loader load, @Nullable Read previous)
 			throws Throwable {
-		RedisLease lease = this.layer.leases().renew(entry, lock, token, this.settings.loadTimeout());
+		RedisLease lease = renew(entry, lock, token);
 		long start = System.nanoTime();
-		Object value;
+		Object value = null;
+		Throwable failure = null;
 		try {
 			value = load.load();
 		}
-		catch (Throwable failure) {
-			lease.finish();
-			long loadNanos = System.nanoTime() - start;
-			// waiters contend again, one at a time, and each node sees a failure of its own load
-			complete(entry, lock, token, "", 0, false);
-			if (previous != null && !previous.entry.handOff() && this.staleIfErrorMillis > 0
-					&& System.currentTimeMillis() - previous.entry.expiresAt() < this.staleIfErrorMillis) {
-				return new Outcome(previous.value, CallResult.STALE, loadNanos, 0, false, null);
-			}
-			throw failure;
+		catch (Throwable ex) {
+			failure = ex;
 		}
-		// false if the load timeout released the lease first, or a renewal found it taken
-		boolean mayComplete = lease.finish();
-		long loadNanos = System.nanoTime() - start;
-		String text;
-		try {
-			text = this.codec.write(value);
-		}
-		catch (Exception ex) {
-			if (this.unwritableLogged.compareAndSet(false, true)) {
-				logger.warn("collapse instance '" + this.name + "': a result could not be written for Redis ("
-						+ ex.getClass().getName() + "); other nodes load it themselves");
-			}
-			complete(entry, lock, token, "", 0, false);
-			return new Outcome(value, CallResult.LEADER, loadNanos, 0, false, null);
-		}
-		if (!mayComplete) {
-			return new Outcome(value, CallResult.LEADER, loadNanos, 0, true, null);
-		}
-		long now = System.currentTimeMillis();
-		boolean keep = this.ttlMillis > 0 && (value != null || this.settings.cacheNulls());
-		long jitterMillis = keep ? TimeUnit.NANOSECONDS.toMillis(this.settings.jitter().sampleNanos(this.settings.ttl()))
-				: 0;
-		long loadMicros = TimeUnit.NANOSECONDS.toMicros(loadNanos);
-		RedisEntry stored = keep ? new RedisEntry(now + this.ttlMillis + jitterMillis, loadMicros, false, token, text)
-				: new RedisEntry(now, loadMicros, true, token, text);
-		String encoded = stored.encode();
-		if (!fits(encoded, this.layer.settings().maxEntryBytes())) {
-			// the readers refuse it too: storing it would only make every node read it for nothing
-			if (this.oversizeLogged.compareAndSet(false, true)) {
-				logger.warn("collapse instance '" + this.name + "': a result is larger than collapse.redis.max-entry-size ("
-						+ this.layer.settings().maxEntryBytes() + " bytes) and is not stored in Redis; other nodes load it themselves");
-			}
-			complete(entry, lock, token, "", 0, false);
-			return new Outcome(value, CallResult.LEADER, loadNanos, 0, false, null);
-		}
-		long physicalMillis = keep ? this.ttlMillis + jitterMillis + this.staleIfErrorMillis : this.handOffMillis;
-		Boolean completed = complete(entry, lock, token, encoded, physicalMillis, true);
-		long remaining = keep ? TimeUnit.MILLISECONDS.toNanos(stored.expiresAt() - now) : 0;
-		boolean lost = Boolean.FALSE.equals(completed);
-		return new Outcome(value, CallResult.LEADER, loadNanos, remaining, lost, (keep && !lost) ? token : null);
+		return this.completion.loaded(entry, lock, token, lease, start, value, failure, previous);
 	}
 
-	/**
-	 * Runs the completion script.
-	 * @return whether the lease was still this token's, or {@code null} if Redis did not answer
-	 * (then the lease expires by itself and the waiters contend again)
-	 */
-	private @Nullable Boolean complete(String entry, String lock, String token, String stored, long physicalMillis,
-			boolean success) {
-		String channel = this.layer.keys().channel();
-		boolean withEntry = success && stored.length() <= CompletionMessage.ENTRY_LIMIT;
-		String message = CompletionMessage.encode(success, token, entry, withEntry);
-		try {
-			Long done = this.layer.link().callEvenIfDown((commands) -> commands.eval(RedisScripts.COMPLETE,
-					ScriptOutputType.INTEGER, new String[] { entry, lock }, token, stored,
-					Long.toString(Math.max(1, physicalMillis)), channel, message, withEntry ? "1" : "0"));
-			return FencedReply.decode(done) == FencedReply.APPLIED;
-		}
-		catch (DistributedUnavailableException ex) {
-			return null;
-		}
+	/** Renews the lease {@code token} while its load runs, up to the load timeout. */
+	RedisLease renew(String entry, String lock, String token) {
+		return this.layer.leases().renew(entry, lock, token, this.settings.loadTimeout());
 	}
 
-	private Outcome hit(Read read, CallResult served) {
+	LeadCompletion completion() {
+		return this.completion;
+	}
+
+	Outcome hit(Read read, CallResult served) {
 		long remaining = TimeUnit.MILLISECONDS.toNanos(read.entry.expiresAt() - System.currentTimeMillis());
 		return new Outcome(read.value, served, TimeUnit.MICROSECONDS.toNanos(read.entry.loadMicros()),
 				read.entry.handOff() ? 0 : Math.max(0, remaining), false, read.entry.token());
 	}
 
 	/** The entry if it may serve a caller that waited for the lease {@code holder}, else {@code null}. */
-	private @Nullable Read readFor(String entry, String holder) {
+	@Nullable Read readFor(String entry, String holder) {
 		return servingWaiterOf(readEntry(entry), holder);
 	}
 
@@ -359,7 +339,7 @@ final class RedisInstanceCoordinator implements DistributedCoordinator {
 	}
 
 	/** Reads {@code entry}; a key of another type (not written by collapse) is {@link #CORRUPT}, overwritten by the next load. */
-	private @Nullable Read readEntry(String entry) {
+	@Nullable Read readEntry(String entry) {
 		try {
 			return read(this.layer.link().call((commands) -> commands.get(entry)));
 		}
@@ -373,7 +353,7 @@ final class RedisInstanceCoordinator implements DistributedCoordinator {
 	}
 
 	/** The entry of {@code text}, {@code null} if there is none, {@link #CORRUPT} if it cannot be read. */
-	private @Nullable Read read(@Nullable String text) {
+	@Nullable Read read(@Nullable String text) {
 		if (text == null) {
 			return null;
 		}
@@ -422,7 +402,7 @@ final class RedisInstanceCoordinator implements DistributedCoordinator {
 	}
 
 	/** An entry and its value, read back; {@code entry} is {@code null} in {@link #CORRUPT} only. */
-	private record Read(@Nullable RedisEntry entry, @Nullable Object value) {
+	record Read(@Nullable RedisEntry entry, @Nullable Object value) {
 	}
 
 }

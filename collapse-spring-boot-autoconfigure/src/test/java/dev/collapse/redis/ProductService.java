@@ -70,6 +70,32 @@ public class ProductService implements AutoCloseable {
 		return this.loads.supply(() -> (Product) this.upstream.load(this.node, id));
 	}
 
+	/**
+	 * A non-blocking upstream, as in a WebFlux application: the load returns, on the thread that
+	 * starts it, the future that the upstream's behaviour gives (one a test completes), and no
+	 * thread waits for it.
+	 */
+	@Collapsed(name = "nonblocking", key = "#id", ttl = "1m")
+	public CompletableFuture<Product> nonBlocking(long id) {
+		return pending(id);
+	}
+
+	/** {@link #nonBlocking} with a short wait for other nodes. */
+	@Collapsed(name = "impatient", key = "#id", ttl = "1m", waitTimeout = "300ms")
+	public CompletableFuture<Product> impatient(long id) {
+		return pending(id);
+	}
+
+	@SuppressWarnings("unchecked")
+	private CompletableFuture<Product> pending(long id) {
+		try {
+			return (CompletableFuture<Product>) this.upstream.load(this.node, id);
+		}
+		catch (Exception ex) {
+			return CompletableFuture.failedFuture(ex);
+		}
+	}
+
 	/** Loads of {@link #refreshing}, kept apart from the upstream: its refreshes run in the background. */
 	static final java.util.concurrent.atomic.AtomicInteger generations = new java.util.concurrent.atomic.AtomicInteger();
 

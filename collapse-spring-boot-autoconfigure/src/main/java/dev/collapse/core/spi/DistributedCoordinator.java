@@ -1,17 +1,19 @@
 package dev.collapse.core.spi;
 
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 
 import org.jspecify.annotations.Nullable;
 
+import dev.collapse.core.AsyncLoader;
 import dev.collapse.core.CallResult;
 import dev.collapse.core.CollapseTimeoutException;
 import dev.collapse.core.Loader;
 
 /**
  * Fleet-wide coordination of the loads of one instance. Called only by the node's local leader of
- * a key (after the local single-flight), so at most one call per key runs at a time in a JVM, and
- * always on a thread that may block: never on an I/O thread of the distributed layer.
+ * a key (after the local single-flight), so at most one call per key runs at a time in a JVM;
+ * {@link #serve} always on a thread that may block, never on an I/O thread of the distributed layer.
  * Implementations are thread-safe: calls for different keys run concurrently.
  */
 public interface DistributedCoordinator {
@@ -32,6 +34,19 @@ public interface DistributedCoordinator {
 	 * @throws Throwable the exception of {@code load} when it ran here
 	 */
 	Outcome serve(Object key, Loader load, long waitNanos) throws Throwable;
+
+	/**
+	 * {@link #serve} for asynchronous callers: the same contract, with the outcome and every
+	 * exception delivered through the returned future, which may complete on any thread. It may
+	 * be called on a thread that must not block (a caller's I/O thread); {@code load} is started
+	 * at most once per attempt to lead, and its stage may complete on any thread. Meant to hold no
+	 * thread while it waits for another node or for the load.
+	 * @param load the load with its retries
+	 * @return the outcome; failed with {@link DistributedUnavailableException} when the layer
+	 * failed before {@code load} started (also when it has no thread for a step),
+	 * {@link CollapseTimeoutException}, or the exception of {@code load}
+	 */
+	CompletableFuture<Outcome> serveAsync(Object key, AsyncLoader load, long waitNanos);
 
 	/**
 	 * Runs {@code load} for an early refresh if no node loads the key now, without waiting for
@@ -66,7 +81,7 @@ public interface DistributedCoordinator {
 	 */
 	void listen(Changes changes);
 
-	/** Where asynchronous callers' distributed flows run (they block); never an I/O thread. */
+	/** Where a synchronous flow goes on for its followers when its caller stops waiting; never an I/O thread. */
 	Executor executor();
 
 	/**
