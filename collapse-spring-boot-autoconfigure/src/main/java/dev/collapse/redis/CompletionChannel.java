@@ -9,6 +9,7 @@ import io.lettuce.core.RedisChannelHandler;
 import io.lettuce.core.RedisConnectionStateListener;
 import io.lettuce.core.pubsub.RedisPubSubAdapter;
 import io.lettuce.core.pubsub.RedisPubSubListener;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The completion channel of one node: the waiters of the entry keys that another node loads, and
@@ -25,11 +26,11 @@ final class CompletionChannel {
 	private final String name;
 
 	/**
-	 * The waiter of each entry key that a caller of this node waits for. Added by that caller,
-	 * removed by whoever completes it (a message, a wake-up) or by the caller when it stops
+	 * The waiter of each entry key that callers of this node wait for. Added by the first of them,
+	 * removed by whoever completes it (a message, a wake-up) or by the last of them when it stops
 	 * waiting; a waiter is completed at most once, after its removal.
 	 */
-	private final Map<String, CompletableFuture<Signal>> waiters = new ConcurrentHashMap<>();
+	private final Map<String, Waiter> waiters = new ConcurrentHashMap<>();
 
 	/** Whether the subscription is confirmed now: set by its confirmation, reset when its connection drops. */
 	private volatile boolean subscribed;
@@ -103,12 +104,15 @@ final class CompletionChannel {
 	 * re-reads the entry after this, since the completion may have come before.
 	 */
 	CompletableFuture<Signal> register(String entryKey) {
-		return this.waiters.computeIfAbsent(entryKey, (key) -> new CompletableFuture<>());
+		// two callers of one node may wait for one key (a flight detached by an eviction, and the
+		// new one): they share the waiter, which stays until the last of them leaves
+		return this.waiters.compute(entryKey, (key, existing) -> ((existing != null) ? existing : new Waiter()).join())
+			.future;
 	}
 
-	/** Removes {@code waiter} if it is still the one of {@code entryKey}. */
+	/** One caller stops waiting on {@code waiter}; it is removed when it was the last one. */
 	void unregister(String entryKey, CompletableFuture<Signal> waiter) {
-		this.waiters.remove(entryKey, waiter);
+		this.waiters.computeIfPresent(entryKey, (key, existing) -> (existing.future != waiter) ? existing : existing.leave());
 	}
 
 	/** Wakes the waiter of the key that {@code message} names; a message that does not parse wakes nobody. */
@@ -124,9 +128,9 @@ final class CompletionChannel {
 				return;
 			}
 		}
-		CompletableFuture<Signal> waiter = this.waiters.remove(completion.entryKey());
+		Waiter waiter = this.waiters.remove(completion.entryKey());
 		if (waiter != null) {
-			waiter.complete(completion.signal());
+			waiter.future.complete(completion.signal());
 		}
 	}
 
@@ -145,11 +149,30 @@ final class CompletionChannel {
 	/** Every waiter re-reads its entry: messages may have been lost, or Redis went away. */
 	void wakeAll() {
 		for (String entryKey : this.waiters.keySet()) {
-			CompletableFuture<Signal> waiter = this.waiters.remove(entryKey);
+			Waiter waiter = this.waiters.remove(entryKey);
 			if (waiter != null) {
-				waiter.complete(Signal.RECHECK);
+				waiter.future.complete(Signal.RECHECK);
 			}
 		}
+	}
+
+	/** The waiter of one entry key, and how many callers of this node wait on it. */
+	private static final class Waiter {
+
+		final CompletableFuture<Signal> future = new CompletableFuture<>();
+
+		/** Written only inside the map's compute, under its bin lock. */
+		private int callers;
+
+		Waiter join() {
+			this.callers++;
+			return this;
+		}
+
+		@Nullable Waiter leave() {
+			return (--this.callers == 0) ? null : this;
+		}
+
 	}
 
 }

@@ -48,6 +48,20 @@ class CompletionChannelTest {
 		assertThat(this.channel.waiting()).isEqualTo(1);
 	}
 
+	/**
+	 * Regression: two callers of one node waiting for one key shared a waiter, and the first one
+	 * to stop waiting removed it: the other never heard the completion and waited out the lease.
+	 */
+	@Test
+	void aCallerThatStopsWaitingLeavesTheWaiterToTheOthersOfItsKey() {
+		CompletableFuture<Signal> first = this.channel.register("k1");
+		CompletableFuture<Signal> second = this.channel.register("k1");
+		this.channel.unregister("k1", first);
+		publish(CompletionMessage.encode(true, "node:7", "k1", false));
+		assertThat(second).isCompletedWithValue(new Signal(Signal.Kind.SUCCESS, "node:7", null));
+		assertThat(this.channel.waiting()).isZero();
+	}
+
 	@Test
 	void aMalformedMessageWakesNobody() {
 		CompletableFuture<Signal> waiter = this.channel.register("k1");
