@@ -361,6 +361,9 @@ public final class CollapseInstance {
 		boolean found = this.store.evict(this.name, key);
 		if (this.coordinator != null) {
 			found |= this.coordinator.evict(key);
+			// a flight that began while the eviction was on its way may have read the fleet's entry
+			// before it was gone: no caller joins it once this returns
+			this.flights.forget(key);
 		}
 		return found;
 	}
@@ -373,6 +376,8 @@ public final class CollapseInstance {
 		dropAll();
 		if (this.coordinator != null) {
 			this.coordinator.evictAll();
+			// as in evict: a flight that began meanwhile may have read the generation before
+			this.flights.forgetAll();
 		}
 	}
 
