@@ -52,7 +52,7 @@ import static org.awaitility.Awaitility.await;
  * before the write it followed ({@link EvictionWriter});</li>
  * <li>two loads of one key never run at once in the fleet, except within a fault's window (from
  * the fault until {@link #FAULT_TAIL} after it ended), near a counted fallback or lease loss, or
- * just after an eviction of the key ({@link #EVICTION_TAIL});</li>
+ * just after an eviction of the key ({@link EvictionMoments});</li>
  * <li>callers only ever saw a value, the upstream's own exception, or CollapseTimeoutException;</li>
  * <li>nothing leaked: no load in flight, no waiter in any live node, no lease left in Redis (a
  * killed node's expire), as many subscribers ({@code PUBSUB NUMSUB}), pattern subscriptions and
@@ -92,13 +92,6 @@ class ChaosSoakTest implements NodeProcess.Sink {
 	/** Overlapping loads explained by a counted lease loss, which is counted when the fenced load ends. */
 	static final Duration LEASE_LOSS_BEFORE = LEASE.plusMillis(500);
 
-	/**
-	 * How long after an eviction returned a load whose lease it deleted may still be seen: begin
-	 * (the lease was taken before the eviction, the load's thread ran a little later) or end and
-	 * count a lost lease (a load takes 5 to 30 ms). The machine is loaded.
-	 */
-	static final Duration EVICTION_TAIL = Duration.ofMillis(100);
-
 	/** How long a node JVM may take to start, four at once on two cores, or one next to a loaded fleet. */
 	static final long STARTUP_SECONDS = 120;
 
@@ -120,14 +113,6 @@ class ChaosSoakTest implements NodeProcess.Sink {
 	record Window(Fault fault, long start, long end) {
 	}
 
-	/** A lease lost by a leader of {@code key} ({@code ?}: not known) at {@code nanos}. */
-	record LeaseLoss(String key, long nanos) {
-	}
-
-	/** An eviction of {@code key} ({@code *}: every key) by one node, from its start until it returned. */
-	record Eviction(String key, long start, long end) {
-	}
-
 	final ChaosUpstream upstream = new ChaosUpstream(0.02);
 
 	final List<Window> windows = new CopyOnWriteArrayList<>();
@@ -138,12 +123,11 @@ class ChaosSoakTest implements NodeProcess.Sink {
 
 	final Queue<Long> fallbackMoments = new ConcurrentLinkedQueue<>();
 
-	final Queue<LeaseLoss> leaseLosses = new ConcurrentLinkedQueue<>();
 
 	final EntrySampler sampler = new EntrySampler(this.prefix, HOT_KEYS, () -> redis.server().port(), this.violations::add);
 
-	/** The evictions of every node, with their moments: loads of a key may overlap just after one. */
-	final Queue<Eviction> evictions = new ConcurrentLinkedQueue<>();
+	/** The evictions and lease losses of every node, with their moments. */
+	final EvictionMoments evictions = new EvictionMoments();
 
 	/** The live node of each place in the fleet. */
 	final AtomicReferenceArray<NodeProcess> nodes = new AtomicReferenceArray<>(NODES);
@@ -325,12 +309,12 @@ class ChaosSoakTest implements NodeProcess.Sink {
 
 	@Override
 	public void leaseLost(String key, long nanos) {
-		this.leaseLosses.add(new LeaseLoss(key, nanos));
+		this.evictions.leaseLost(key, nanos);
 	}
 
 	@Override
 	public void evicted(String key, long start, long end) {
-		this.evictions.add(new Eviction(key, start, end));
+		this.evictions.evicted(key, start, end);
 	}
 
 	@Override
@@ -465,67 +449,14 @@ class ChaosSoakTest implements NodeProcess.Sink {
 		for (Long at : this.fallbackMoments) {
 			intervals.add(new long[] { at - FALLBACK_BEFORE.toNanos(), at + FAULT_TAIL.toNanos() });
 		}
-		for (Long at : leaseLossMoments(false)) {
+		for (Long at : this.evictions.leaseLosses(false)) {
 			intervals.add(new long[] { at - LEASE_LOSS_BEFORE.toNanos(), at + FALLBACK_BEFORE.toNanos() });
 		}
 		return intervals;
 	}
 
-	/** The moments of the lease losses that an eviction of their key caused, or of the others. */
-	private List<Long> leaseLossMoments(boolean byEviction) {
-		return this.leaseLosses.stream().filter((loss) -> byEviction(loss) == byEviction).map(LeaseLoss::nanos).toList();
-	}
-
 	private boolean explained(ChaosUpstream.Overlap overlap, List<long[]> explaining) {
-		return nearFault(overlap, explaining) || afterEviction(overlap);
-	}
-
-	/**
-	 * Whether an eviction of the overlap's key came between the start of the load already
-	 * running and the start of the one that joined it: the eviction detached the first, which runs
-	 * to its end while the next caller loads again (docs/design.md, Evictions). The first may
-	 * begin a little after the eviction, {@link #EVICTION_TAIL} at most, if it took its lease before.
-	 */
-	private boolean afterEviction(ChaosUpstream.Overlap overlap) {
-		for (Eviction eviction : this.evictions) {
-			if (evicts(eviction, overlap.key()) && overlap.previousStart() < eviction.end() + EVICTION_TAIL.toNanos()
-					&& overlap.nanos() > eviction.start()) {
-				return true;
-			}
-		}
-		return false;
-	}
-
-	private String lastEviction(ChaosUpstream.Overlap overlap) {
-		Eviction last = null;
-		for (Eviction eviction : this.evictions) {
-			if (evicts(eviction, overlap.key()) && eviction.start() < overlap.nanos()
-					&& (last == null || eviction.start() > last.start())) {
-				last = eviction;
-			}
-		}
-		return (last == null) ? "" : "; the last eviction of the key before it, " + last.key() + ", ran from "
-				+ TimeUnit.NANOSECONDS.toMillis(overlap.nanos() - last.start()) + " to "
-				+ TimeUnit.NANOSECONDS.toMillis(overlap.nanos() - last.end()) + " ms before it";
-	}
-
-	private static boolean evicts(Eviction eviction, String key) {
-		return eviction.key().equals(key) || eviction.key().equals("*");
-	}
-
-	/**
-	 * Whether a lease loss is the work of an eviction of its key: the eviction deleted the lease of
-	 * a load in flight, which then stored nothing. Such a loss explains no overlap but the one
-	 * {@link #afterEviction} sees.
-	 */
-	private boolean byEviction(LeaseLoss loss) {
-		for (Eviction eviction : this.evictions) {
-			if (evicts(eviction, loss.key()) && loss.nanos() >= eviction.start()
-					&& loss.nanos() <= eviction.end() + EVICTION_TAIL.toNanos()) {
-				return true;
-			}
-		}
-		return false;
+		return nearFault(overlap, explaining) || this.evictions.explain(overlap);
 	}
 
 	private boolean nearFault(ChaosUpstream.Overlap overlap, List<long[]> explaining) {
@@ -569,7 +500,7 @@ class ChaosSoakTest implements NodeProcess.Sink {
 		long unexplained = 0;
 		long afterEvictionOnly = 0;
 		for (ChaosUpstream.Overlap overlap : this.upstream.overlaps()) {
-			if (!nearFault(overlap, explaining) && afterEviction(overlap)) {
+			if (!nearFault(overlap, explaining) && this.evictions.explain(overlap)) {
 				afterEvictionOnly++;
 			}
 			if (!explained(overlap, explaining)) {
@@ -577,7 +508,7 @@ class ChaosSoakTest implements NodeProcess.Sink {
 				this.violations.add("two loads of " + overlap.key() + " at once (" + overlap.running()
 						+ ") with no fault, fallback or lease loss near; the last began "
 						+ TimeUnit.NANOSECONDS.toMillis(overlap.nanos() - overlap.previousStart()) + " ms after the other"
-						+ lastEviction(overlap));
+						+ this.evictions.lastBefore(overlap));
 			}
 		}
 		Map<String, Long> results = new TreeMap<>();
@@ -601,7 +532,7 @@ class ChaosSoakTest implements NodeProcess.Sink {
 		text.append("  timeouts reaching callers: ").append(total("timeouts")).append('\n');
 		text.append("  slowest call: ").append(slowest).append(" ms (deadline ").append(CALL_DEADLINE.toMillis()).append(" ms)\n");
 		text.append("  fallbacks: ").append(this.fallbackMoments.size()).append(", lease losses: ")
-			.append(this.leaseLosses.size()).append(" (").append(leaseLossMoments(true).size())
+			.append(this.evictions.leaseLossCount()).append(" (").append(this.evictions.leaseLosses(true).size())
 			.append(" just after an eviction of their key)\n");
 		text.append("  writes: ").append(this.upstream.writes()).append("; evictions: ").append(total("evictions"))
 			.append(" of one key, ").append(total("evictAlls")).append(" evictAll (").append(total("unconfirmed"))
@@ -615,7 +546,7 @@ class ChaosSoakTest implements NodeProcess.Sink {
 		long outside = 0;
 		StringBuilder examples = new StringBuilder();
 		List<Long> moments = new ArrayList<>(this.fallbackMoments);
-		moments.addAll(leaseLossMoments(false));
+		moments.addAll(this.evictions.leaseLosses(false));
 		for (Long at : moments) {
 			boolean inWindow = this.windows.stream()
 				.anyMatch((w) -> at >= w.start() && at <= w.end() + FAULT_TAIL.toNanos());
