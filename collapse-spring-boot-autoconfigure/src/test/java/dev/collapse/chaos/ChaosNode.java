@@ -33,6 +33,7 @@ import dev.collapse.core.CollapseInstance;
 import dev.collapse.core.CollapseListener;
 import dev.collapse.core.CollapseRegistry;
 import dev.collapse.core.CollapseTimeoutException;
+import dev.collapse.core.Collapser;
 import dev.collapse.core.InstanceEvents;
 import dev.collapse.core.InstanceView;
 import dev.collapse.redis.RedisDistributedLayer;
@@ -47,8 +48,10 @@ import static org.awaitility.Awaitility.await;
  * <p>Protocol, one line each. To the parent, on stdout, every line starts with {@value #MARK}
  * (everything else the JVM writes, logs included, goes to stderr): {@code READY} once Redis is in
  * use and the completion channel subscribed; {@code STATS k=v ...} every 200 ms (totals since the
- * start: calls, timeouts, upstream failures, slowest call, calls by result); {@code FALLBACK <nanos>}
- * and {@code LEASE_LOST <nanos>} at once, timed by {@link System#nanoTime()}, which on Linux is
+ * start: calls, timeouts, upstream failures, slowest call, calls by result, the
+ * {@link EvictionWriter}'s evictions and checked reads); {@code EVICTED <start> <end> <key or *>}
+ * after each eviction, and {@code FALLBACK <nanos>}
+ * and {@code LEASE_LOST <nanos> <key or ?>} at once, timed by {@link System#nanoTime()}, which on Linux is
  * {@code CLOCK_MONOTONIC}, one clock for every process of the machine, so the parent can compare
  * them with its own fault windows; {@code VIOLATION <text>} at once; {@code DONE inflight=n waiting=n}
  * after {@code STOP}; {@code CLOSED} after {@code CLOSE}. From the parent, on stdin: {@code START}
@@ -77,6 +80,10 @@ public final class ChaosNode {
 
 	private final Events events;
 
+	private final EvictionWriter writer;
+
+	private final RedisDistributedLayer layer;
+
 	private final AtomicLong calls = new AtomicLong();
 
 	private final AtomicLong timeouts = new AtomicLong();
@@ -103,6 +110,9 @@ public final class ChaosNode {
 		this.coldKeys = environment.getRequiredProperty("chaos.cold-keys", Integer.class);
 		this.deadlineNanos = environment.getRequiredProperty("chaos.call-deadline", Duration.class).toNanos();
 		this.events = context.getBean(Events.class);
+		this.layer = context.getBean(RedisDistributedLayer.class);
+		this.writer = new EvictionWriter(this.name, context.getBean(UpstreamClient.class), context.getBean(Collapser.class),
+				context.getBean(CollapseRegistry.class), this.layer, this.hotKeys);
 		this.callStarts = new AtomicLong[this.callers];
 		this.reportedLate = new AtomicLong[this.callers];
 		for (int i = 0; i < this.callers; i++) {
@@ -168,6 +178,7 @@ public final class ChaosNode {
 			int index = i;
 			this.threads.add(new Thread(() -> callLoop(index), "chaos-caller-" + i));
 		}
+		this.threads.add(new Thread(() -> this.writer.run(() -> this.stop), "chaos-writer"));
 		this.threads.forEach(Thread::start);
 		Thread reporter = new Thread(this::reportLoop, "chaos-node-report");
 		reporter.setDaemon(true);
@@ -179,6 +190,11 @@ public final class ChaosNode {
 		AtomicLong callStart = this.callStarts[index];
 		while (!this.stop) {
 			String key = (random.nextInt(10) < 7) ? "hot" + random.nextInt(this.hotKeys) : "cold" + random.nextInt(this.coldKeys);
+			// before the call begins: an eviction that returns later sets no floor for it
+			EvictionWriter.Floor floor = this.writer.floor(key);
+			this.events.lastResult.remove();
+			this.events.callingKey.set(key);
+			boolean availableBefore = this.layer.available();
 			long start = System.nanoTime();
 			callStart.set(start);
 			try {
@@ -186,6 +202,8 @@ public final class ChaosNode {
 				if (!value.key().equals(key)) {
 					send("VIOLATION a caller of " + key + " got the value of " + value.key());
 				}
+				this.writer.check(floor, value, start, this.events.lastResult.get(),
+						"Redis available before the call " + availableBefore + ", after " + this.layer.available());
 			}
 			catch (ChaosUpstream.UpstreamException ex) {
 				this.upstreamFailures.incrementAndGet();
@@ -199,6 +217,7 @@ public final class ChaosNode {
 			}
 			long took = System.nanoTime() - start;
 			callStart.set(0);
+			this.events.callingKey.remove();
 			this.calls.incrementAndGet();
 			this.slowestCallNanos.accumulateAndGet(took, Math::max);
 			if (took > this.deadlineNanos) {
@@ -236,6 +255,7 @@ public final class ChaosNode {
 			.append(" timeouts=").append(this.timeouts.get())
 			.append(" upstreamFailures=").append(this.upstreamFailures.get())
 			.append(" slowestMs=").append(TimeUnit.NANOSECONDS.toMillis(this.slowestCallNanos.get()));
+		this.writer.appendStats(line);
 		this.events.results.forEach((tag, count) -> line.append(" result.").append(tag).append('=').append(count.get()));
 		send(line.toString());
 	}
@@ -244,6 +264,7 @@ public final class ChaosNode {
 		this.stop = true;
 		long deadline = System.nanoTime() + this.deadlineNanos + TimeUnit.SECONDS.toNanos(2);
 		for (Thread caller : this.threads) {
+			// the writer too: an eviction ends within the command timeout
 			caller.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())));
 			if (caller.isAlive()) {
 				send("VIOLATION caller " + caller.getName() + " of " + this.name + " still running after the load stopped (hung)");
@@ -267,6 +288,12 @@ public final class ChaosNode {
 
 		final Map<String, AtomicLong> results = new ConcurrentHashMap<>();
 
+		/** The result of the caller's last call, if it was counted on the caller's own thread; else "?". */
+		final ThreadLocal<String> lastResult = ThreadLocal.withInitial(() -> "?");
+
+		/** The key a caller calls now, for the lease it may lose on its own thread; else "?". */
+		final ThreadLocal<String> callingKey = ThreadLocal.withInitial(() -> "?");
+
 		@Override
 		public InstanceEvents bind(InstanceView instance) {
 			return new InstanceEvents() {
@@ -274,6 +301,7 @@ public final class ChaosNode {
 				@Override
 				public void onCall(CallResult result) {
 					Events.this.results.computeIfAbsent(result.tag(), (tag) -> new AtomicLong()).incrementAndGet();
+					Events.this.lastResult.set(result.tag());
 				}
 
 				@Override
@@ -283,7 +311,7 @@ public final class ChaosNode {
 
 				@Override
 				public void onLeaseLost() {
-					send("LEASE_LOST " + System.nanoTime());
+					send("LEASE_LOST " + System.nanoTime() + " " + Events.this.callingKey.get());
 				}
 
 			};

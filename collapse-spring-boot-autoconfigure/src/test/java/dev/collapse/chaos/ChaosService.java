@@ -13,6 +13,8 @@ public class ChaosService {
 
 	}
 
+	static final String NAME = "chaos";
+
 	private final Source upstream;
 
 	private final String node;
@@ -22,7 +24,7 @@ public class ChaosService {
 		this.node = node;
 	}
 
-	@Collapsed(name = "chaos", key = "#key", ttl = "300ms", jitter = "100ms")
+	@Collapsed(name = NAME, key = "#key", ttl = "300ms", jitter = "100ms")
 	public Versioned get(String key) throws Exception {
 		return this.upstream.load(this.node, key);
 	}

@@ -1,6 +1,5 @@
 package dev.collapse.chaos;
 
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -11,18 +10,13 @@ import java.util.Queue;
 import java.util.Random;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReferenceArray;
-import java.util.concurrent.locks.LockSupport;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -40,18 +34,25 @@ import static org.awaitility.Awaitility.await;
  * keys and many cold ones, while a jittered schedule kills and restarts Redis, kills the Pub/Sub
  * connections, pauses Redis, deletes leases, cuts every connection at the proxy, slows the proxy
  * past the command timeout, restarts one application gracefully, and kills one with
- * {@code destroyForcibly} and starts another in its place. The upstream is one object in this
- * JVM ({@link UpstreamServer}), so that two loads of a key are seen at once wherever they run.
+ * {@code destroyForcibly} and starts another in its place. Beside its callers, each node runs an
+ * {@link EvictionWriter}: it writes a row in the upstream, then evicts its key or every key. The
+ * upstream is one object in this JVM ({@link UpstreamServer}), so that two loads of a key are seen
+ * at once wherever they run.
  *
  * <p>It checks, and prints, that:
  * <ol>
  * <li>every call returned or threw within {@link #CALL_DEADLINE} (the wait timeout plus room for
  * the Redis commands of one call), and every caller thread ended after the load stopped;</li>
- * <li>no stale overwrite: a sampler reads the hot keys' entries straight from Redis every few ms;
- * the version stored for a key (taken from one global counter when its load started) never goes
- * down from one read to a later one, across expiries, lease deletions and Redis restarts;</li>
+ * <li>no stale overwrite: an {@link EntrySampler} reads the hot keys' entries straight from Redis
+ * every few ms; the version stored for a key (taken from one global counter when its load started)
+ * never goes down from one read to a later one, across expiries, evictions, lease deletions and
+ * Redis restarts;</li>
+ * <li>no stale value after an eviction: once an eviction returned on a node, with Redis available
+ * before and after it, no caller of that node that begins then gets a value of a load that began
+ * before the write it followed ({@link EvictionWriter});</li>
  * <li>two loads of one key never run at once in the fleet, except within a fault's window (from
- * the fault until {@link #FAULT_TAIL} after it ended) or near a counted fallback or lease loss;</li>
+ * the fault until {@link #FAULT_TAIL} after it ended), near a counted fallback or lease loss, or
+ * just after an eviction of the key ({@link EvictionMoments});</li>
  * <li>callers only ever saw a value, the upstream's own exception, or CollapseTimeoutException;</li>
  * <li>nothing leaked: no load in flight, no waiter in any live node, no lease left in Redis (a
  * killed node's expire), as many subscribers ({@code PUBSUB NUMSUB}), pattern subscriptions and
@@ -122,11 +123,11 @@ class ChaosSoakTest implements NodeProcess.Sink {
 
 	final Queue<Long> fallbackMoments = new ConcurrentLinkedQueue<>();
 
-	final Queue<Long> leaseLossMoments = new ConcurrentLinkedQueue<>();
 
-	final AtomicLong samples = new AtomicLong();
+	final EntrySampler sampler = new EntrySampler(this.prefix, HOT_KEYS, () -> redis.server().port(), this.violations::add);
 
-	final Map<String, Long> storedVersions = new ConcurrentHashMap<>();
+	/** The evictions and lease losses of every node, with their moments. */
+	final EvictionMoments evictions = new EvictionMoments();
 
 	/** The live node of each place in the fleet. */
 	final AtomicReferenceArray<NodeProcess> nodes = new AtomicReferenceArray<>(NODES);
@@ -162,7 +163,7 @@ class ChaosSoakTest implements NodeProcess.Sink {
 		// the nodes die with this JVM, however it ends; each also halts itself when its stdin closes
 		Thread killNodes = new Thread(this::killNodes, "chaos-kill-nodes");
 		Runtime.getRuntime().addShutdownHook(killNodes);
-		Thread sampler = new Thread(this::sampleLoop, "chaos-sampler");
+		Thread sampler = new Thread(() -> this.sampler.run(() -> this.stop), "chaos-sampler");
 		sampler.setDaemon(true);
 		try {
 			// the JVMs start at once, as a fleet deployed together would
@@ -209,7 +210,10 @@ class ChaosSoakTest implements NodeProcess.Sink {
 			assertThat(quietNanos()).as("time with no fault, fallback or lease loss near, where loads must never overlap")
 				.isGreaterThan((this.soakEnd - this.soakStart) / 10);
 			assertThat(total("calls")).as("calls").isGreaterThan(1000);
-			assertThat(this.samples.get()).as("versions read from Redis by the sampler").isGreaterThan(50);
+			assertThat(this.sampler.samples()).as("versions read from Redis by the sampler").isGreaterThan(50);
+			assertThat(total("evictions")).as("evictions of one key").isGreaterThan(50);
+			assertThat(total("evictAlls")).as("evictAll calls").isGreaterThan(3);
+			assertThat(total("checked")).as("values checked against the floor of an eviction").isGreaterThan(1000);
 			for (Fault fault : Fault.values()) {
 				assertThat(this.faults.get(fault)).as("faults of type " + fault).isNotNull();
 			}
@@ -304,56 +308,18 @@ class ChaosSoakTest implements NodeProcess.Sink {
 	}
 
 	@Override
-	public void leaseLost(long nanos) {
-		this.leaseLossMoments.add(nanos);
+	public void leaseLost(String key, long nanos) {
+		this.evictions.leaseLost(key, nanos);
+	}
+
+	@Override
+	public void evicted(String key, long start, long end) {
+		this.evictions.evicted(key, start, end);
 	}
 
 	@Override
 	public void violation(String text) {
 		this.violations.add(text);
-	}
-
-	// ---- the sampler
-
-	/** Reads the hot keys' entries straight from Redis and checks that no stored version ever goes down. */
-	private void sampleLoop() {
-		Pattern version = Pattern.compile("\"version\":(\\d+)");
-		Resp resp = null;
-		while (!this.stop) {
-			try {
-				if (resp == null) {
-					resp = new Resp(redis.server().port());
-				}
-				for (int i = 0; i < HOT_KEYS; i++) {
-					String key = "hot" + i;
-					// the entry key of RedisKeys for a plain String key: s<length>:<text> inside the hash tag
-					Object stored = resp.call("GET", this.prefix + "{chaos:s" + key.length() + ":" + key + "}");
-					if (stored instanceof byte[] bytes) {
-						Matcher matcher = version.matcher(new String(bytes, StandardCharsets.UTF_8));
-						if (matcher.find()) {
-							long now = Long.parseLong(matcher.group(1));
-							this.samples.incrementAndGet();
-							Long before = this.storedVersions.put(key, Math.max(now, this.storedVersions.getOrDefault(key, 0L)));
-							if (before != null && now < before) {
-								this.violations.add("stale overwrite: Redis held version " + now + " of " + key
-										+ " after version " + before);
-							}
-						}
-					}
-				}
-			}
-			catch (RuntimeException ex) {
-				// Redis is down or paused for a while: read again later
-				if (resp != null) {
-					resp.close();
-				}
-				resp = null;
-			}
-			LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(10));
-		}
-		if (resp != null) {
-			resp.close();
-		}
 	}
 
 	// ---- faults
@@ -483,13 +449,17 @@ class ChaosSoakTest implements NodeProcess.Sink {
 		for (Long at : this.fallbackMoments) {
 			intervals.add(new long[] { at - FALLBACK_BEFORE.toNanos(), at + FAULT_TAIL.toNanos() });
 		}
-		for (Long at : this.leaseLossMoments) {
+		for (Long at : this.evictions.leaseLosses(false)) {
 			intervals.add(new long[] { at - LEASE_LOSS_BEFORE.toNanos(), at + FALLBACK_BEFORE.toNanos() });
 		}
 		return intervals;
 	}
 
 	private boolean explained(ChaosUpstream.Overlap overlap, List<long[]> explaining) {
+		return nearFault(overlap, explaining) || this.evictions.explain(overlap);
+	}
+
+	private boolean nearFault(ChaosUpstream.Overlap overlap, List<long[]> explaining) {
 		for (Window window : this.windows) {
 			if (overlap.nanos() >= window.start() && overlap.nanos() <= window.end() + FAULT_TAIL.toNanos()) {
 				return true;
@@ -528,11 +498,17 @@ class ChaosSoakTest implements NodeProcess.Sink {
 	private String report(Duration duration, long seed) {
 		List<long[]> explaining = explaining();
 		long unexplained = 0;
+		long afterEvictionOnly = 0;
 		for (ChaosUpstream.Overlap overlap : this.upstream.overlaps()) {
+			if (!nearFault(overlap, explaining) && this.evictions.explain(overlap)) {
+				afterEvictionOnly++;
+			}
 			if (!explained(overlap, explaining)) {
 				unexplained++;
 				this.violations.add("two loads of " + overlap.key() + " at once (" + overlap.running()
-						+ ") with no fault, fallback or lease loss near");
+						+ ") with no fault, fallback or lease loss near; the last began "
+						+ TimeUnit.NANOSECONDS.toMillis(overlap.nanos() - overlap.previousStart()) + " ms after the other"
+						+ this.evictions.lastBefore(overlap));
 			}
 		}
 		Map<String, Long> results = new TreeMap<>();
@@ -556,15 +532,21 @@ class ChaosSoakTest implements NodeProcess.Sink {
 		text.append("  timeouts reaching callers: ").append(total("timeouts")).append('\n');
 		text.append("  slowest call: ").append(slowest).append(" ms (deadline ").append(CALL_DEADLINE.toMillis()).append(" ms)\n");
 		text.append("  fallbacks: ").append(this.fallbackMoments.size()).append(", lease losses: ")
-			.append(this.leaseLossMoments.size()).append('\n');
-		text.append("  concurrent loads of one key: ").append(this.upstream.overlaps().size()).append(", unexplained: ")
+			.append(this.evictions.leaseLossCount()).append(" (").append(this.evictions.leaseLosses(true).size())
+			.append(" just after an eviction of their key)\n");
+		text.append("  writes: ").append(this.upstream.writes()).append("; evictions: ").append(total("evictions"))
+			.append(" of one key, ").append(total("evictAlls")).append(" evictAll (").append(total("unconfirmed"))
+			.append(" unconfirmed: Redis unavailable before or after); values checked against an eviction: ")
+			.append(total("checked")).append('\n');
+		text.append("  concurrent loads of one key: ").append(this.upstream.overlaps().size()).append(" (")
+			.append(afterEvictionOnly).append(" with an eviction of the key between their starts, no fault near), unexplained: ")
 			.append(unexplained).append(" (quiet time where none may happen: ")
 			.append(TimeUnit.NANOSECONDS.toMillis(quietNanos())).append(" ms of ")
 			.append(TimeUnit.NANOSECONDS.toMillis(this.soakEnd - this.soakStart)).append(" ms)\n");
 		long outside = 0;
 		StringBuilder examples = new StringBuilder();
 		List<Long> moments = new ArrayList<>(this.fallbackMoments);
-		moments.addAll(this.leaseLossMoments);
+		moments.addAll(this.evictions.leaseLosses(false));
 		for (Long at : moments) {
 			boolean inWindow = this.windows.stream()
 				.anyMatch((w) -> at >= w.start() && at <= w.end() + FAULT_TAIL.toNanos());
@@ -583,8 +565,8 @@ class ChaosSoakTest implements NodeProcess.Sink {
 		}
 		text.append("  fallbacks and lease losses outside fault windows: ").append(outside).append(" [")
 			.append(examples).append("]\n");
-		text.append("  versions sampled from Redis: ").append(this.samples.get()).append(", highest: ")
-			.append(this.storedVersions).append('\n');
+		text.append("  versions sampled from Redis: ").append(this.sampler.samples()).append(", highest: ")
+			.append(this.sampler.highest()).append('\n');
 		text.append("  violations: ").append(this.violations.size());
 		this.violations.stream().limit(20).forEach((violation) -> text.append("\n    ").append(violation));
 		return text.toString();

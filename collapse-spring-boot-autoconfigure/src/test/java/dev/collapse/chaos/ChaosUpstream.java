@@ -1,17 +1,19 @@
 package dev.collapse.chaos;
 
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ThreadLocalRandom;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The upstream of the soak, one object for the whole fleet (the nodes' JVMs reach it through
  * {@link UpstreamServer}), so that overlapping loads are seen exactly: each load takes the next
  * version of one global counter when it starts, takes 5 to 30 ms, fails now and then, and records
- * every moment where two loads of one key ran at once anywhere in the fleet.
+ * every moment where two loads of one key ran at once anywhere in the fleet. A {@link #write}
+ * takes the next version too: it stands for "the row changed now", so a load that began before
+ * it has a smaller version than the write, and a load that begins after it a greater one.
  */
 public final class ChaosUpstream implements ChaosService.Source {
 
@@ -24,8 +26,14 @@ public final class ChaosUpstream implements ChaosService.Source {
 
 	}
 
-	/** Two or more loads of {@code key} running at once, seen at {@code nanos}. */
-	public record Overlap(String key, long nanos, int running) {
+	/**
+	 * Two or more loads of {@code key} running at once, seen when the last of them started, at
+	 * {@code nanos}; {@code previousStart} is when the latest of the others started.
+	 */
+	public record Overlap(String key, long nanos, int running, long previousStart) {
+	}
+
+	private record Running(long id, long start) {
 	}
 
 	private final AtomicLong versions = new AtomicLong();
@@ -34,7 +42,9 @@ public final class ChaosUpstream implements ChaosService.Source {
 
 	private final AtomicLong failures = new AtomicLong();
 
-	private final ConcurrentHashMap<String, AtomicInteger> running = new ConcurrentHashMap<>();
+	private final AtomicLong writes = new AtomicLong();
+
+	private final ConcurrentHashMap<String, Set<Running>> running = new ConcurrentHashMap<>();
 
 	private final List<Overlap> overlaps = new CopyOnWriteArrayList<>();
 
@@ -46,14 +56,24 @@ public final class ChaosUpstream implements ChaosService.Source {
 
 	@Override
 	public Versioned load(String node, String key) throws Exception {
-		AtomicInteger now = this.running.computeIfAbsent(key, (k) -> new AtomicInteger());
-		int concurrent = now.incrementAndGet();
+		return load(node, key, System.nanoTime());
+	}
+
+	/**
+	 * A load that its node began at {@code start} ({@link System#nanoTime()}, one clock for the
+	 * machine's processes): the moment the overlaps are timed by, closer to the lease taken before
+	 * it than the request's arrival here.
+	 */
+	Versioned load(String node, String key, long start) throws Exception {
+		Set<Running> now = this.running.computeIfAbsent(key, (k) -> ConcurrentHashMap.newKeySet());
+		Running load = new Running(this.loads.incrementAndGet(), start);
+		now.add(load);
 		try {
-			if (concurrent > 1) {
-				this.overlaps.add(new Overlap(key, System.nanoTime(), concurrent));
+			if (now.size() > 1) {
+				long previous = now.stream().filter((other) -> other != load).mapToLong(Running::start).max().orElse(load.start());
+				this.overlaps.add(new Overlap(key, load.start(), now.size(), previous));
 			}
 			long version = this.versions.incrementAndGet();
-			this.loads.incrementAndGet();
 			ThreadLocalRandom random = ThreadLocalRandom.current();
 			Thread.sleep(5 + random.nextInt(26));
 			if (random.nextDouble() < this.failureRate) {
@@ -63,8 +83,18 @@ public final class ChaosUpstream implements ChaosService.Source {
 			return new Versioned(key, version, node);
 		}
 		finally {
-			now.decrementAndGet();
+			now.remove(load);
 		}
+	}
+
+	/** The row of {@code key} changed now: its version, which no load ever takes. */
+	public long write(String key) {
+		this.writes.incrementAndGet();
+		return this.versions.incrementAndGet();
+	}
+
+	public long writes() {
+		return this.writes.get();
 	}
 
 	public long loads() {
@@ -80,7 +110,7 @@ public final class ChaosUpstream implements ChaosService.Source {
 	}
 
 	public int runningNow() {
-		return this.running.values().stream().mapToInt(AtomicInteger::get).sum();
+		return this.running.values().stream().mapToInt(Set::size).sum();
 	}
 
 }

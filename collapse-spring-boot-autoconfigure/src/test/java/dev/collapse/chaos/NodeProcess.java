@@ -31,7 +31,9 @@ final class NodeProcess {
 
 		void fallback(long nanos);
 
-		void leaseLost(long nanos);
+		void leaseLost(String key, long nanos);
+
+		void evicted(String key, long start, long end);
 
 		void violation(String text);
 
@@ -182,7 +184,14 @@ final class NodeProcess {
 				this.stats = values;
 			}
 			case "FALLBACK" -> this.sink.fallback(Long.parseLong(rest));
-			case "LEASE_LOST" -> this.sink.leaseLost(Long.parseLong(rest));
+			case "LEASE_LOST" -> {
+				String[] words = rest.split(" ");
+				this.sink.leaseLost(words[1], Long.parseLong(words[0]));
+			}
+			case "EVICTED" -> {
+				String[] words = rest.split(" ");
+				this.sink.evicted(words[2], Long.parseLong(words[0]), Long.parseLong(words[1]));
+			}
 			case "VIOLATION" -> this.sink.violation(this.name + ": " + rest);
 			case "DONE" -> this.done.complete(rest);
 			case "CLOSED" -> this.closed.complete(null);

@@ -32,13 +32,22 @@ final class UpstreamClient implements ChaosService.Source, AutoCloseable {
 
 	@Override
 	public Versioned load(String node, String key) throws Exception {
+		return new Versioned(key, request("L " + node + " " + key + " " + System.nanoTime()), node);
+	}
+
+	/** See {@link ChaosUpstream#write}. */
+	long write(String key) throws Exception {
+		return request("W " + key);
+	}
+
+	private long request(String request) throws Exception {
 		Connection connection = this.idle.poll();
 		String reply;
 		try {
 			if (connection == null) {
 				connection = open();
 			}
-			connection.out().write((node + " " + key + "\n").getBytes(StandardCharsets.UTF_8));
+			connection.out().write((request + "\n").getBytes(StandardCharsets.UTF_8));
 			connection.out().flush();
 			reply = connection.in().readLine();
 			if (reply == null) {
@@ -54,7 +63,7 @@ final class UpstreamClient implements ChaosService.Source, AutoCloseable {
 		this.idle.add(connection);
 		String detail = reply.substring(2);
 		return switch (reply.charAt(0)) {
-			case 'V' -> new Versioned(key, Long.parseLong(detail), node);
+			case 'V' -> Long.parseLong(detail);
 			case 'F' -> throw new ChaosUpstream.UpstreamException(detail);
 			default -> throw new IllegalStateException("the soak's upstream failed: " + detail);
 		};

@@ -14,9 +14,9 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Serves the soak's one {@link ChaosUpstream} to the nodes' JVMs on a localhost port, one thread
- * per connection. A request is one line {@code <node> <key>}; the reply is one line:
- * {@code V <version>}, {@code F <message>} for the upstream's own failure, or {@code E <message>}
- * for anything else. A load whose node was killed runs to its end here, as a real upstream would.
+ * per connection. A request is one line, {@code L <node> <key> <nanos>} for a load begun at {@code nanos} or {@code W <key>} for
+ * a write; the reply is one line: {@code V <version>}, {@code F <message>} for the upstream's own
+ * failure, or {@code E <message>} for anything else. A load whose node was killed runs to its end here, as a real upstream would.
  */
 final class UpstreamServer implements AutoCloseable {
 
@@ -63,10 +63,14 @@ final class UpstreamServer implements AutoCloseable {
 				OutputStream out = socket.getOutputStream()) {
 			String request;
 			while ((request = in.readLine()) != null) {
-				int space = request.indexOf(' ');
+				String[] words = request.split(" ");
 				String reply;
 				try {
-					reply = "V " + this.upstream.load(request.substring(0, space), request.substring(space + 1)).version();
+					reply = "V " + switch (words[0]) {
+						case "L" -> this.upstream.load(words[1], words[2], Long.parseLong(words[3])).version();
+						case "W" -> this.upstream.write(words[1]);
+						default -> throw new IllegalArgumentException("unknown request " + request);
+					};
 				}
 				catch (ChaosUpstream.UpstreamException ex) {
 					reply = "F " + ex.getMessage();
