@@ -1,8 +1,5 @@
 package dev.collapse.benchmarks.herd;
 
-import java.io.IOException;
-import java.net.ServerSocket;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -41,6 +38,7 @@ import io.lettuce.core.api.StatefulRedisConnection;
 import dev.collapse.annotation.Collapsed;
 import dev.collapse.autoconfigure.CollapseAutoConfiguration;
 import dev.collapse.autoconfigure.CollapseRedisAutoConfiguration;
+import dev.collapse.benchmarks.RedisServerProcess;
 
 /**
  * The fleet herd: {@code instances} Spring applications share one {@code redis-server} (started
@@ -131,16 +129,16 @@ public final class FleetHerd {
 	}
 
 	List<FleetResult> runAll(Path out, String name, String redisServer) throws Exception {
-		int port = freePort();
-		Path dir = Files.createTempDirectory("fleet-herd-redis");
-		Process redis = new ProcessBuilder(redisServer, "--port", Integer.toString(port), "--bind", "127.0.0.1",
-				"--save", "", "--appendonly", "no", "--dir", dir.toString())
-			.redirectErrorStream(true)
-			.redirectOutput(dir.resolve("redis.log").toFile())
-			.start();
-		RedisClient client = RedisClient.create("redis://127.0.0.1:" + port);
+		try (RedisServerProcess redis = RedisServerProcess.start(redisServer)) {
+			return runAll(out, name, redis);
+		}
+	}
+
+	private List<FleetResult> runAll(Path out, String name, RedisServerProcess redis) throws Exception {
+		int port = redis.port();
+		RedisClient client = RedisClient.create(redis.uri());
 		try {
-			StatefulRedisConnection<String, String> admin = connect(client);
+			StatefulRedisConnection<String, String> admin = client.connect();
 			List<FleetResult> results = new ArrayList<>();
 			for (Row row : this.rows) {
 				results.add(run(row, port, admin));
@@ -166,23 +164,6 @@ public final class FleetHerd {
 		}
 		finally {
 			client.shutdown();
-			redis.destroy();
-			redis.waitFor(10, TimeUnit.SECONDS);
-		}
-	}
-
-	private static StatefulRedisConnection<String, String> connect(RedisClient client) throws InterruptedException {
-		long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-		while (true) {
-			try {
-				return client.connect();
-			}
-			catch (RuntimeException ex) {
-				if (System.nanoTime() > deadline) {
-					throw new IllegalStateException("redis-server did not accept connections within 10 s", ex);
-				}
-				Thread.sleep(50); // waiting for a process to listen: no event to wait on
-			}
 		}
 	}
 
@@ -331,12 +312,6 @@ public final class FleetHerd {
 		throw new IllegalStateException("INFO stats has no total_commands_processed");
 	}
 
-	private static int freePort() throws IOException {
-		try (ServerSocket socket = new ServerSocket(0)) {
-			return socket.getLocalPort();
-		}
-	}
-
 	static double[] values(List<FleetResult> results, java.util.function.ToDoubleFunction<FleetResult> metric) {
 		return results.stream().mapToDouble(metric).toArray();
 	}
@@ -442,7 +417,8 @@ public final class FleetHerd {
 
 	}
 
-	static RedisCacheManager cacheManager(RedisCacheWriter writer) {
+	/** Spring's cache manager as the peers use it: plain string values, a 10 minute TTL. */
+	public static RedisCacheManager cacheManager(RedisCacheWriter writer) {
 		RedisCacheConfiguration config = RedisCacheConfiguration.defaultCacheConfig()
 			.entryTtl(Duration.ofMinutes(10))
 			.serializeValuesWith(RedisSerializationContext.SerializationPair.fromSerializer(new StringRedisSerializer()));
