@@ -1,8 +1,11 @@
 package dev.collapse.core;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.lang.reflect.Type;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -83,6 +86,12 @@ public final class CollapseInstance {
 	final long waitTimeoutNanos;
 
 	final long loadTimeoutNanos;
+
+	/** Period of the load timeout's sweep: a quarter of the load timeout, at most a second. */
+	private final long sweepNanos;
+
+	/** 1 once the sweep of overdue loads is scheduled (by the first load); set by compare-and-set only. */
+	private volatile int sweeping;
 
 	/**
 	 * The store epoch: a flight stores its result only if the epoch has not moved since the
@@ -174,6 +183,7 @@ public final class CollapseInstance {
 		this.retainNanos = Math.max(this.staleIfErrorNanos, Math.min(this.ttlNanos, MAX_RETAIN_NANOS));
 		this.waitTimeoutNanos = settings.waitTimeout().toNanos();
 		this.loadTimeoutNanos = settings.loadTimeout().toNanos();
+		this.sweepNanos = Math.max(1, Math.min(TimeUnit.SECONDS.toNanos(1), this.loadTimeoutNanos / 4));
 		// the parts keep this instance to read its events, bound after construction
 		this.retry = new Retry(this);
 		this.localLeader = new LocalLeader(this);
@@ -414,11 +424,32 @@ public final class CollapseInstance {
 
 	/**
 	 * Starts the load timeout of {@code flight}, whose load starts now: past it the key is released
-	 * (the flight detached as by an eviction, so the next caller loads again), counted once.
+	 * (the flight detached as by an eviction, so the next caller loads again), counted once. One
+	 * periodic sweep of the flights per instance does it, not a timer per load, so that a load pays
+	 * a ticker read, not a scheduler's lock (see {@link #sweepOverdueLoads}).
 	 */
 	void startLoadTimer(Object key, Flight flight) {
-		flight.startLoadTimer(this, () -> {
-			if (flight.releaseLoad()) {
+		flight.loadStarts(this.ticker.read());
+		if (this.sweeping == 0 && SWEEPING.compareAndSet(this, 0, 1)) {
+			try {
+				this.scheduler.scheduleWithFixedDelay(this::sweepOverdueLoads, this.sweepNanos, this.sweepNanos,
+						TimeUnit.NANOSECONDS);
+			}
+			catch (RejectedExecutionException ex) {
+				// the application is closing: loads run untimed, as every load did before
+			}
+		}
+	}
+
+	/**
+	 * Releases the key of every load that has run its whole load timeout: at most one sweep period
+	 * (a quarter of the load timeout, at most a second) past it. Runs on the scheduler; only
+	 * detaches flights and counts, so that it stays a timer's task.
+	 */
+	void sweepOverdueLoads() {
+		long now = this.ticker.read();
+		this.flights.forEach((key, flight) -> {
+			if (flight.loadOverdue(now, this.loadTimeoutNanos) && flight.releaseLoad()) {
 				this.flights.forget(key, flight);
 				this.events.onLoadTimeout(this.loadTimeoutNanos);
 			}
@@ -477,6 +508,17 @@ public final class CollapseInstance {
 	public String toString() {
 		return "CollapseInstance[" + this.name + ", ttl=" + this.settings.ttl() + ", jitter=" + this.settings.jitter()
 				+ ", wait-timeout=" + this.settings.waitTimeout() + "]";
+	}
+
+	private static final VarHandle SWEEPING;
+
+	static {
+		try {
+			SWEEPING = MethodHandles.lookup().findVarHandle(CollapseInstance.class, "sweeping", int.class);
+		}
+		catch (ReflectiveOperationException ex) {
+			throw new ExceptionInInitializerError(ex);
+		}
 	}
 
 }

@@ -94,17 +94,22 @@ final class Flight {
 	private static final int RELEASED = 2;
 
 	/**
-	 * The load timeout's timer: written once by the leader when its load starts, cancelled when
-	 * the load ends or the flight settles; {@code null} before, and for a flight with no load.
+	 * When the load started, by the instance's ticker; written by the leader before
+	 * {@link #loadStarted}, read by the load timeout's sweep after it.
 	 */
-	private volatile @Nullable ScheduledFuture<?> loadTimer;
+	private long loadStart;
+
+	/** Whether the load runs (or ran): set once by the leader, after {@link #loadStart}. */
+	private volatile boolean loadStarted;
 
 	/**
 	 * Asynchronous followers still waiting: each removes itself when its own future ends (its
 	 * timeout, its cancellation), so that a load that never ends keeps no callback of a follower
-	 * that left. Whoever removes a follower from the set delivers to it, at most once.
+	 * that left. Whoever removes a follower from the set delivers to it, at most once. Created by
+	 * the first asynchronous follower ({@link #asyncFollowers()}), so that most flights, which have
+	 * none, cost no set.
 	 */
-	private final Set<AsyncFollower> asyncFollowers = ConcurrentHashMap.newKeySet();
+	private volatile @Nullable Set<AsyncFollower> asyncFollowers;
 
 	/** 1 once the one callback that delivers to {@link #asyncFollowers} is on {@link #result}. */
 	private volatile int asyncDelivery;
@@ -126,25 +131,20 @@ final class Flight {
 
 	// --- the load's end, or its release by the load timeout: exactly one of the two
 
-	/** Starts the load timeout: {@code release} runs unless the load ends first. */
-	void startLoadTimer(CollapseInstance instance, Runnable release) {
-		try {
-			this.loadTimer = instance.scheduler.schedule(release, instance.loadTimeoutNanos, TimeUnit.NANOSECONDS);
-		}
-		catch (RejectedExecutionException ex) {
-			// the application is closing: the load runs untimed, as every load did before
-			return;
-		}
-		if (this.loadState != LOADING || this.result.isDone()) {
-			cancelLoadTimer();
-		}
+	/** The load starts now ({@code now}, by the instance's ticker): the load timeout counts from here. */
+	void loadStarts(long now) {
+		this.loadStart = now;
+		this.loadStarted = true;
+	}
+
+	/** Whether the load has run for at least {@code timeoutNanos} at {@code now} and not ended. */
+	boolean loadOverdue(long now, long timeoutNanos) {
+		return this.loadStarted && this.loadState == LOADING && now - this.loadStart >= timeoutNanos;
 	}
 
 	/** The load ended; {@code false} if its key was released first (its end is then not reported). */
 	boolean endLoad() {
-		boolean first = LOAD_STATE.compareAndSet(this, LOADING, ENDED);
-		cancelLoadTimer();
-		return first;
+		return LOAD_STATE.compareAndSet(this, LOADING, ENDED);
 	}
 
 	/** The load timeout fired; {@code false} if the load ended first. */
@@ -155,13 +155,6 @@ final class Flight {
 	/** Whether the load timeout released the key: the load's result is then stored nowhere. */
 	boolean released() {
 		return this.loadState == RELEASED;
-	}
-
-	private void cancelLoadTimer() {
-		ScheduledFuture<?> timer = this.loadTimer;
-		if (timer != null) {
-			timer.cancel(false);
-		}
 	}
 
 	/**
@@ -185,7 +178,6 @@ final class Flight {
 		if (timer != null) {
 			timer.cancel(false);
 		}
-		cancelLoadTimer();
 	}
 
 	/** How the callers attached to a flight are counted when its leader was served as {@code served}. */
@@ -299,12 +291,13 @@ final class Flight {
 			return CompletableFuture.failedFuture(closed);
 		}
 		AsyncFollower follower = new AsyncFollower(instance, start, mine);
-		this.asyncFollowers.add(follower);
+		Set<AsyncFollower> followers = asyncFollowers();
+		followers.add(follower);
 		mine.whenComplete((value, failure) -> {
 			// however the follower's future ends (outcome, its own timeout, cancelled by the
 			// caller), its timer has nothing left to do, and the flight keeps nothing of it
 			timer.cancel(false);
-			if (this.asyncFollowers.remove(follower)) {
+			if (followers.remove(follower)) {
 				// it left before the outcome: its wait is counted now, like a synchronous follower's
 				instance.events.onWait(instance.ticker.read() - start);
 			}
@@ -320,6 +313,16 @@ final class Flight {
 		return mine;
 	}
 
+	/** The set of asynchronous followers, created by the first one. */
+	private Set<AsyncFollower> asyncFollowers() {
+		Set<AsyncFollower> followers = this.asyncFollowers;
+		if (followers == null) {
+			ASYNC_FOLLOWERS.compareAndSet(this, null, ConcurrentHashMap.newKeySet());
+			followers = this.asyncFollowers;
+		}
+		return followers;
+	}
+
 	/** Hands the outcome, which is known, to every asynchronous follower still in the set. */
 	private void deliverToAsyncFollowers() {
 		Object value = null;
@@ -330,8 +333,9 @@ final class Flight {
 		catch (Throwable ex) {
 			failure = ex;
 		}
-		for (AsyncFollower follower : this.asyncFollowers) {
-			if (this.asyncFollowers.remove(follower)) {
+		Set<AsyncFollower> followers = asyncFollowers();
+		for (AsyncFollower follower : followers) {
+			if (followers.remove(follower)) {
 				follower.instance.events.onWait(follower.instance.ticker.read() - follower.start);
 				follower.instance.events.onCall(this.followerResult);
 				deliver(follower.future, value, failure);
@@ -408,12 +412,15 @@ final class Flight {
 
 	private static final VarHandle ASYNC_DELIVERY;
 
+	private static final VarHandle ASYNC_FOLLOWERS;
+
 	static {
 		try {
 			MethodHandles.Lookup lookup = MethodHandles.lookup();
 			WATCHED = lookup.findVarHandle(Flight.class, "watched", int.class);
 			LOAD_STATE = lookup.findVarHandle(Flight.class, "loadState", int.class);
 			ASYNC_DELIVERY = lookup.findVarHandle(Flight.class, "asyncDelivery", int.class);
+			ASYNC_FOLLOWERS = lookup.findVarHandle(Flight.class, "asyncFollowers", Set.class);
 		}
 		catch (ReflectiveOperationException ex) {
 			throw new ExceptionInInitializerError(ex);

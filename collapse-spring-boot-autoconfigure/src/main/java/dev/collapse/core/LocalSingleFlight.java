@@ -1,6 +1,7 @@
 package dev.collapse.core;
 
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.BiConsumer;
 
 import org.jspecify.annotations.Nullable;
 
@@ -74,6 +75,11 @@ final class LocalSingleFlight {
 		for (Object key : this.flights.keySet()) {
 			this.flights.remove(key);
 		}
+	}
+
+	/** Runs {@code action} on every flight in the map now, with its key. */
+	void forEach(BiConsumer<Object, Flight> action) {
+		this.flights.forEach(action);
 	}
 
 	/** The flight of {@code key}, or {@code null}. */

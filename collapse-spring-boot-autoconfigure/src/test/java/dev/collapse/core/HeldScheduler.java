@@ -22,8 +22,8 @@ final class HeldScheduler extends ScheduledThreadPoolExecutor {
 		super(1);
 	}
 
-	/** A timer: its delay, its task, and what {@code schedule} returned for it. */
-	record Timer(Duration delay, Runnable task, ScheduledFuture<?> future) {
+	/** A timer: its delay (a period for a periodic one), its task, and what {@code schedule} returned for it. */
+	record Timer(Duration delay, Runnable task, ScheduledFuture<?> future, boolean periodic) {
 
 		/** Runs the task, as if the delay were up, unless the timer was cancelled. */
 		boolean fire() {
@@ -36,16 +36,30 @@ final class HeldScheduler extends ScheduledThreadPoolExecutor {
 
 	}
 
-	/** The timers of {@code delay}, in the order they were asked for. */
+	/** The one-shot timers of {@code delay}, in the order they were asked for. */
 	List<Timer> timers(Duration delay) {
-		return this.timers.stream().filter((timer) -> timer.delay.equals(delay)).toList();
+		return this.timers.stream().filter((timer) -> !timer.periodic && timer.delay.equals(delay)).toList();
+	}
+
+	/** The periodic tasks of {@code period}, in the order they were asked for. */
+	List<Timer> periodic(Duration period) {
+		return this.timers.stream().filter((timer) -> timer.periodic && timer.delay.equals(period)).toList();
 	}
 
 	@Override
 	public ScheduledFuture<?> schedule(Runnable command, long delay, TimeUnit unit) {
 		ScheduledFuture<?> future = super.schedule(() -> {
 		}, 1, TimeUnit.DAYS);
-		this.timers.add(new Timer(Duration.ofNanos(unit.toNanos(delay)), command, future));
+		this.timers.add(new Timer(Duration.ofNanos(unit.toNanos(delay)), command, future, false));
+		return future;
+	}
+
+	/** A periodic task is kept as one timer, its period as its delay; each fire runs one period. */
+	@Override
+	public ScheduledFuture<?> scheduleWithFixedDelay(Runnable command, long initialDelay, long delay, TimeUnit unit) {
+		ScheduledFuture<?> future = super.schedule(() -> {
+		}, 1, TimeUnit.DAYS);
+		this.timers.add(new Timer(Duration.ofNanos(unit.toNanos(delay)), command, future, true));
 		return future;
 	}
 
@@ -59,7 +73,7 @@ final class HeldScheduler extends ScheduledThreadPoolExecutor {
 			catch (Exception ex) {
 				throw new IllegalStateException(ex);
 			}
-		}, future));
+		}, future, false));
 		return future;
 	}
 

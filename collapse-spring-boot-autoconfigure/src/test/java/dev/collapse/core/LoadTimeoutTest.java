@@ -26,14 +26,19 @@ class LoadTimeoutTest {
 
 	private static final Duration WAIT_TIMEOUT = Duration.ofSeconds(10);
 
+	/** The sweep of overdue loads runs every quarter of the load timeout, at most every second. */
+	private static final Duration SWEEP = Duration.ofSeconds(1);
+
 	private final HeldScheduler scheduler = new HeldScheduler();
+
+	private final ManualTicker ticker = new ManualTicker();
 
 	private final RecordingEvents events = new RecordingEvents();
 
 	private final CollapseInstance instance = new CollapseInstance("hung",
 			new CollapseSettings(Duration.ofMinutes(5), Jitter.NONE, WAIT_TIMEOUT, true, 0, RetrySettings.NONE,
 					Duration.ZERO, LOAD_TIMEOUT),
-			new LocalStore(1_000, new ManualTicker()), this.scheduler, Runnable::run, null);
+			new LocalStore(1_000, this.ticker), this.scheduler, Runnable::run, null);
 
 	private final AtomicInteger loads = new AtomicInteger();
 
@@ -58,10 +63,12 @@ class LoadTimeoutTest {
 		return "fresh";
 	}
 
+	/** Lets the load timeout pass, then runs the instance's sweep of overdue loads once. */
 	private void fireLoadTimeout() {
-		List<HeldScheduler.Timer> timers = this.scheduler.timers(LOAD_TIMEOUT);
-		assertThat(timers).as("load timers").isNotEmpty();
-		assertThat(timers.get(0).fire()).as("the hung load's timer was still armed").isTrue();
+		this.ticker.advance(LOAD_TIMEOUT);
+		List<HeldScheduler.Timer> sweeps = this.scheduler.periodic(SWEEP);
+		assertThat(sweeps).as("the sweep of overdue loads").hasSize(1);
+		assertThat(sweeps.get(0).fire()).isTrue();
 	}
 
 	@Test
@@ -89,12 +96,26 @@ class LoadTimeoutTest {
 	}
 
 	@Test
-	void aLoadThatEndsInTimeCancelsItsTimer() throws Throwable {
+	void aLoadThatEndsInTimeIsNeverReleasedAndTheSweepIsScheduledOnce() throws Throwable {
 		assertThat(this.instance.call("k", () -> "v")).isEqualTo("v");
-		List<HeldScheduler.Timer> timers = this.scheduler.timers(LOAD_TIMEOUT);
-		assertThat(timers).hasSize(1);
-		assertThat(timers.get(0).future().isCancelled()).isTrue();
+		assertThat(this.instance.call("other", () -> "w")).isEqualTo("w");
+		fireLoadTimeout();
 		assertThat(this.events.timeouts).hasValue(0);
+		assertThat(this.instance.call("k", () -> "reloaded")).as("still stored").isEqualTo("v");
+	}
+
+	@Test
+	void aLoadIsNotReleasedBeforeItsWholeLoadTimeout() {
+		CompletableFuture<@Nullable Object> never = new CompletableFuture<>();
+		this.instance.callAsync("k", () -> never);
+		this.ticker.advance(LOAD_TIMEOUT.minusNanos(1));
+		this.scheduler.periodic(SWEEP).get(0).fire();
+		assertThat(this.events.timeouts).hasValue(0);
+		assertThat(this.instance.inflight()).isEqualTo(1);
+		this.ticker.advance(Duration.ofNanos(1));
+		this.scheduler.periodic(SWEEP).get(0).fire();
+		assertThat(this.events.timeouts).hasValue(1);
+		assertThat(this.instance.inflight()).isZero();
 	}
 
 	@Test
