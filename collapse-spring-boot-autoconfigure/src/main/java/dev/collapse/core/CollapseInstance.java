@@ -87,7 +87,7 @@ public final class CollapseInstance {
 
 	final long loadTimeoutNanos;
 
-	/** Period of the load timeout's sweep: a quarter of the load timeout, at most a second. */
+	/** Period of the load timeout's sweep: a quarter of the load timeout, at most 250 ms. */
 	private final long sweepNanos;
 
 	/** 1 once the sweep of overdue loads is scheduled (by the first load); set by compare-and-set only. */
@@ -183,7 +183,7 @@ public final class CollapseInstance {
 		this.retainNanos = Math.max(this.staleIfErrorNanos, Math.min(this.ttlNanos, MAX_RETAIN_NANOS));
 		this.waitTimeoutNanos = settings.waitTimeout().toNanos();
 		this.loadTimeoutNanos = settings.loadTimeout().toNanos();
-		this.sweepNanos = Math.max(1, Math.min(TimeUnit.SECONDS.toNanos(1), this.loadTimeoutNanos / 4));
+		this.sweepNanos = Math.max(1, Math.min(TimeUnit.MILLISECONDS.toNanos(250), this.loadTimeoutNanos / 4));
 		// the parts keep this instance to read its events, bound after construction
 		this.retry = new Retry(this);
 		this.localLeader = new LocalLeader(this);
@@ -443,7 +443,7 @@ public final class CollapseInstance {
 
 	/**
 	 * Releases the key of every load that has run its whole load timeout: at most one sweep period
-	 * (a quarter of the load timeout, at most a second) past it. Runs on the scheduler; only
+	 * (a quarter of the load timeout, at most 250 ms) past it. Runs on the scheduler; only
 	 * detaches flights and counts, so that it stays a timer's task.
 	 */
 	void sweepOverdueLoads() {

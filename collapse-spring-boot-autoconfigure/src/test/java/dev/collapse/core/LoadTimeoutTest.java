@@ -26,8 +26,8 @@ class LoadTimeoutTest {
 
 	private static final Duration WAIT_TIMEOUT = Duration.ofSeconds(10);
 
-	/** The sweep of overdue loads runs every quarter of the load timeout, at most every second. */
-	private static final Duration SWEEP = Duration.ofSeconds(1);
+	/** The sweep of overdue loads runs every quarter of the load timeout, at most every 250 ms. */
+	private static final Duration SWEEP = Duration.ofMillis(250);
 
 	private final HeldScheduler scheduler = new HeldScheduler();
 
