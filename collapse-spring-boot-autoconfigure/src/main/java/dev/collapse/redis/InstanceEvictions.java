@@ -32,6 +32,9 @@ final class InstanceEvictions {
 
 	private static final long UNKNOWN = -1;
 
+	/** Evictions of one key in successive generations, at most: evictAlls do not come that fast. */
+	private static final int MAX_EVICT_ATTEMPTS = 3;
+
 	private final RedisDistributedLayer layer;
 
 	private final String name;
@@ -155,21 +158,45 @@ final class InstanceEvictions {
 	/** Deletes the entry and the lease of {@code key}, and tells every node. */
 	boolean evict(Object key) {
 		try {
-			String entry = entry(key);
-			if (entry == null) {
-				// never shared with the fleet: there is no entry in Redis
-				return false;
+			boolean found = false;
+			// the generation this node knows may lag behind another node's evictAll whose message
+			// has not arrived: the key is evicted again in the stored generation until they agree,
+			// so that the entry readers use once they catch up is gone too
+			for (int attempt = 0; attempt < MAX_EVICT_ATTEMPTS; attempt++) {
+				String entry = entry(key);
+				long used = this.generation;
+				if (entry == null) {
+					// never shared with the fleet: there is no entry in Redis
+					return found;
+				}
+				found |= evictEntry(entry);
+				String storedText = this.layer.link().callEvenIfDown((commands) -> commands.get(this.generationKey));
+				long stored = (storedText != null) ? parse(storedText) : 0;
+				synchronized (this) {
+					if (stored == used) {
+						return found;
+					}
+					if (this.generation == used) {
+						// no message moved it meanwhile: the stored one is newer than what this node knew
+						adopt(stored);
+					}
+				}
 			}
-			String message = CompletionMessage.evicted(this.layer.leases().nodeId(), entry);
-			Long found = this.layer.link().callEvenIfDown((commands) -> commands.eval(RedisScripts.EVICT,
-					ScriptOutputType.INTEGER, new String[] { entry, RedisKeys.lock(entry) }, this.layer.keys().channel(),
-					message));
-			return found != null && found > 0;
+			return found;
 		}
 		catch (DistributedUnavailableException ex) {
 			logFailure("an entry could not be evicted in Redis, which does not answer; it expires by its ttl");
 			return false;
 		}
+	}
+
+	/** Runs the Evict script for {@code entry}: its entry and lease go, every node hears X. */
+	private boolean evictEntry(String entry) {
+		String message = CompletionMessage.evicted(this.layer.leases().nodeId(), entry);
+		Long found = this.layer.link().callEvenIfDown((commands) -> commands.eval(RedisScripts.EVICT,
+				ScriptOutputType.INTEGER, new String[] { entry, RedisKeys.lock(entry) }, this.layer.keys().channel(),
+				message));
+		return found != null && found > 0;
 	}
 
 	/** Moves the generation and tells every node. */

@@ -200,6 +200,39 @@ class FleetEvictionTest {
 		}
 	}
 
+	/**
+	 * Regression: a node that had not yet heard another node's evictAll evicted the key in the
+	 * generation it knew, and left the entry of the current one, which it read as soon as it
+	 * heard the message: an old value served after its own evict() had returned.
+	 */
+	@Test
+	void anEvictionByANodeThatHasNotHeardTheLatestEvictAllStillReachesTheCurrentEntry() throws Exception {
+		this.oldLoadMayEnd.countDown();
+		this.loads.set(1);
+		long id = 60;
+		InstanceEvictions lagging = fleet.layer(0).evictions("products");
+		// node 0 reads the generation on its next call, and then keeps it until a message moves it
+		fleet.service(0).find(id + 1_000);
+		long known = lagging.generation();
+		assertThat(known).as("node 0 knows a generation").isNotNegative();
+		// another node's evictAll whose message node 0 has not heard yet: the stored generation moves alone
+		String generationKey = RedisKeys.generation(keys.instancePrefix("products"));
+		long current = Long.parseLong(redis.server().cli("INCR", generationKey).trim());
+		String currentEntry = keys.entry(RedisKeys.generationPrefix(keys.instancePrefix("products"), current), id);
+		String stale = new RedisEntry(System.currentTimeMillis() + 60_000, 1, false, "other-node:1",
+				"{\"id\":60,\"name\":\"before the write\"}").encode();
+		redis.server().cli("SET", currentEntry, stale, "PX", "60000");
+		assertThat(lagging.generation()).as("node 0 still knows").isEqualTo(known);
+
+		products(0).evict(id);
+
+		assertThat(redis.server().cli("EXISTS", currentEntry).trim()).as("the current generation's entry").isEqualTo("0");
+		assertThat(lagging.generation()).isEqualTo(current);
+		assertThat(fleet.service(0).find(id)).isEqualTo(new Product(id, "new"));
+		// the other nodes learn the generation by the next message or resubscription; tell them now
+		products(1).evictAll();
+	}
+
 	@Test
 	void evictAllFencesALoadInFlight() throws Exception {
 		long id = 20;
