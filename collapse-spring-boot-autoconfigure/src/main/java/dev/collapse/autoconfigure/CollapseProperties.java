@@ -12,7 +12,9 @@ import org.springframework.core.Ordered;
 import org.springframework.util.unit.DataSize;
 
 /**
- * Configuration of collapse, under {@code collapse.*}.
+ * Configuration of collapse, under {@code collapse.*}. One class with nested groups, as Boot's own
+ * {@code XxxProperties} are, so that the metadata processor sees the whole tree in one place; its
+ * length is getters and setters.
  */
 @ConfigurationProperties("collapse")
 public class CollapseProperties {

@@ -1,14 +1,10 @@
 package dev.collapse.core;
 
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
 import java.lang.reflect.Type;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
-import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 
 import com.github.benmanes.caffeine.cache.Ticker;
 import org.jspecify.annotations.Nullable;
@@ -87,18 +83,10 @@ public final class CollapseInstance {
 
 	final long loadTimeoutNanos;
 
-	/** Period of the load timeout's sweep: a quarter of the load timeout, at most 250 ms. */
-	private final long sweepNanos;
+	/** The evictions, the store epoch, and the one path by which leaders store results. */
+	final Evictions evictions;
 
-	/** 1 once the sweep of overdue loads is scheduled (by the first load); set by compare-and-set only. */
-	private volatile int sweeping;
-
-	/**
-	 * The store epoch: a flight stores its result only if the epoch has not moved since the
-	 * flight was created. Moved by {@link #evictAll} and when the fleet's availability changes,
-	 * each time before the store is cleared, so that no load that began before either stores.
-	 */
-	private final AtomicLong epoch = new AtomicLong();
+	final LoadTimeouts loadTimeouts;
 
 	final long staleIfErrorNanos;
 
@@ -183,14 +171,15 @@ public final class CollapseInstance {
 		this.retainNanos = Math.max(this.staleIfErrorNanos, Math.min(this.ttlNanos, MAX_RETAIN_NANOS));
 		this.waitTimeoutNanos = settings.waitTimeout().toNanos();
 		this.loadTimeoutNanos = settings.loadTimeout().toNanos();
-		this.sweepNanos = Math.max(1, Math.min(TimeUnit.MILLISECONDS.toNanos(250), this.loadTimeoutNanos / 4));
 		// the parts keep this instance to read its events, bound after construction
 		this.retry = new Retry(this);
 		this.localLeader = new LocalLeader(this);
 		this.fleetLeader = (coordinator != null) ? new FleetLeader(this) : null;
 		this.earlyRefresh = new EarlyRefresh(this);
+		this.evictions = new Evictions(this);
+		this.loadTimeouts = new LoadTimeouts(this);
 		if (coordinator != null) {
-			coordinator.listen(new FleetChanges());
+			coordinator.listen(this.evictions);
 		}
 	}
 
@@ -277,7 +266,7 @@ public final class CollapseInstance {
 
 	private @Nullable Object callMissed(Object key, Loader loader, boolean distributed) throws Throwable {
 		failOnRecursion(key);
-		Flight candidate = new Flight(epoch());
+		Flight candidate = new Flight(this.evictions.epoch());
 		Flight flight = this.flights.join(key, candidate);
 		if (flight != candidate) {
 			return flight.await(this);
@@ -334,7 +323,7 @@ public final class CollapseInstance {
 		catch (CollapseRecursionException ex) {
 			return CompletableFuture.failedFuture(ex);
 		}
-		Flight candidate = new Flight(epoch());
+		Flight candidate = new Flight(this.evictions.epoch());
 		Flight flight = this.flights.join(key, candidate);
 		if (flight != candidate) {
 			return flight.awaitAsync(this);
@@ -365,17 +354,7 @@ public final class CollapseInstance {
 	 * @return whether an entry was there, in this JVM or in the fleet's store
 	 */
 	public boolean evict(Object key) {
-		// the flight first: a leader stores only while its flight is the key's (whileCurrent), so
-		// a result stored before this line is dropped by the next one, and none is stored after it
-		this.flights.forget(key);
-		boolean found = this.store.evict(this.name, key);
-		if (this.coordinator != null) {
-			found |= this.coordinator.evict(key);
-		}
-		// and last: a flight that began while this ran may have read the entry just dropped (here
-		// or in Redis); no caller that comes after this returns may join it
-		this.flights.forget(key);
-		return found;
+		return this.evictions.evict(key);
 	}
 
 	/**
@@ -383,102 +362,7 @@ public final class CollapseInstance {
 	 * with the same guarantee for loads in flight as {@link #evict}.
 	 */
 	public void evictAll() {
-		dropAll();
-		if (this.coordinator != null) {
-			this.coordinator.evictAll();
-			// a flight that began while the fleet was told may have read an entry it drops
-			this.flights.forgetAll();
-		}
-	}
-
-	/** {@link #evictAll} in this JVM only. */
-	private void dropAll() {
-		this.epoch.incrementAndGet();
-		this.flights.forgetAll();
-		this.store.evictAll(this.name);
-		// a flight that began while the store was cleared may have read an entry it dropped
-		this.flights.forgetAll();
-	}
-
-	/** The store epoch now; see {@link #epoch}. */
-	long epoch() {
-		return this.epoch.get();
-	}
-
-	/**
-	 * Stores {@code entry} for {@code key} as the result of {@code flight}, unless an eviction or a
-	 * change of the fleet's availability came after the flight began, or its load timeout released
-	 * the key: such a result is stored nowhere.
-	 */
-	void storeResult(Object key, Flight flight, Entry entry) {
-		this.flights.whileCurrent(key, flight, () -> {
-			if (flight.epoch == this.epoch.get() && !flight.released()) {
-				this.store.put(this.name, key, entry);
-			}
-		});
-		if (flight.epoch != this.epoch.get()) {
-			// the epoch moved while the entry went in: the store may have been cleared before it
-			this.store.evict(this.name, key, entry);
-		}
-	}
-
-	/**
-	 * Starts the load timeout of {@code flight}, whose load starts now: past it the key is released
-	 * (the flight detached as by an eviction, so the next caller loads again), counted once. One
-	 * periodic sweep of the flights per instance does it, not a timer per load, so that a load pays
-	 * a ticker read, not a scheduler's lock (see {@link #sweepOverdueLoads}).
-	 */
-	void startLoadTimer(Object key, Flight flight) {
-		flight.loadStarts(this.ticker.read());
-		if (this.sweeping == 0 && SWEEPING.compareAndSet(this, 0, 1)) {
-			try {
-				this.scheduler.scheduleWithFixedDelay(this::sweepOverdueLoads, this.sweepNanos, this.sweepNanos,
-						TimeUnit.NANOSECONDS);
-			}
-			catch (RejectedExecutionException ex) {
-				// the application is closing: loads run untimed, as every load did before
-			}
-		}
-	}
-
-	/**
-	 * Releases the key of every load that has run its whole load timeout: at most one sweep period
-	 * (a quarter of the load timeout, at most 250 ms) past it. Runs on the scheduler; only
-	 * detaches flights and counts, so that it stays a timer's task.
-	 */
-	void sweepOverdueLoads() {
-		long now = this.ticker.read();
-		this.flights.forEach((key, flight) -> {
-			if (flight.loadOverdue(now, this.loadTimeoutNanos) && flight.releaseLoad()) {
-				this.flights.forget(key, flight);
-				this.events.onLoadTimeout(this.loadTimeoutNanos);
-			}
-		});
-	}
-
-	/** What the fleet layer tells this instance about other nodes and itself. */
-	private final class FleetChanges implements DistributedCoordinator.Changes {
-
-		@Override
-		public void evicted(Object key) {
-			CollapseInstance.this.flights.forget(key);
-			CollapseInstance.this.store.evict(CollapseInstance.this.name, key);
-			CollapseInstance.this.flights.forget(key);
-		}
-
-		@Override
-		public void evictedAll() {
-			dropAll();
-		}
-
-		@Override
-		public void availabilityChanged() {
-			// what this node stored alone during an outage may have been replaced or evicted by the
-			// fleet since: never serve it in the next one. Flights go on; their results are not stored
-			CollapseInstance.this.epoch.incrementAndGet();
-			CollapseInstance.this.store.evictAll(CollapseInstance.this.name);
-		}
-
+		this.evictions.evictAll();
 	}
 
 	/**
@@ -508,17 +392,6 @@ public final class CollapseInstance {
 	public String toString() {
 		return "CollapseInstance[" + this.name + ", ttl=" + this.settings.ttl() + ", jitter=" + this.settings.jitter()
 				+ ", wait-timeout=" + this.settings.waitTimeout() + "]";
-	}
-
-	private static final VarHandle SWEEPING;
-
-	static {
-		try {
-			SWEEPING = MethodHandles.lookup().findVarHandle(CollapseInstance.class, "sweeping", int.class);
-		}
-		catch (ReflectiveOperationException ex) {
-			throw new ExceptionInInitializerError(ex);
-		}
 	}
 
 }

@@ -53,7 +53,7 @@ final class EarlyRefresh {
 	 * @param loader the synchronous loader, or {@code null} when {@code asyncLoader} is given
 	 */
 	private void refresh(Object key, Entry rolled, @Nullable Loader loader, @Nullable AsyncLoader asyncLoader) {
-		Flight candidate = Flight.refresh(this.instance.epoch());
+		Flight candidate = Flight.refresh(this.instance.evictions.epoch());
 		if (!this.instance.flights.tryLead(key, candidate)) {
 			return;
 		}

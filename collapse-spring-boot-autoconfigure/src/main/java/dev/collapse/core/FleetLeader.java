@@ -67,7 +67,7 @@ final class FleetLeader {
 	 */
 	void leadAsync(Object key, Flight flight, AsyncLoader loader) {
 		Retry retry = this.instance.retry;
-		FleetLoad load = FleetLoad.ofAsync(this.instance, key, loader, flight);
+		FleetLoad load = FleetLoad.ofAsync(this.instance, loader, flight);
 		Loader fallback = () -> {
 			this.instance.localLeader.leadAsync(key, flight, loader, true);
 			return null;
@@ -144,7 +144,7 @@ final class FleetLeader {
 	private @Nullable Object serve(Object key, Flight flight, Loader attempts, Loader fallback,
 			Consumer<@Nullable String> refresh)
 			throws Throwable {
-		FleetLoad load = FleetLoad.of(this.instance, key, attempts, flight);
+		FleetLoad load = FleetLoad.of(this.instance, attempts, flight);
 		// whether another thread now serves the flight: only then does it outlive a throw here
 		boolean handedOver = false;
 		try {
@@ -249,7 +249,7 @@ final class FleetLeader {
 		}
 		this.instance.events.onRefresh(RefreshTrigger.EARLY);
 		try {
-			Outcome outcome = this.coordinator.refresh(key, version, FleetLoad.of(this.instance, key, attempts, null));
+			Outcome outcome = this.coordinator.refresh(key, version, FleetLoad.of(this.instance, attempts, null));
 			// null: another node refreshes the key, or Redis is down; the entry stays until it expires
 			if (outcome != null && outcome.leaseLost()) {
 				this.instance.events.onLeaseLost();

@@ -16,8 +16,6 @@ final class FleetLoad implements Loader {
 
 	private final CollapseInstance instance;
 
-	private final Object key;
-
 	/** The flight whose followers get the value as soon as it is loaded; {@code null} for a refresh. */
 	private final @Nullable Flight flight;
 
@@ -33,23 +31,22 @@ final class FleetLoad implements Loader {
 	/** How long the load took; read after the coordinator's outcome. */
 	volatile long nanos;
 
-	private FleetLoad(CollapseInstance instance, Object key, @Nullable Flight flight, @Nullable Loader attempts,
+	private FleetLoad(CollapseInstance instance, @Nullable Flight flight, @Nullable Loader attempts,
 			@Nullable AsyncLoader asyncLoader) {
 		this.instance = instance;
-		this.key = key;
 		this.flight = flight;
 		this.attempts = attempts;
 		this.asyncLoader = asyncLoader;
 	}
 
 	/** A synchronous load: {@code attempts} is the load with its retries. */
-	static FleetLoad of(CollapseInstance instance, Object key, Loader attempts, @Nullable Flight flight) {
-		return new FleetLoad(instance, key, flight, attempts, null);
+	static FleetLoad of(CollapseInstance instance, Loader attempts, @Nullable Flight flight) {
+		return new FleetLoad(instance, flight, attempts, null);
 	}
 
 	/** An asynchronous load of {@code flight}, retried by the instance's {@link Retry}. */
-	static FleetLoad ofAsync(CollapseInstance instance, Object key, AsyncLoader loader, Flight flight) {
-		return new FleetLoad(instance, key, flight, null, loader);
+	static FleetLoad ofAsync(CollapseInstance instance, AsyncLoader loader, Flight flight) {
+		return new FleetLoad(instance, flight, null, loader);
 	}
 
 	@Override
@@ -119,7 +116,7 @@ final class FleetLoad implements Loader {
 		LoadObservation observation = this.instance.events.startLoad();
 		if (this.flight != null) {
 			// the lease keeps its own deadline in Redis; this one releases the key in this JVM
-			this.instance.startLoadTimer(this.key, this.flight);
+			this.instance.loadTimeouts.start(this.flight);
 		}
 		return observation;
 	}

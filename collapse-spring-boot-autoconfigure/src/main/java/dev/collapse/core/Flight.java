@@ -17,6 +17,11 @@ import org.jspecify.annotations.Nullable;
 /**
  * One load in flight, and how its followers wait for it.
  *
+ * <p>Larger than one idea per file would make it, on purpose: every transition of a flight
+ * (joined, leading, settled, its load ended or released, each kind of follower gone) reads and
+ * writes the same few fields under one set of compare-and-set rules, stated next to the fields;
+ * split across classes, those rules would have to be read in several places at once.
+ *
  * <p>Life of a flight: it is <em>joined</em> ({@link LocalSingleFlight#join}) by its leader, who
  * created it, and by every caller that arrives while it is in the map (its followers); the leader
  * marks itself <em>leading</em> in {@link #loadingThread} while it runs the synchronous part of the
@@ -77,7 +82,7 @@ final class Flight {
 
 	/**
 	 * The instance's store epoch when the flight was created: its result is stored only while the
-	 * epoch is the same (see {@link CollapseInstance#epoch}). Final.
+	 * epoch is the same (see {@link Evictions#epoch}). Final.
 	 */
 	final long epoch;
 

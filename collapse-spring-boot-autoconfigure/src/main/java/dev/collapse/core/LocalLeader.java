@@ -100,7 +100,7 @@ final class LocalLeader {
 			@Nullable Entry previous, boolean caller, boolean fallback) throws Throwable {
 		LoadObservation observation = this.instance.events.startLoad();
 		long start = this.ticker.read();
-		this.instance.startLoadTimer(key, flight);
+		this.instance.loadTimeouts.start(flight);
 		if (asyncLoader != null) {
 			CompletableFuture<@Nullable Object> outcome = new CompletableFuture<>();
 			this.instance.retry.loadAsync(inScope(observation, asyncLoader), outcome);
@@ -212,7 +212,7 @@ final class LocalLeader {
 		}
 		long now = this.ticker.read();
 		long expiresAt = now + this.instance.ttlNanos + settings.jitter().sampleNanos(settings.ttl());
-		this.instance.storeResult(key, flight, new Entry(value, loadNanos, expiresAt, expiresAt + this.instance.retainNanos));
+		this.instance.evictions.store(key, flight, new Entry(value, loadNanos, expiresAt, expiresAt + this.instance.retainNanos));
 	}
 
 }
