@@ -74,6 +74,9 @@ public final class CollapseInstance {
 
 	final boolean caches;
 
+	/** Whether calls look in the store first: it holds results ({@link #caches}) or failures (failure-ttl). */
+	private final boolean readsStore;
+
 	final long ttlNanos;
 
 	/** How long past its expiry an entry still counts for stale-if-error and the expired trigger. */
@@ -109,44 +112,7 @@ public final class CollapseInstance {
 	InstanceEvents events = InstanceEvents.NONE;
 
 	/** What listeners see of this instance: reads only, so that they cannot drive loads. */
-	private final InstanceView view = new InstanceView() {
-
-		@Override
-		public String name() {
-			return CollapseInstance.this.name();
-		}
-
-		@Override
-		public CollapseSettings settings() {
-			return CollapseInstance.this.settings();
-		}
-
-		@Override
-		public @Nullable Type valueType() {
-			return CollapseInstance.this.valueType();
-		}
-
-		@Override
-		public boolean distributed() {
-			return CollapseInstance.this.distributed();
-		}
-
-		@Override
-		public int inflight() {
-			return CollapseInstance.this.inflight();
-		}
-
-		@Override
-		public long storedEntries() {
-			return CollapseInstance.this.storedEntries();
-		}
-
-		@Override
-		public String toString() {
-			return CollapseInstance.this.toString();
-		}
-
-	};
+	private final InstanceView view = new ReadOnlyView(this);
 
 	CollapseInstance(String name, CollapseSettings settings, LocalStore store, ScheduledExecutorService scheduler,
 			Executor executor, @Nullable Executor refreshExecutor) {
@@ -166,6 +132,7 @@ public final class CollapseInstance {
 		this.executor = executor;
 		this.refreshExecutor = refreshExecutor;
 		this.caches = settings.caches();
+		this.readsStore = this.caches || settings.cachesFailures();
 		this.ttlNanos = settings.ttl().toNanos();
 		this.staleIfErrorNanos = settings.staleIfError().toNanos();
 		this.retainNanos = Math.max(this.staleIfErrorNanos, Math.min(this.ttlNanos, MAX_RETAIN_NANOS));
@@ -247,11 +214,15 @@ public final class CollapseInstance {
 	 */
 	public <C> @Nullable Object call(Object key, ContextLoader<C> loader, C context) throws Throwable {
 		boolean distributed = this.coordinator != null && this.coordinator.available();
-		if (this.caches && !distributed) {
+		if (this.readsStore && !distributed) {
 			Entry entry = this.store.get(this.name, key);
 			if (entry != null) {
 				long now = this.ticker.read();
 				if (!entry.expired(now)) {
+					if (entry.failure() != null) {
+						this.events.onCall(CallResult.FAILURE);
+						throw entry.failure();
+					}
 					this.events.onCall(CallResult.HIT);
 					if (shouldRefreshEarly(key, entry, now)) {
 						Loader bound = () -> loader.load(context);
@@ -304,11 +275,15 @@ public final class CollapseInstance {
 	 */
 	public CompletableFuture<@Nullable Object> callAsync(Object key, AsyncLoader loader) {
 		boolean distributed = this.coordinator != null && this.coordinator.available();
-		if (this.caches && !distributed) {
+		if (this.readsStore && !distributed) {
 			Entry entry = this.store.get(this.name, key);
 			if (entry != null) {
 				long now = this.ticker.read();
 				if (!entry.expired(now)) {
+					if (entry.failure() != null) {
+						this.events.onCall(CallResult.FAILURE);
+						return CompletableFuture.failedFuture(entry.failure());
+					}
 					this.events.onCall(CallResult.HIT);
 					if (shouldRefreshEarly(key, entry, now)) {
 						this.earlyRefresh.submit(key, entry, loader);
