@@ -20,7 +20,8 @@ import dev.collapse.core.spi.DistributedCoordinator;
  * <li>At most one load runs at a time in this JVM. Callers that arrive while it runs wait for
  * its outcome, on a future, never by polling.</li>
  * <li>Every waiting caller gets the outcome of the load: the same value, or the same exception.
- * A failed load stores nothing.</li>
+ * A failed load stores nothing, unless the settings' failure-ttl is set: its exception is then
+ * served to the callers of the key for that window, without a load.</li>
  * <li>A waiting caller that times out, is interrupted or cancels its own future stops waiting;
  * the load goes on for the others.</li>
  * <li>A load that calls its own key on the same thread fails at once with
