@@ -178,6 +178,36 @@ class FleetFailureTtlTest {
 		assertThat(this.upstreamRequests).hasValue(4);
 	}
 
+	/** Invariant 9: a failure's type name is text; the class it names is never loaded. */
+	@Test
+	void aForgedFailureNamingAClassNeverLoadsIt() {
+		assertThatThrownBy(() -> collapser(0).collapse("auth", "k5", String.class, this::down))
+			.isInstanceOf(UncheckedIOException.class);
+		String forged = "c1;" + (System.currentTimeMillis() + 600_000) + ";0;fforeign:1;" + Probe.class.getName()
+				+ "\nforged";
+		redis.server().cli("SET", entryKey("auth", "k5"), forged);
+
+		assertThatThrownBy(() -> collapser(1).collapse("auth", "k5", String.class, this::up))
+			.isInstanceOfSatisfying(CollapseRemoteLoadException.class, (remote) -> {
+				assertThat(remote.failureType()).isEqualTo(Probe.class.getName());
+				assertThat(remote.failureMessage()).isEqualTo("forged");
+			});
+		assertThat(probeInitialized).as("the class named by the entry was initialized").isFalse();
+		assertThat(this.upstreamRequests).hasValue(1);
+	}
+
+	/** Set by {@link Probe}'s initializer: outside it, so that reading it initializes nothing. */
+	static volatile boolean probeInitialized;
+
+	/** A class that a forged failure names: its initialization would say it was loaded for the data. */
+	static final class Probe {
+
+		static {
+			probeInitialized = true;
+		}
+
+	}
+
 	private static long failures() {
 		long failures = 0;
 		for (int node = 0; node < NODES; node++) {
