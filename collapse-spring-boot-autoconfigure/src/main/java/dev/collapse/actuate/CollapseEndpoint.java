@@ -198,7 +198,7 @@ public class CollapseEndpoint {
 				new RetryDescriptor(retry.maxAttempts(), text(retry.baseDelay()), text(retry.maxDelay()),
 						retry.retryOn().stream().map(Class::getName).toList(),
 						retry.ignore().stream().map(Class::getName).toList()),
-				text(settings.staleIfError()), instance.distributed() ? "redis" : "local");
+				text(settings.staleIfError()), text(settings.failureTtl()), instance.distributed() ? "redis" : "local");
 	}
 
 	/** ISO-8601, as Spring Boot binds it back: {@code PT5M}. */
@@ -247,7 +247,8 @@ public class CollapseEndpoint {
 
 	/** Effective settings of one instance; durations in ISO-8601. */
 	public record SettingsDescriptor(String ttl, String jitter, String jitterMax, String waitTimeout,
-			boolean cacheNulls, double earlyRefreshBeta, RetryDescriptor retry, String staleIfError, String mode) {
+			boolean cacheNulls, double earlyRefreshBeta, RetryDescriptor retry, String staleIfError, String failureTtl,
+			String mode) {
 	}
 
 	/** Retry settings of one instance. */

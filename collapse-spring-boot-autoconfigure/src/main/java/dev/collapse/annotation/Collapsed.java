@@ -64,4 +64,12 @@ public @interface Collapsed {
 	 */
 	String loadTimeout() default "";
 
+	/**
+	 * How long a failed load's exception is served to the callers of its key instead of a new
+	 * load, plus the jitter (a share of it, or at most as much again): while an upstream is down,
+	 * one load per window reaches it. {@code "0"} caches no failure. With Redis, other nodes get a
+	 * {@link dev.collapse.core.CollapseRemoteLoadException} naming the failure's type and message.
+	 */
+	String failureTtl() default "";
+
 }

@@ -193,9 +193,12 @@ final class FleetLeader {
 			return fallback.load();
 		}
 		if (failure != null) {
-			this.instance.flights.complete(key, flight, null, failure, CallResult.FOLLOWER, load.nanos, events);
-			if (load.ran) {
-				events.onCall(CallResult.LEADER);
+			// a failure the fleet cached (failure-ttl), served without a load here
+			boolean cached = !load.ran && failure instanceof CollapseRemoteLoadException;
+			this.instance.flights.complete(key, flight, null, failure, cached ? CallResult.FAILURE : CallResult.FOLLOWER,
+					load.nanos, events);
+			if (load.ran || cached) {
+				events.onCall(cached ? CallResult.FAILURE : CallResult.LEADER);
 			}
 			throw failure;
 		}

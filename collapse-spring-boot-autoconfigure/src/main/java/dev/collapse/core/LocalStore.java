@@ -100,8 +100,20 @@ public final class LocalStore {
 	 * @param loadNanos how long the load took (X-Fetch's delta)
 	 * @param expiresAt ticker time from which the entry is no longer served as a hit
 	 * @param retainUntil ticker time until which an expired entry is still worth keeping
+	 * @param failure the exception of a failed load, served until {@code expiresAt} instead of a
+	 * value (failure-ttl); {@code null} for a result
 	 */
-	record Entry(@Nullable Object value, long loadNanos, long expiresAt, long retainUntil) {
+	record Entry(@Nullable Object value, long loadNanos, long expiresAt, long retainUntil, @Nullable Throwable failure) {
+
+		/** A result. */
+		Entry(@Nullable Object value, long loadNanos, long expiresAt, long retainUntil) {
+			this(value, loadNanos, expiresAt, retainUntil, null);
+		}
+
+		/** A failure, served until {@code expiresAt} and kept no longer. */
+		static Entry failed(Throwable failure, long loadNanos, long expiresAt) {
+			return new Entry(null, loadNanos, expiresAt, expiresAt, failure);
+		}
 
 		boolean expired(long now) {
 			return now - this.expiresAt >= 0;

@@ -49,7 +49,7 @@ class CollapseEndpointTest {
 		assertThat(body.get("redis").get("state").asString()).isEqualTo("off");
 		JsonNode instances = body.get("instances");
 		assertThat(names(instances)).containsExactly(CatalogueService.SUMMARY, IdentityProviderClient.TOKEN,
-				CatalogueService.PRODUCTS);
+				"outage-auth", "outage-auth-failure-ttl", CatalogueService.PRODUCTS);
 		assertSettings(instances.get(CatalogueService.PRODUCTS), "PT5M", "PT30S", "PT30S");
 		// a jitter in % of the ttl is shown as configured, and as the time it comes to
 		assertSettings(instances.get(CatalogueService.SUMMARY), "PT1M", "10.0%", "PT6S");
@@ -57,7 +57,7 @@ class CollapseEndpointTest {
 		for (JsonNode instance : instances) {
 			assertThat(instance.get("settings").get("mode").asString()).isEqualTo("local");
 			assertThat(names(instance.get("calls"))).containsExactly("hit", "leader", "follower", "remote", "stale",
-					"fallback");
+					"fallback", "failure");
 			assertThat(names(instance.get("loads"))).containsExactly("success", "error");
 		}
 	}

@@ -94,6 +94,7 @@ class CollapseEndpointWebTest {
 		assertThat(json.read(products + ".settings.earlyRefreshBeta", Double.class)).isEqualTo(1.0);
 		assertThat(json.read(products + ".settings.retry.maxAttempts", Integer.class)).isEqualTo(1);
 		assertThat(json.read(products + ".settings.staleIfError", String.class)).isEqualTo("PT0S");
+		assertThat(json.read(products + ".settings.failureTtl", String.class)).isEqualTo("PT0S");
 		// the Redis layer's state is faked here: no instance has a coordinator, so each is local
 		assertThat(json.read(products + ".settings.mode", String.class)).isEqualTo("local");
 		assertThat(json.read(products + ".inflight", Integer.class)).isZero();
