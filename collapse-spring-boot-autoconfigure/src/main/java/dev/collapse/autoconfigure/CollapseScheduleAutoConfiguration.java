@@ -53,6 +53,7 @@ public final class CollapseScheduleAutoConfiguration {
 
 	@Bean
 	@Role(BeanDefinition.ROLE_INFRASTRUCTURE)
+	@ConditionalOnMissingBean
 	static ScheduleAdvisor collapseScheduleAdvisor(ObjectProvider<ScheduleOperations> operations,
 			Environment environment) {
 		int order = environment.getProperty("collapse.order", Integer.class, CollapseProperties.DEFAULT_ORDER);
