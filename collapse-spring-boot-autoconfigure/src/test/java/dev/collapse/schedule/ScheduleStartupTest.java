@@ -8,6 +8,8 @@ import org.springframework.boot.autoconfigure.aop.AopAutoConfiguration;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.scheduling.annotation.Scheduled;
 
+import dev.collapse.actuate.CollapseEndpoint;
+import dev.collapse.actuate.CollapseStatistics;
 import dev.collapse.annotation.Collapsed;
 import dev.collapse.annotation.OncePerFleet;
 import dev.collapse.annotation.Spread;
@@ -15,6 +17,7 @@ import dev.collapse.aop.CollapseContexts;
 import dev.collapse.autoconfigure.CollapseAutoConfiguration;
 import dev.collapse.autoconfigure.CollapseScheduleAutoConfiguration;
 import dev.collapse.core.CollapseInstance;
+import dev.collapse.core.CollapseRegistry;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -31,8 +34,14 @@ class ScheduleStartupTest {
 			CollapseInstance instance = CollapseContexts.instance(context, "cleanup");
 			assertThat(instance.settings().ttl()).isEqualTo(Duration.ofHours(2));
 			assertThat(instance.settings().earlyRefreshBeta()).isZero();
-			assertThat(context.getBean(ScheduledJobs.class).jobs()).singleElement()
+			ScheduledJobs jobs = context.getBean(ScheduledJobs.class);
+			assertThat(jobs.jobs()).singleElement()
 				.satisfies((job) -> assertThat(job.cron()).isEqualTo("0 0 * * * *"));
+			CollapseEndpoint endpoint = new CollapseEndpoint(context.getBean(CollapseRegistry.class),
+					new CollapseStatistics(10, Duration.ofMinutes(1), false), null, jobs);
+			assertThat(endpoint.collapse().schedules()).containsOnlyKeys("cleanup");
+			assertThat(endpoint.collapse().schedules().get("cleanup").runs()).containsOnlyKeys("run", "failed",
+					"skipped", "lost");
 		});
 	}
 
