@@ -48,8 +48,10 @@ class CollapseEndpointTest {
 		JsonNode body = SampleHttp.tree(response);
 		assertThat(body.get("redis").get("state").asString()).isEqualTo("off");
 		JsonNode instances = body.get("instances");
-		assertThat(names(instances)).containsExactly(CatalogueService.SUMMARY, IdentityProviderClient.TOKEN,
+		// the cleanup job's fire times are keyed through an instance of their own
+		assertThat(names(instances)).containsExactly(CatalogueService.SUMMARY, "cleanup", IdentityProviderClient.TOKEN,
 				CatalogueService.PRODUCTS);
+		assertThat(names(body.get("schedules"))).containsExactly("cleanup");
 		assertSettings(instances.get(CatalogueService.PRODUCTS), "PT5M", "PT30S", "PT30S");
 		// a jitter in % of the ttl is shown as configured, and as the time it comes to
 		assertSettings(instances.get(CatalogueService.SUMMARY), "PT1M", "10.0%", "PT6S");
