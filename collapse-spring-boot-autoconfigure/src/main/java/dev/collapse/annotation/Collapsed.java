@@ -13,8 +13,9 @@ import java.lang.annotation.Target;
  *
  * <p>Put it on a public method of a Spring bean called through its proxy. The method may return a
  * plain value, {@code Optional}, {@code CompletionStage}/{@code CompletableFuture} or Reactor's
- * {@code Mono}; {@code void} and multi-value types ({@code Flux}, {@code Stream}...) are refused
- * at startup.
+ * {@code Mono}, or nothing: concurrent callers of a {@code void} method share one run, and with a
+ * ttl its completion is reused (nothing runs) until the ttl ends. Multi-value types
+ * ({@code Flux}, {@code Stream}...) are refused at startup.
  *
  * <p>Every attribute left empty takes {@code collapse.instances.<name>.*}, then
  * {@code collapse.defaults.*}. An attribute that is set is still overridden by

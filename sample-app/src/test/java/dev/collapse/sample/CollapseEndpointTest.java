@@ -48,11 +48,13 @@ class CollapseEndpointTest {
 		JsonNode body = SampleHttp.tree(response);
 		assertThat(body.get("redis").get("state").asString()).isEqualTo("off");
 		JsonNode instances = body.get("instances");
-		// oauth2-token exists once a token was asked for (by another test of this context, maybe)
-		assertThat(names(instances)).contains(CatalogueService.SUMMARY, CatalogueService.PRODUCTS, "outage-auth",
-				"outage-auth-failure-ttl")
-			.isSubsetOf(CatalogueService.SUMMARY, IdentityProviderClient.TOKEN, "outage-auth", "outage-auth-failure-ttl",
-					CatalogueService.PRODUCTS);
+		// oauth2-token exists once a token was asked for (by another test of this context, maybe); the
+		// cleanup job's fire times are keyed through an instance of their own
+		assertThat(names(instances))
+			.contains(CatalogueService.SUMMARY, "cleanup", "outage-auth", "outage-auth-failure-ttl", CatalogueService.PRODUCTS)
+			.isSubsetOf(CatalogueService.SUMMARY, "cleanup", IdentityProviderClient.TOKEN, "outage-auth",
+					"outage-auth-failure-ttl", CatalogueService.PRODUCTS);
+		assertThat(names(body.get("schedules"))).containsExactly("cleanup");
 		assertSettings(instances.get(CatalogueService.PRODUCTS), "PT5M", "PT30S", "PT30S");
 		// a jitter in % of the ttl is shown as configured, and as the time it comes to
 		assertSettings(instances.get(CatalogueService.SUMMARY), "PT1M", "10.0%", "PT6S");
