@@ -86,6 +86,36 @@ final class RedisInstanceCoordinator implements DistributedCoordinator {
 		return this.evictions;
 	}
 
+	// ---- the near cache (docs/redis.md, Near cache)
+
+	@Override
+	public boolean copiesTrusted() {
+		return this.layer.near().trusted();
+	}
+
+	@Override
+	public @Nullable Object copyStamp(Object key) {
+		NearCache near = this.layer.near();
+		if (!near.trusted()) {
+			return null;
+		}
+		try {
+			String entry = this.evictions.entry(key);
+			return (entry != null) ? near.stamp(entry) : null;
+		}
+		catch (DistributedUnavailableException ex) {
+			return null;
+		}
+	}
+
+	@Override
+	public boolean keepCopy(Object key, Object stamp, String version, Runnable store) {
+		NearCache.Stamp taken = (NearCache.Stamp) stamp;
+		// registered first: a message heard once the copy is in finds it
+		this.evictions.copied(taken.entryKey(), key);
+		return this.layer.near().keepIfCurrent(taken, version, store);
+	}
+
 	@Override
 	public Outcome serve(Object key, Loader load, long waitNanos) throws Throwable {
 		try {
