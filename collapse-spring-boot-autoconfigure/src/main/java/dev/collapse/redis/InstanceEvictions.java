@@ -261,6 +261,9 @@ final class InstanceEvictions {
 		Signal signal = message.signal();
 		String entry = message.entryKey();
 		if (signal.kind() == Signal.Kind.SUCCESS || signal.kind() == Signal.Kind.FAILURE) {
+			if (this.copies == null) {
+				return;
+			}
 			// a completion: a copy of another version of the entry goes (near cache)
 			boolean success = signal.kind() == Signal.Kind.SUCCESS;
 			if (success) {
@@ -269,7 +272,7 @@ final class InstanceEvictions {
 			else {
 				this.layer.near().touch(entry);
 			}
-			Object copied = (this.copies != null) ? this.copies.getIfPresent(entry) : null;
+			Object copied = this.copies.getIfPresent(entry);
 			if (copied != null && listener != null) {
 				listener.copyChanged(copied, success ? signal.token() : null);
 			}

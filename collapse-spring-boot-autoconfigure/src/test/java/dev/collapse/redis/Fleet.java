@@ -191,6 +191,11 @@ final class Fleet implements AutoCloseable {
 				}
 
 				@Override
+				public void onCopyInvalidated() {
+					add("copyInvalidated");
+				}
+
+				@Override
 				public void onLoad(boolean success, long nanos) {
 					add(success ? "load:success" : "load:error");
 				}

@@ -55,10 +55,12 @@ class NearCacheTest {
 			long id = 1;
 			warm(fleet, id, "v1");
 			String next = write(fleet, 2, id);
+			// node 0 first: until it gets the new value, nobody loads it, so no completion message helps
 			for (int node = 0; node < 4; node++) {
 				int n = node;
 				await().atMost(SOON).until(() -> fleet.service(n).find(id).name().equals(next));
 			}
+			assertThat(fleet.events(0, "copyInvalidated")).as("copies dropped by a message on node 0").isOne();
 			// and served as copies again
 			long hits = fleet.calls(3, CallResult.HIT);
 			long gets = gets();
@@ -67,6 +69,25 @@ class NearCacheTest {
 			}
 			assertThat(gets()).as("GETs for warm hits").isEqualTo(gets);
 			assertThat(fleet.calls(3, CallResult.HIT)).isEqualTo(hits + 1);
+		}
+	}
+
+	@Test
+	void asynchronousCallsKeepAndServeCopiesToo() throws Exception {
+		try (Fleet fleet = Fleet.start(2, redis, upstream())) {
+			long id = 8;
+			for (int node = 0; node < 2; node++) {
+				assertThat(fleet.service(node).future(id).get(10, TimeUnit.SECONDS).name()).isEqualTo("v1");
+			}
+			long gets = gets();
+			for (int node = 0; node < 2; node++) {
+				assertThat(fleet.service(node).future(id).get(10, TimeUnit.SECONDS).name()).isEqualTo("v1");
+			}
+			assertThat(gets()).as("GETs for warm asynchronous hits").isEqualTo(gets);
+			String next = "v" + this.version.incrementAndGet();
+			fleet.registry(0).instance("futures").evict(id);
+			await().atMost(SOON)
+				.until(() -> fleet.service(1).future(id).get(10, TimeUnit.SECONDS).name().equals(next));
 		}
 	}
 
