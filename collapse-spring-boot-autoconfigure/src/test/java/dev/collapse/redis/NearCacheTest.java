@@ -124,6 +124,38 @@ class NearCacheTest {
 	}
 
 	/**
+	 * Forced interleaving, the fleet's entry replaced without an eviction (as an early refresh of
+	 * another node does): node B reads v1 and is paused; the entry becomes v2 in Redis and B hears
+	 * its completion message; B's read goes on and keeps no copy of v1. Only the striped counter
+	 * stops it: no eviction detached B's flight.
+	 */
+	@Test
+	void aReadThatAReplacementOvertookKeepsNoCopy() throws Exception {
+		PausingSerializer paused = new PausingSerializer();
+		try (Fleet b = Fleet.start(1, redis, upstream(), Map.of("pausingSerializer", paused))) {
+			long id = 9;
+			assertThat(b.service(0).find(id).name()).isEqualTo("v1");
+			String entry = b.layer(0).evictions("products").entry(id);
+			String stored = redis.server().cli("GET", entry).trim();
+			// another load's copy: B drops its own, and reads Redis again
+			b.layer(0).channel().deliver(CompletionMessage.encode(true, "other:1", entry, false));
+			paused.armed = true;
+			CompletableFuture<Product> read = this.callers.supply(() -> b.service(0).find(id));
+			assertThat(paused.reading.await(10, TimeUnit.SECONDS)).isTrue();
+
+			RedisEntry old = RedisEntry.decode(stored);
+			RedisEntry replaced = new RedisEntry(old.expiresAt(), old.loadMicros(), false, "other:2",
+					old.value().replace("\"v1\"", "\"v2\""));
+			assertThat(redis.server().cli("SET", entry, replaced.encode(), "KEEPTTL").trim()).isEqualTo("OK");
+			b.layer(0).channel().deliver(CompletionMessage.encode(true, "other:2", entry, false));
+
+			paused.release.countDown();
+			assertThat(read.get(10, TimeUnit.SECONDS).name()).isEqualTo("v1");
+			assertThat(b.service(0).find(id).name()).as("no copy of what the message replaced").isEqualTo("v2");
+		}
+	}
+
+	/**
 	 * Messages fed to node B in an order of the test's: late and duplicated ones, about the entry B
 	 * holds a copy of. A duplicate of the current version keeps the copy (no read of Redis); an old
 	 * one drops it, and B reads the current entry again: never the old value.
