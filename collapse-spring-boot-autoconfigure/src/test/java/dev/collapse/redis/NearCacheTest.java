@@ -156,6 +156,30 @@ class NearCacheTest {
 	}
 
 	/**
+	 * The evicting node's own read: it read v1 and is paused when the same node evicts the key;
+	 * once evict() returned, and the read went on, the node serves the new value, never v1.
+	 */
+	@Test
+	void aReadThatBeganBeforeItsOwnNodesEvictionKeepsNoCopy() throws Exception {
+		PausingSerializer paused = new PausingSerializer();
+		try (Fleet a = Fleet.start(1, redis, upstream(), Map.of("pausingSerializer", paused))) {
+			long id = 10;
+			assertThat(a.service(0).find(id).name()).isEqualTo("v1");
+			// another load's completion: A drops its copy and reads Redis again, paused
+			String entry = a.layer(0).evictions("products").entry(id);
+			a.layer(0).channel().deliver(CompletionMessage.encode(true, "other:1", entry, false));
+			paused.armed = true;
+			CompletableFuture<Product> read = this.callers.supply(() -> a.service(0).find(id));
+			assertThat(paused.reading.await(10, TimeUnit.SECONDS)).isTrue();
+			String next = write(a, 0, id);
+			paused.release.countDown();
+			assertThat(read.get(10, TimeUnit.SECONDS).name()).isEqualTo("v1");
+			assertThat(a.service(0).find(id).name()).as("after its own evict() returned").isEqualTo(next);
+			assertThat(a.service(0).find(id).name()).isEqualTo(next);
+		}
+	}
+
+	/**
 	 * Messages fed to node B in an order of the test's: late and duplicated ones, about the entry B
 	 * holds a copy of. A duplicate of the current version keeps the copy (no read of Redis); an old
 	 * one drops it, and B reads the current entry again: never the old value.
@@ -203,9 +227,9 @@ class NearCacheTest {
 	}
 
 	/**
-	 * Node B's subscription is killed (its socket cut at a proxy, whose new subscriptions stay
-	 * silent): from the drop on, B trusts no copy, so it never serves one older than an eviction
-	 * made during the fault; and one seen before the fault counts too.
+	 * Node B's subscription is killed (Redis closes it; a proxy keeps B's new ones silent): from the
+	 * drop on, B trusts no copy, so it never serves one older than an eviction made during the
+	 * fault; and one seen before the fault counts too.
 	 */
 	@Test
 	void aKilledSubscriptionServesNoCopyOlderThanTheLastEviction() throws Exception {
@@ -221,12 +245,16 @@ class NearCacheTest {
 			await().atMost(SOON).until(() -> b.service(0).find(id).name().equals(seen));
 			assertThat(b.layer(0).near().trusted()).isTrue();
 
+			// Redis closes every subscription (A's too); B's new ones stay silent at the proxy, and
+			// its command connection works on: no fallback, B reads Redis
 			proxy.stallSubscriptions(true);
-			proxy.cutAll();
-			await().atMost(SOON).until(() -> !b.layer(0).subscribed());
+			redis.server().cli("CLIENT", "KILL", "TYPE", "pubsub");
+			// noticed: the drop withdrew the trust in copies
+			await().atMost(SOON).until(() -> !b.layer(0).subscribed() && !b.layer(0).near().trusted());
 			String during = write(a, 0, id);
 			assertThat(a.service(0).find(id).name()).isEqualTo(during);
 			assertThat(b.service(0).find(id).name()).as("B, its subscription down").isEqualTo(during);
+			assertThat(b.events(0, "fallback")).as("B read Redis").isZero();
 
 			proxy.stallSubscriptions(false);
 			await().atMost(SOON).until(() -> b.layer(0).subscribed() && b.layer(0).near().trusted());
