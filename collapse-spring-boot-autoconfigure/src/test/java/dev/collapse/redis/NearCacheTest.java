@@ -1,6 +1,5 @@
 package dev.collapse.redis;
 
-import java.lang.reflect.Type;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -10,7 +9,6 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
-import tools.jackson.databind.json.JsonMapper;
 
 import dev.collapse.chaos.ChaosProxy;
 import dev.collapse.core.CallResult;
@@ -381,42 +379,6 @@ class NearCacheTest {
 
 	private static long gets() {
 		return RedisCommandsPerHitTest.commandCalls(redis.server()).getOrDefault("get", 0L);
-	}
-
-	/** The JSON serializer, whose reads pause once armed, until released. */
-	static final class PausingSerializer implements RedisValueSerializer {
-
-		private final RedisValueSerializer json = RedisValueSerializers.json(JsonMapper.builder().build());
-
-		final CountDownLatch reading = new CountDownLatch(1);
-
-		final CountDownLatch release = new CountDownLatch(1);
-
-		volatile boolean armed;
-
-		@Override
-		public Codec codec(Type type) {
-			Codec codec = this.json.codec(type);
-			return new Codec() {
-
-				@Override
-				public String write(Object value) throws Exception {
-					return codec.write(value);
-				}
-
-				@Override
-				public Object read(String text) throws Exception {
-					if (PausingSerializer.this.armed) {
-						PausingSerializer.this.armed = false;
-						PausingSerializer.this.reading.countDown();
-						PausingSerializer.this.release.await(20, TimeUnit.SECONDS);
-					}
-					return codec.read(text);
-				}
-
-			};
-		}
-
 	}
 
 }
