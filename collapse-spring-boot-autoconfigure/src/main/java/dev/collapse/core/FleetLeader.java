@@ -79,7 +79,7 @@ final class FleetLeader {
 		};
 		Consumer<@Nullable String> refresh = (version) -> refresh(key, version, () -> retry.await(loader));
 		try {
-			CopyStamp stamp = copyStamp(key);
+			CopyStamp stamp = copyStamp(key, false);
 			this.coordinator.serveAsync(key, load::loadAsync, this.instance.waitTimeoutNanos)
 				.whenComplete((outcome, failure) -> {
 					// settled on the instance's executor: it completes callers' futures, so their
@@ -155,7 +155,7 @@ final class FleetLeader {
 		// whether another thread now serves the flight: only then does it outlive a throw here
 		boolean handedOver = false;
 		try {
-			CopyStamp stamp = copyStamp(key);
+			CopyStamp stamp = copyStamp(key, true);
 			Outcome outcome = null;
 			Throwable failure = null;
 			try {
@@ -256,12 +256,12 @@ final class FleetLeader {
 	 * What the coordinator knows of {@code key}'s entry before the serve, and when (ticker time):
 	 * {@code null} when no copy of what it returns may be kept.
 	 */
-	private @Nullable CopyStamp copyStamp(Object key) {
+	private @Nullable CopyStamp copyStamp(Object key, boolean mayBlock) {
 		if (!this.instance.caches) {
 			return null;
 		}
 		long now = this.instance.ticker.read();
-		Object stamp = this.coordinator.copyStamp(key);
+		Object stamp = this.coordinator.copyStamp(key, mayBlock);
 		return (stamp != null) ? new CopyStamp(stamp, now) : null;
 	}
 

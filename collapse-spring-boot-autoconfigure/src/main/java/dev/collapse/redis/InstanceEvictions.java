@@ -119,6 +119,14 @@ final class InstanceEvictions {
 		return this.layer.entry(this.name, this.entryPrefix, key);
 	}
 
+	/**
+	 * {@link #entry} without a command: {@code null} also while the generation is unknown. For a
+	 * caller that must not block (the near cache's stamp, taken on the caller's thread).
+	 */
+	@Nullable String knownEntry(Object key) {
+		return (this.generation == UNKNOWN) ? null : this.layer.entry(this.name, this.entryPrefix, key);
+	}
+
 	private void readGeneration() {
 		long[] before = counts();
 		String stored = this.layer.link().callEvenIfDown((commands) -> commands.get(this.generationKey));

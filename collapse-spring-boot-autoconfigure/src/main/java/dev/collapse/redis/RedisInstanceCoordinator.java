@@ -94,13 +94,14 @@ final class RedisInstanceCoordinator implements DistributedCoordinator {
 	}
 
 	@Override
-	public @Nullable Object copyStamp(Object key) {
+	public @Nullable Object copyStamp(Object key, boolean mayBlock) {
 		NearCache near = this.layer.near();
 		if (!near.trusted()) {
 			return null;
 		}
 		try {
-			String entry = this.evictions.entry(key);
+			// the generation is read at most once, and never on a thread that must not block
+			String entry = mayBlock ? this.evictions.entry(key) : this.evictions.knownEntry(key);
 			return (entry != null) ? near.stamp(entry) : null;
 		}
 		catch (DistributedUnavailableException ex) {

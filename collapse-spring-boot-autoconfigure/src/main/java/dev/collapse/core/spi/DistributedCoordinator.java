@@ -95,10 +95,12 @@ public interface DistributedCoordinator {
 
 	/**
 	 * What this node knows of the fleet's entry of {@code key} now: taken before {@link #serve},
-	 * handed back to {@link #keepCopy}.
+	 * handed back to {@link #keepCopy}. Called on the caller's thread.
+	 * @param mayBlock whether that thread may wait for a command (a synchronous caller's); when
+	 * false (an asynchronous caller's, maybe an I/O thread) no command is sent
 	 * @return {@code null} when no copy of what the serve returns may be kept
 	 */
-	default @Nullable Object copyStamp(Object key) {
+	default @Nullable Object copyStamp(Object key, boolean mayBlock) {
 		return null;
 	}
 
