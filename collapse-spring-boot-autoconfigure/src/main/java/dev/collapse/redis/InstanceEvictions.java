@@ -201,15 +201,17 @@ final class InstanceEvictions {
 				this.layer.near().touch(entry);
 				String storedText = this.layer.link().callEvenIfDown((commands) -> commands.get(this.generationKey));
 				long stored = (storedText != null) ? parse(storedText) : 0;
+				boolean unheard;
 				synchronized (this) {
 					if (stored == used) {
 						return found;
 					}
-					if (this.generation == used && adopt(stored)) {
-						// no message moved it meanwhile: the stored one is newer than what this node
-						// knew, so another node's evictAll went unheard so far: act on it now
-						heardEvictAll();
-					}
+					// no message moved it meanwhile: the stored one is newer than what this node knew
+					unheard = this.generation == used && adopt(stored);
+				}
+				if (unheard) {
+					// another node's evictAll, whose message has not arrived: act on it now
+					heardEvictAll();
 				}
 			}
 			return found;
