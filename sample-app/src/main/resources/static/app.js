@@ -269,7 +269,7 @@ async function pollMetrics() {
   polling = true;
   const instance = $('#instance').value;
   try {
-    const results = ['hit', 'leader', 'follower', 'remote', 'stale', 'fallback'];
+    const results = ['hit', 'leader', 'follower', 'remote', 'stale', 'fallback', 'failure'];
     const calls = await Promise.all(results.map((result) => statistic('collapse.calls', instance, { result }, 'COUNT')));
     results.forEach((result, index) => show('#m-calls-' + result, calls[index]));
 

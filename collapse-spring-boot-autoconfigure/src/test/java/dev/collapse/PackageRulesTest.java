@@ -26,7 +26,7 @@ class PackageRulesTest {
 
 	@Test
 	void corePluginsAndEndpointUseNothingOfAop() throws IOException {
-		for (String below : List.of("core", "redis", "metrics", "actuate")) {
+		for (String below : List.of("core", "redis", "metrics", "actuate", "oauth2", "schedule")) {
 			assertThat(references(below, "dev.collapse.aop")).as("files of %s that use aop", below).isEmpty();
 		}
 	}

@@ -26,6 +26,7 @@ import dev.collapse.core.Collapser;
 import dev.collapse.core.RefreshTrigger;
 import dev.collapse.core.RetrySettings;
 import dev.collapse.core.spi.DistributedStatus;
+import dev.collapse.schedule.ScheduledJobs;
 
 /**
  * The {@code collapse} actuator endpoint: every instance with its effective settings, loads in
@@ -58,6 +59,8 @@ public class CollapseEndpoint {
 
 	private final @Nullable DistributedStatus distributed;
 
+	private final @Nullable ScheduledJobs schedules;
+
 	/**
 	 * @param registry the instances, {@code null} when collapsing is switched off
 	 * ({@code collapse.enabled=false})
@@ -66,9 +69,18 @@ public class CollapseEndpoint {
 	 */
 	public CollapseEndpoint(@Nullable CollapseRegistry registry, CollapseStatistics statistics,
 			@Nullable DistributedStatus distributed) {
+		this(registry, statistics, distributed, null);
+	}
+
+	/**
+	 * @param schedules the once-per-fleet jobs, {@code null} when there are none
+	 */
+	public CollapseEndpoint(@Nullable CollapseRegistry registry, CollapseStatistics statistics,
+			@Nullable DistributedStatus distributed, @Nullable ScheduledJobs schedules) {
 		this.registry = registry;
 		this.statistics = statistics;
 		this.distributed = distributed;
+		this.schedules = schedules;
 	}
 
 	/** Whether collapsing is on, every instance by name, and the distributed layer. */
@@ -81,7 +93,23 @@ public class CollapseEndpoint {
 				.sorted(Comparator.comparing(CollapseInstance::name))
 				.forEach((instance) -> instances.put(instance.name(), describe(instance)));
 		}
-		return new CollapseDescriptor(this.registry != null, distributed(), instances);
+		return new CollapseDescriptor(this.registry != null, distributed(), instances, schedules());
+	}
+
+	/** What became of the fire times of each once-per-fleet job on this node, by job name. */
+	private Map<String, ScheduleDescriptor> schedules() {
+		Map<String, ScheduleDescriptor> described = new LinkedHashMap<>();
+		if (this.schedules != null) {
+			this.schedules.jobs().stream().sorted(Comparator.comparing(ScheduledJobs.Job::name)).forEach((job) -> {
+				Map<String, Long> runs = new LinkedHashMap<>();
+				for (ScheduledJobs.Outcome outcome : ScheduledJobs.Outcome.values()) {
+					runs.put(outcome.tag(), job.count(outcome));
+				}
+				Instant lost = job.lastLost();
+				described.put(job.name(), new ScheduleDescriptor(job.cron(), runs, (lost != null) ? lost.toString() : null));
+			});
+		}
+		return described;
 	}
 
 	/** One instance, or {@code null} (404) if there is no instance of that name. */
@@ -198,7 +226,7 @@ public class CollapseEndpoint {
 				new RetryDescriptor(retry.maxAttempts(), text(retry.baseDelay()), text(retry.maxDelay()),
 						retry.retryOn().stream().map(Class::getName).toList(),
 						retry.ignore().stream().map(Class::getName).toList()),
-				text(settings.staleIfError()), instance.distributed() ? "redis" : "local");
+				text(settings.staleIfError()), text(settings.failureTtl()), instance.distributed() ? "redis" : "local");
 	}
 
 	/** ISO-8601, as Spring Boot binds it back: {@code PT5M}. */
@@ -212,9 +240,20 @@ public class CollapseEndpoint {
 	 * calls and there are no instances
 	 * @param redis state of the distributed layer
 	 * @param instances every instance, by name
+	 * @param schedules every once-per-fleet job, by name
 	 */
-	public record CollapseDescriptor(boolean enabled, RedisDescriptor redis, Map<String, InstanceDescriptor> instances)
-			implements OperationResponseBody {
+	public record CollapseDescriptor(boolean enabled, RedisDescriptor redis, Map<String, InstanceDescriptor> instances,
+			Map<String, ScheduleDescriptor> schedules) implements OperationResponseBody {
+	}
+
+	/**
+	 * One once-per-fleet job on this node.
+	 * @param cron its cron expression
+	 * @param runs fire times by outcome: run, failed, skipped, lost
+	 * @param lastLost nominal time of the latest lost run this node found, ISO-8601
+	 */
+	@JsonInclude(JsonInclude.Include.NON_NULL)
+	public record ScheduleDescriptor(String cron, Map<String, Long> runs, @Nullable String lastLost) {
 	}
 
 	/**
@@ -247,7 +286,8 @@ public class CollapseEndpoint {
 
 	/** Effective settings of one instance; durations in ISO-8601. */
 	public record SettingsDescriptor(String ttl, String jitter, String jitterMax, String waitTimeout,
-			boolean cacheNulls, double earlyRefreshBeta, RetryDescriptor retry, String staleIfError, String mode) {
+			boolean cacheNulls, double earlyRefreshBeta, RetryDescriptor retry, String staleIfError, String failureTtl,
+			String mode) {
 	}
 
 	/** Retry settings of one instance. */

@@ -13,8 +13,9 @@ import java.lang.annotation.Target;
  *
  * <p>Put it on a public method of a Spring bean called through its proxy. The method may return a
  * plain value, {@code Optional}, {@code CompletionStage}/{@code CompletableFuture} or Reactor's
- * {@code Mono}; {@code void} and multi-value types ({@code Flux}, {@code Stream}...) are refused
- * at startup.
+ * {@code Mono}, or nothing: concurrent callers of a {@code void} method share one run, and with a
+ * ttl its completion is reused (nothing runs) until the ttl ends. Multi-value types
+ * ({@code Flux}, {@code Stream}...) are refused at startup.
  *
  * <p>Every attribute left empty takes {@code collapse.instances.<name>.*}, then
  * {@code collapse.defaults.*}. An attribute that is set is still overridden by
@@ -63,5 +64,13 @@ public @interface Collapsed {
 	 * next caller starts a new load, and the late result of the first one is stored nowhere.
 	 */
 	String loadTimeout() default "";
+
+	/**
+	 * How long a failed load's exception is served to the callers of its key instead of a new
+	 * load, plus the jitter (a share of it, or at most as much again): while an upstream is down,
+	 * one load per window reaches it. {@code "0"} caches no failure. With Redis, other nodes get a
+	 * {@link dev.collapse.core.CollapseRemoteLoadException} naming the failure's type and message.
+	 */
+	String failureTtl() default "";
 
 }

@@ -20,9 +20,12 @@ import org.springframework.core.annotation.AnnotationUtils;
 
 import dev.collapse.annotation.CollapseEvict;
 import dev.collapse.annotation.Collapsed;
+import dev.collapse.annotation.OncePerFleet;
+import dev.collapse.annotation.Spread;
+import dev.collapse.schedule.ScheduleOperations;
 
 /**
- * Finds the {@code @Collapsed} and {@code @CollapseEvict} methods of every bean as it is created, and resolves them once
+ * Finds the {@code @Collapsed}, {@code @CollapseEvict}, {@code @OncePerFleet} and {@code @Spread} methods of every bean as it is created, and resolves them once
  * all singletons exist, so that a bad annotation stops the application at startup with a message
  * that names the method and attribute. It depends on nothing at creation, so it delays no bean.
  */
@@ -48,12 +51,16 @@ public final class CollapsedMethodValidator implements BeanPostProcessor, SmartI
 	public Object postProcessAfterInitialization(Object bean, String beanName) throws BeansException {
 		Class<?> targetClass = AopUtils.getTargetClass(bean);
 		if (!(AnnotationUtils.isCandidateClass(targetClass, Collapsed.class)
-				|| AnnotationUtils.isCandidateClass(targetClass, CollapseEvict.class)) || !this.seen.add(targetClass)) {
+				|| AnnotationUtils.isCandidateClass(targetClass, CollapseEvict.class)
+				|| AnnotationUtils.isCandidateClass(targetClass, OncePerFleet.class)
+				|| AnnotationUtils.isCandidateClass(targetClass, Spread.class)) || !this.seen.add(targetClass)) {
 			return bean;
 		}
 		Map<Method, Boolean> annotated = MethodIntrospector.selectMethods(targetClass,
 				(MethodIntrospector.MetadataLookup<Boolean>) (method) -> (AnnotatedElementUtils.hasAnnotation(method,
-						Collapsed.class) || !EvictOperations.annotations(method).isEmpty()) ? Boolean.TRUE : null);
+						Collapsed.class) || !EvictOperations.annotations(method).isEmpty()
+						|| AnnotatedElementUtils.hasAnnotation(method, OncePerFleet.class)
+						|| AnnotatedElementUtils.hasAnnotation(method, Spread.class)) ? Boolean.TRUE : null);
 		for (Method method : annotated.keySet()) {
 			Validation ready;
 			synchronized (this.pending) {
@@ -73,10 +80,14 @@ public final class CollapsedMethodValidator implements BeanPostProcessor, SmartI
 	public void afterSingletonsInstantiated() {
 		CollapsedOperations collapsed = this.beanFactory.getBean(CollapsedOperations.class);
 		EvictOperations evictions = this.beanFactory.getBeanProvider(EvictOperations.class).getIfAvailable();
+		ScheduleOperations schedules = this.beanFactory.getBeanProvider(ScheduleOperations.class).getIfAvailable();
 		Validation resolved = (method, targetClass) -> {
 			collapsed.validate(method, targetClass);
 			if (evictions != null) {
 				evictions.validate(method, targetClass);
+			}
+			if (schedules != null) {
+				schedules.validate(method, targetClass);
 			}
 		};
 		List<Map.Entry<Method, Class<?>>> drained;

@@ -19,7 +19,8 @@ import dev.collapse.core.CollapseInstance;
 
 /**
  * Turns a call of one return type into a call of the core: a plain value (and {@code Optional},
- * which is a value), a {@code CompletionStage}, or a Reactor {@code Mono}. Chosen once per method.
+ * which is a value, and {@code void}, whose value is its completion), a {@code CompletionStage},
+ * or a Reactor {@code Mono}. Chosen once per method.
  */
 abstract class ReturnAdapter {
 
@@ -40,10 +41,6 @@ abstract class ReturnAdapter {
 	 */
 	static ReturnAdapter of(Method method, String origin) {
 		Class<?> type = method.getReturnType();
-		if (type == void.class || type == Void.class) {
-			throw new CollapseConfigurationException(origin,
-					"a void method has no result to share; @Collapsed needs a method that returns its result");
-		}
 		if (REACTOR_PRESENT && MonoAdapter.isMono(type)) {
 			return new MonoAdapter();
 		}
@@ -73,6 +70,10 @@ abstract class ReturnAdapter {
 	 * when a stage or Mono does not say.
 	 */
 	static Type valueType(Method method, Class<?> targetClass) {
+		if (method.getReturnType() == void.class) {
+			// shared as a completion: a null value, stored like any other
+			return Void.class;
+		}
 		Type type = GenericTypeResolver.resolveType(method.getGenericReturnType(), targetClass);
 		Class<?> raw = method.getReturnType();
 		boolean wrapper = raw == CompletionStage.class || raw == CompletableFuture.class

@@ -16,6 +16,7 @@ import dev.collapse.actuate.CollapseEndpointWebExtension;
 import dev.collapse.actuate.CollapseStatistics;
 import dev.collapse.core.CollapseRegistry;
 import dev.collapse.core.spi.DistributedStatus;
+import dev.collapse.schedule.ScheduledJobs;
 
 /**
  * The {@code collapse} actuator endpoint and the statistics it shows, when the endpoint is
@@ -37,9 +38,10 @@ public final class CollapseEndpointAutoConfiguration {
 	@Bean
 	@ConditionalOnMissingBean
 	CollapseEndpoint collapseEndpoint(ObjectProvider<CollapseRegistry> registry, CollapseStatistics statistics,
-			ObjectProvider<DistributedStatus> distributed) {
+			ObjectProvider<DistributedStatus> distributed, ObjectProvider<ScheduledJobs> schedules) {
 		// no registry: collapse.enabled=false, which the endpoint reports
-		return new CollapseEndpoint(registry.getIfAvailable(), statistics, distributed.getIfUnique());
+		return new CollapseEndpoint(registry.getIfAvailable(), statistics, distributed.getIfUnique(),
+				schedules.getIfAvailable());
 	}
 
 	@Bean

@@ -10,6 +10,7 @@ import org.springframework.context.annotation.Bean;
 
 import dev.collapse.core.CollapseRegistry;
 import dev.collapse.metrics.CollapseMetricsListener;
+import dev.collapse.metrics.ScheduleMeters;
 
 /**
  * Micrometer meters of every collapse instance ({@code collapse.*}), when the application has a
@@ -26,6 +27,12 @@ public final class CollapseMetricsAutoConfiguration {
 	@ConditionalOnMissingBean
 	CollapseMetricsListener collapseMetricsListener(MeterRegistry meterRegistry) {
 		return new CollapseMetricsListener(meterRegistry);
+	}
+
+	@Bean
+	@ConditionalOnMissingBean
+	ScheduleMeters collapseScheduleMeters(MeterRegistry meterRegistry) {
+		return new ScheduleMeters(meterRegistry);
 	}
 
 }

@@ -109,6 +109,8 @@ public class CollapseProperties {
 
 		private @Nullable Duration loadTimeout;
 
+		private @Nullable Duration failureTtl;
+
 		private final EarlyRefresh earlyRefresh = new EarlyRefresh();
 
 		private final Retry retry = new Retry();
@@ -159,6 +161,14 @@ public class CollapseProperties {
 
 		public void setLoadTimeout(@Nullable Duration loadTimeout) {
 			this.loadTimeout = loadTimeout;
+		}
+
+		public @Nullable Duration getFailureTtl() {
+			return this.failureTtl;
+		}
+
+		public void setFailureTtl(@Nullable Duration failureTtl) {
+			this.failureTtl = failureTtl;
 		}
 
 		public EarlyRefresh getEarlyRefresh() {

@@ -46,6 +46,12 @@ public class InstanceDefaults {
 	 */
 	private Duration loadTimeout = Duration.ofSeconds(60);
 
+	/**
+	 * How long a failed load's exception is served to the callers of its key instead of a new load, plus the jitter
+	 * (capped at this value). 0 caches no failure.
+	 */
+	private Duration failureTtl = Duration.ZERO;
+
 	private final EarlyRefresh earlyRefresh = new EarlyRefresh();
 
 	private final Retry retry = new Retry();
@@ -96,6 +102,14 @@ public class InstanceDefaults {
 
 	public void setLoadTimeout(Duration loadTimeout) {
 		this.loadTimeout = loadTimeout;
+	}
+
+	public Duration getFailureTtl() {
+		return this.failureTtl;
+	}
+
+	public void setFailureTtl(Duration failureTtl) {
+		this.failureTtl = failureTtl;
 	}
 
 	public EarlyRefresh getEarlyRefresh() {

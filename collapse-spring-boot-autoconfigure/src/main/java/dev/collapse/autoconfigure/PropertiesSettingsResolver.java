@@ -76,7 +76,12 @@ final class PropertiesSettingsResolver implements SettingsResolver {
 				(annotation != null) ? annotation.loadTimeout() : "", origin, "loadTimeout", this::duration,
 				defaults.getLoadTimeout(), "collapse.defaults.load-timeout")
 			.check(CollapseSettings::requireLoadTimeout);
-		return new CollapseSettings(ttl, jitter, waitTimeout, cacheNulls, beta, retry, staleIfError, loadTimeout);
+		Duration failureTtl = pick(own, CollapseProperties.Instance::getFailureTtl, ownPrefix + "failure-ttl",
+				(annotation != null) ? annotation.failureTtl() : "", origin, "failureTtl", this::duration,
+				defaults.getFailureTtl(), "collapse.defaults.failure-ttl")
+			.check(CollapseSettings::requireFailureTtl);
+		return new CollapseSettings(ttl, jitter, waitTimeout, cacheNulls, beta, retry, staleIfError, loadTimeout,
+				failureTtl);
 	}
 
 	private RetrySettings retry(CollapseProperties.@Nullable Instance own, InstanceDefaults.Retry defaults, String ownPrefix) {

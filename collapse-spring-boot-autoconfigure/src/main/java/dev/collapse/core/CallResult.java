@@ -22,7 +22,13 @@ public enum CallResult {
 	STALE,
 
 	/** The distributed layer was unavailable; the call was collapsed locally instead. */
-	FALLBACK;
+	FALLBACK,
+
+	/**
+	 * A failed load's exception, cached for the instance's failure-ttl, was served instead of a
+	 * new load.
+	 */
+	FAILURE;
 
 	private final String tag = name().toLowerCase(java.util.Locale.ROOT);
 

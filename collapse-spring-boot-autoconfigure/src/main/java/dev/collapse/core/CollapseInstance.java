@@ -20,7 +20,8 @@ import dev.collapse.core.spi.DistributedCoordinator;
  * <li>At most one load runs at a time in this JVM. Callers that arrive while it runs wait for
  * its outcome, on a future, never by polling.</li>
  * <li>Every waiting caller gets the outcome of the load: the same value, or the same exception.
- * A failed load stores nothing.</li>
+ * A failed load stores nothing, unless the settings' failure-ttl is set: its exception is then
+ * served to the callers of the key for that window, without a load.</li>
  * <li>A waiting caller that times out, is interrupted or cancels its own future stops waiting;
  * the load goes on for the others.</li>
  * <li>A load that calls its own key on the same thread fails at once with
@@ -74,6 +75,9 @@ public final class CollapseInstance {
 
 	final boolean caches;
 
+	/** Whether calls look in the store first: it holds results ({@link #caches}) or failures (failure-ttl). */
+	private final boolean readsStore;
+
 	final long ttlNanos;
 
 	/** How long past its expiry an entry still counts for stale-if-error and the expired trigger. */
@@ -109,44 +113,7 @@ public final class CollapseInstance {
 	InstanceEvents events = InstanceEvents.NONE;
 
 	/** What listeners see of this instance: reads only, so that they cannot drive loads. */
-	private final InstanceView view = new InstanceView() {
-
-		@Override
-		public String name() {
-			return CollapseInstance.this.name();
-		}
-
-		@Override
-		public CollapseSettings settings() {
-			return CollapseInstance.this.settings();
-		}
-
-		@Override
-		public @Nullable Type valueType() {
-			return CollapseInstance.this.valueType();
-		}
-
-		@Override
-		public boolean distributed() {
-			return CollapseInstance.this.distributed();
-		}
-
-		@Override
-		public int inflight() {
-			return CollapseInstance.this.inflight();
-		}
-
-		@Override
-		public long storedEntries() {
-			return CollapseInstance.this.storedEntries();
-		}
-
-		@Override
-		public String toString() {
-			return CollapseInstance.this.toString();
-		}
-
-	};
+	private final InstanceView view = new ReadOnlyView(this);
 
 	CollapseInstance(String name, CollapseSettings settings, LocalStore store, ScheduledExecutorService scheduler,
 			Executor executor, @Nullable Executor refreshExecutor) {
@@ -166,6 +133,7 @@ public final class CollapseInstance {
 		this.executor = executor;
 		this.refreshExecutor = refreshExecutor;
 		this.caches = settings.caches();
+		this.readsStore = this.caches || settings.cachesFailures();
 		this.ttlNanos = settings.ttl().toNanos();
 		this.staleIfErrorNanos = settings.staleIfError().toNanos();
 		this.retainNanos = Math.max(this.staleIfErrorNanos, Math.min(this.ttlNanos, MAX_RETAIN_NANOS));
@@ -248,11 +216,15 @@ public final class CollapseInstance {
 	public <C> @Nullable Object call(Object key, ContextLoader<C> loader, C context) throws Throwable {
 		boolean distributed = this.coordinator != null && this.coordinator.available();
 		// with the fleet, only its entries' copies (near cache), and only while they are trusted
-		if (this.caches && (!distributed || this.coordinator.copiesTrusted())) {
+		if (this.readsStore && (!distributed || this.coordinator.copiesTrusted())) {
 			Entry entry = this.store.get(this.name, key);
 			if (entry != null && entry.copy() == distributed) {
 				long now = this.ticker.read();
 				if (!entry.expired(now)) {
+					if (entry.failure() != null) {
+						this.events.onCall(CallResult.FAILURE);
+						throw entry.failure();
+					}
 					this.events.onCall(CallResult.HIT);
 					if (shouldRefreshEarly(key, entry, now)) {
 						Loader bound = () -> loader.load(context);
@@ -306,11 +278,15 @@ public final class CollapseInstance {
 	public CompletableFuture<@Nullable Object> callAsync(Object key, AsyncLoader loader) {
 		boolean distributed = this.coordinator != null && this.coordinator.available();
 		// with the fleet, only its entries' copies (near cache), and only while they are trusted
-		if (this.caches && (!distributed || this.coordinator.copiesTrusted())) {
+		if (this.readsStore && (!distributed || this.coordinator.copiesTrusted())) {
 			Entry entry = this.store.get(this.name, key);
 			if (entry != null && entry.copy() == distributed) {
 				long now = this.ticker.read();
 				if (!entry.expired(now)) {
+					if (entry.failure() != null) {
+						this.events.onCall(CallResult.FAILURE);
+						return CompletableFuture.failedFuture(entry.failure());
+					}
 					this.events.onCall(CallResult.HIT);
 					if (shouldRefreshEarly(key, entry, now)) {
 						this.earlyRefresh.submit(key, entry, loader);

@@ -2,6 +2,7 @@ package dev.collapse.core;
 
 import java.time.Duration;
 import java.util.Objects;
+import java.util.concurrent.ThreadLocalRandom;
 
 import org.jspecify.annotations.Nullable;
 
@@ -20,9 +21,12 @@ import org.jspecify.annotations.Nullable;
  * fails; zero serves the failure
  * @param loadTimeout longest time a load holds its key: past it the key is released (a new caller
  * starts a new load) and the late result is stored nowhere
+ * @param failureTtl how long a failed load's exception is served to the callers of its key
+ * (plus its jitter, see {@link #failureWindowNanos()}); zero caches no failure
  */
 public record CollapseSettings(Duration ttl, Jitter jitter, Duration waitTimeout, boolean cacheNulls,
-		double earlyRefreshBeta, RetrySettings retry, Duration staleIfError, Duration loadTimeout) {
+		double earlyRefreshBeta, RetrySettings retry, Duration staleIfError, Duration loadTimeout,
+		Duration failureTtl) {
 
 	/** Load timeout when none is given: a load that runs this long is taken for hung. */
 	public static final Duration DEFAULT_LOAD_TIMEOUT = Duration.ofSeconds(60);
@@ -38,6 +42,13 @@ public record CollapseSettings(Duration ttl, Jitter jitter, Duration waitTimeout
 		Objects.requireNonNull(retry, "retry");
 		requireStaleIfError(staleIfError);
 		requireLoadTimeout(loadTimeout);
+		requireFailureTtl(failureTtl);
+	}
+
+	/** Settings that cache no failure. */
+	public CollapseSettings(Duration ttl, Jitter jitter, Duration waitTimeout, boolean cacheNulls,
+			double earlyRefreshBeta, RetrySettings retry, Duration staleIfError, Duration loadTimeout) {
+		this(ttl, jitter, waitTimeout, cacheNulls, earlyRefreshBeta, retry, staleIfError, loadTimeout, Duration.ZERO);
 	}
 
 	/** Settings with the {@linkplain #DEFAULT_LOAD_TIMEOUT default load timeout}. */
@@ -92,6 +103,33 @@ public record CollapseSettings(Duration ttl, Jitter jitter, Duration waitTimeout
 					+ "its key for ever); was " + loadTimeout);
 		}
 		return loadTimeout;
+	}
+
+	/** @throws IllegalArgumentException unless {@code failureTtl} is zero or positive */
+	public static Duration requireFailureTtl(@Nullable Duration failureTtl) {
+		if (failureTtl == null || failureTtl.isNegative()) {
+			throw new IllegalArgumentException("failure-ttl must be 0 (cache no failure) or a positive duration such as "
+					+ "2s; was " + failureTtl);
+		}
+		return failureTtl;
+	}
+
+	/** Whether a failed load's exception is served to the callers of its key for a while. */
+	public boolean cachesFailures() {
+		return !this.failureTtl.isZero();
+	}
+
+	/**
+	 * One draw of how long a failure is served: {@code failureTtl} plus the instance's jitter,
+	 * uniform in {@code [0, min(jitter, failureTtl)]}. A share such as {@code 10%} is taken of
+	 * the failure-ttl; a fixed jitter is capped at the failure-ttl, so that a jitter meant for a
+	 * long ttl never stretches a short failure window many times over. Zero when failures are not
+	 * cached.
+	 */
+	public long failureWindowNanos() {
+		long base = this.failureTtl.toNanos();
+		long max = Math.min(this.jitter.max(this.failureTtl).toNanos(), base);
+		return base + ((max <= 0) ? 0 : ThreadLocalRandom.current().nextLong(max + 1));
 	}
 
 	/** Settings that collapse concurrent calls only, with the given wait timeout. */

@@ -201,9 +201,12 @@ final class FleetLeader {
 			return fallback.load();
 		}
 		if (failure != null) {
-			this.instance.flights.complete(key, flight, null, failure, CallResult.FOLLOWER, load.nanos, events);
-			if (load.ran) {
-				events.onCall(CallResult.LEADER);
+			// a failure the fleet cached (failure-ttl), served without a load here
+			boolean cached = !load.ran && failure instanceof CollapseRemoteLoadException;
+			this.instance.flights.complete(key, flight, null, failure, cached ? CallResult.FAILURE : CallResult.FOLLOWER,
+					load.nanos, events);
+			if (load.ran || cached) {
+				events.onCall(cached ? CallResult.FAILURE : CallResult.LEADER);
 			}
 			throw failure;
 		}
@@ -280,7 +283,7 @@ final class FleetLeader {
 			return;
 		}
 		long expiresAt = stamp.startedAt + remaining;
-		Entry copy = new Entry(outcome.value(), outcome.loadNanos(), expiresAt, expiresAt, version);
+		Entry copy = Entry.copy(outcome.value(), outcome.loadNanos(), expiresAt, version);
 		this.coordinator.keepCopy(key, stamp.stamp, version, () -> this.instance.evictions.store(key, flight, copy));
 	}
 

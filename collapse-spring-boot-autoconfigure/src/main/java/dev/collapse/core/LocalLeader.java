@@ -75,12 +75,20 @@ final class LocalLeader {
 
 	private @Nullable Object leadFlow(Object key, Flight flight, @Nullable Loader loader,
 			@Nullable AsyncLoader asyncLoader, boolean fallback) throws Throwable {
-		Entry entry = this.instance.caches ? retained(key) : null;
+		Entry entry = (this.instance.caches || this.instance.settings.cachesFailures()) ? retained(key) : null;
 		if (entry != null && !entry.expired(this.ticker.read())) {
 			// stored between this caller's miss and its flight: serve it without a load
-			this.instance.flights.complete(key, flight, entry.value(), null, CallResult.HIT, 0, this.instance.events);
-			this.instance.events.onCall(CallResult.HIT);
+			CallResult served = (entry.failure() != null) ? CallResult.FAILURE : CallResult.HIT;
+			this.instance.flights.complete(key, flight, entry.value(), entry.failure(), served, 0, this.instance.events);
+			this.instance.events.onCall(served);
+			if (entry.failure() != null) {
+				throw entry.failure();
+			}
 			return entry.value();
+		}
+		if (entry != null && entry.failure() != null) {
+			// a failure whose window is over: neither a value to fall back on nor a reload
+			entry = null;
 		}
 		if (entry != null) {
 			this.instance.events.onRefresh(RefreshTrigger.EXPIRED);
@@ -173,6 +181,12 @@ final class LocalLeader {
 		try {
 			if (served != CallResult.STALE && failure == null) {
 				store(key, flight, value, loadNanos);
+			}
+			else if (failure != null && caller && this.instance.settings.cachesFailures()) {
+				// failure-ttl; not an early refresh's failure, whose entry is still fresh, and
+				// never in place of stale-if-error, which has served a value instead
+				long expiresAt = this.ticker.read() + this.instance.settings.failureWindowNanos();
+				this.instance.evictions.store(key, flight, Entry.failed(failure, loadNanos, expiresAt));
 			}
 		}
 		finally {

@@ -100,9 +100,9 @@ final class LocalSingleFlight {
 		int served = flight.followers + 1;
 		flight.settle(value, failure, followerResult);
 		// a herd is the callers one load served: none when the flight was served from a stored
-		// entry, and an early refresh's flight has no caller of its own
+		// entry or a cached failure, and an early refresh's flight has no caller of its own
 		int callers = flight.refresh ? served - 1 : served;
-		if (followerResult != CallResult.HIT && callers > 0) {
+		if (followerResult != CallResult.HIT && followerResult != CallResult.FAILURE && callers > 0) {
 			events.onHerd(key, callers, loadNanos);
 		}
 	}

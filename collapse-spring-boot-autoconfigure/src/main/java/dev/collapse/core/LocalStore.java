@@ -115,13 +115,27 @@ public final class LocalStore {
 	 * @param loadNanos how long the load took (X-Fetch's delta)
 	 * @param expiresAt ticker time from which the entry is no longer served as a hit
 	 * @param retainUntil ticker time until which an expired entry is still worth keeping
+	 * @param failure the exception of a failed load, served until {@code expiresAt} instead of a
+	 * value (failure-ttl); {@code null} for a result
 	 * @param version for a copy of a fleet entry (near cache), the fleet's version of it; {@code null}
 	 * for a result of this JVM
 	 */
-	record Entry(@Nullable Object value, long loadNanos, long expiresAt, long retainUntil, @Nullable String version) {
+	record Entry(@Nullable Object value, long loadNanos, long expiresAt, long retainUntil, @Nullable Throwable failure,
+			@Nullable String version) {
 
+		/** A result. */
 		Entry(@Nullable Object value, long loadNanos, long expiresAt, long retainUntil) {
-			this(value, loadNanos, expiresAt, retainUntil, null);
+			this(value, loadNanos, expiresAt, retainUntil, null, null);
+		}
+
+		/** A failure, served until {@code expiresAt} and kept no longer. */
+		static Entry failed(Throwable failure, long loadNanos, long expiresAt) {
+			return new Entry(null, loadNanos, expiresAt, expiresAt, failure, null);
+		}
+
+		/** A copy of the fleet's entry {@code version}, served until {@code expiresAt} and kept no longer. */
+		static Entry copy(@Nullable Object value, long loadNanos, long expiresAt, String version) {
+			return new Entry(value, loadNanos, expiresAt, expiresAt, null, version);
 		}
 
 		/** Whether it is a copy of a fleet entry, served only while the coordinator trusts copies. */

@@ -68,10 +68,23 @@ final class LeadCompletion {
 		boolean mayComplete = lease.finish();
 		long loadNanos = System.nanoTime() - start;
 		if (failure != null) {
-			// waiters contend again, one at a time, and each node sees a failure of its own load
-			complete(entry, lock, token, "", 0, false);
-			if (previous != null && previous.entry() != null && !previous.entry().handOff() && this.staleIfErrorMillis > 0
-					&& System.currentTimeMillis() - previous.entry().expiresAt() < this.staleIfErrorMillis) {
+			boolean stale = previous != null && previous.entry() != null && !previous.entry().handOff()
+					&& !previous.entry().failed() && this.staleIfErrorMillis > 0
+					&& System.currentTimeMillis() - previous.entry().expiresAt() < this.staleIfErrorMillis;
+			if (stale || !this.settings.cachesFailures() || !mayComplete) {
+				// waiters contend again, one at a time, and each node sees a failure of its own load;
+				// stale-if-error keeps the expired entry, which serves them instead of a failure
+				complete(entry, lock, token, "", 0, false);
+			}
+			else {
+				// failure-ttl: the failure is the key's entry for its window, served by the lease
+				// script and to the waiters woken now; an eviction deletes it like any entry
+				long windowMillis = Math.max(1, TimeUnit.NANOSECONDS.toMillis(this.settings.failureWindowNanos()));
+				RedisEntry failed = RedisEntry.failure(System.currentTimeMillis() + windowMillis,
+						TimeUnit.NANOSECONDS.toMicros(loadNanos), token, failure);
+				complete(entry, lock, token, failed.encode(), windowMillis, false);
+			}
+			if (stale) {
 				return new Outcome(previous.value(), CallResult.STALE, loadNanos, 0, false, null);
 			}
 			throw failure;

@@ -269,9 +269,28 @@ public final class RedisDistributedLayer implements DistributedLayer, Distribute
 
 	@Override
 	public DistributedCoordinator coordinator(String name, CollapseSettings settings, Type valueType) {
-		RedisValueSerializer.Codec codec = this.serializer.codec(valueType);
+		RedisValueSerializer.Codec codec = (valueType == void.class || valueType == Void.class) ? COMPLETION
+				: this.serializer.codec(valueType);
 		return new RedisInstanceCoordinator(this, name, settings, codec, evictions(name));
 	}
+
+	/**
+	 * The value of a {@code void} method: its completion, stored as an empty text so that other nodes
+	 * reuse it for the ttl like any result. It never reaches the application's serializer.
+	 */
+	private static final RedisValueSerializer.Codec COMPLETION = new RedisValueSerializer.Codec() {
+
+		@Override
+		public String write(@Nullable Object value) {
+			return "";
+		}
+
+		@Override
+		public @Nullable Object read(String text) {
+			return null;
+		}
+
+	};
 
 	// ---- evictions (docs/design.md, Evictions)
 

@@ -17,6 +17,7 @@ import org.jspecify.annotations.Nullable;
 import dev.collapse.core.AsyncLoader;
 import dev.collapse.core.CallResult;
 import dev.collapse.core.CollapseInterruptedException;
+import dev.collapse.core.CollapseRemoteLoadException;
 import dev.collapse.core.CollapseSettings;
 import dev.collapse.core.CollapseTimeoutException;
 import dev.collapse.core.Loader;
@@ -353,7 +354,14 @@ final class RedisInstanceCoordinator implements DistributedCoordinator {
 		return this.completion;
 	}
 
+	/**
+	 * How {@code read} serves a caller, as {@code served}.
+	 * @throws CollapseRemoteLoadException if it is a cached failure (failure-ttl)
+	 */
 	Outcome hit(Read read, CallResult served) {
+		if (read.entry.failed()) {
+			throw new CollapseRemoteLoadException(this.name, read.entry.failureType(), read.entry.failureMessage());
+		}
 		long remaining = TimeUnit.MILLISECONDS.toNanos(read.entry.expiresAt() - System.currentTimeMillis());
 		return new Outcome(read.value, served, TimeUnit.MICROSECONDS.toNanos(read.entry.loadMicros()),
 				read.entry.handOff() ? 0 : Math.max(0, remaining), false, read.entry.token());
@@ -393,7 +401,8 @@ final class RedisInstanceCoordinator implements DistributedCoordinator {
 				throw new IllegalArgumentException("entry larger than collapse.redis.max-entry-size");
 			}
 			RedisEntry entry = RedisEntry.decode(text);
-			return new Read(entry, this.codec.read(entry.value()));
+			// a failure's text is only ever read as text: nothing of it becomes a type
+			return new Read(entry, entry.failed() ? null : this.codec.read(entry.value()));
 		}
 		catch (Exception ex) {
 			logUnreadable(ex);

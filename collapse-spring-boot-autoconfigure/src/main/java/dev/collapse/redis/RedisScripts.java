@@ -11,7 +11,8 @@ final class RedisScripts {
 	 * now in epoch ms, and what to make of the entry: "0" serves a fresh one, "1" ignores it (it
 	 * could not be read), "v" followed by a token ignores it only if that token wrote it (an early
 	 * refresh of the entry it read: a fresh entry of another load has replaced it, nothing to do).
-	 * Only an entry of kind 's' is fresh: a hand-off ('h') serves the waiters of its load alone.
+	 * Only an entry of kind 's', or a failure ('f', failure-ttl) is fresh: a hand-off ('h') serves
+	 * the waiters of its load alone.
 	 * Returns {1, entry} for a fresh entry; {2} when the lease is this token's, also when a replayed
 	 * call had already set it; {3, holder token, remaining ms} when another attempt holds it.
 	 */
@@ -19,7 +20,7 @@ final class RedisScripts {
 			if ARGV[4] ~= '1' then
 			  local entry = redis.call('GET', KEYS[1])
 			  if entry then
-			    local expiry, writer = string.match(entry, '^c1;(%d+);%d+;s([^;]*);')
+			    local expiry, writer = string.match(entry, '^c1;(%d+);%d+;[sf]([^;]*);')
 			    expiry = tonumber(expiry)
 			    if expiry and expiry > tonumber(ARGV[3]) and ARGV[4] ~= 'v' .. writer then return {1, entry} end
 			  end
@@ -37,7 +38,8 @@ final class RedisScripts {
 			""";
 
 	/**
-	 * Ends a load, fenced by the token: writes the entry (unless ARGV[2] is empty: the load failed),
+	 * Ends a load, fenced by the token: writes the entry (unless ARGV[2] is empty: the load failed
+	 * and no failure is cached),
 	 * deletes the lease and publishes the completion. KEYS: entry, lease. ARGV: token, entry, entry
 	 * ttl in ms, channel, message, "1" to append the entry to the message (sent once, not twice).
 	 * Returns 1, or 0 when the lease is no longer this token's and nothing was done.

@@ -121,11 +121,6 @@ class StartupValidationTest {
 	}
 
 	@Test
-	void voidReturnType() {
-		assertFailure(VoidReturn.class, "void");
-	}
-
-	@Test
 	void fluxReturnType() {
 		assertFailure(FluxReturn.class, "Flux", "emits many values");
 	}
@@ -361,14 +356,6 @@ class StartupValidationTest {
 		@Collapsed(ttl = "${no.such.property}")
 		public String load(Long id) {
 			return "v";
-		}
-
-	}
-
-	public static class VoidReturn {
-
-		@Collapsed
-		public void load(Long id) {
 		}
 
 	}

@@ -28,6 +28,7 @@ class PublicSurfaceTest {
 				// the programmatic API and what a caller of it can get
 				"Collapser", "CallResult", "CollapseException", "CollapseConfigurationException",
 				"CollapseInterruptedException", "CollapseRecursionException", "CollapseTimeoutException",
+				"CollapseRemoteLoadException",
 				// what the aop package drives: an instance and the loads it runs
 				"CollapseInstance", "Loader", "AsyncLoader", "ContextLoader",
 				// custom listeners

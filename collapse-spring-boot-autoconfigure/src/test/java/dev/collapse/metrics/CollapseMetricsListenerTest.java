@@ -161,12 +161,12 @@ class CollapseMetricsListenerTest {
 			users.call(key, () -> "value-" + key);
 		}
 		assertThat(this.meters.getMeters()).hasSize(afterBind);
-		// per instance: 6 call results, 3 load outcomes, herd size, wait, inflight, 2 triggers, retries,
+		// per instance: 7 call results, 3 load outcomes, herd size, wait, inflight, 2 triggers, retries,
 		// redis fallbacks, lost leases and near-cache invalidations
 		assertThat(this.meters.getMeters().stream().filter((meter) -> "products".equals(meter.getId().getTag("name"))))
-			.hasSize(18);
+			.hasSize(19);
 		assertThat(this.meters.getMeters().stream().filter((meter) -> "users".equals(meter.getId().getTag("name"))))
-			.hasSize(18);
+			.hasSize(19);
 		assertThat(this.meters.find("collapse.inflight").gauges()).hasSize(2);
 		for (int i = 0; i < 200; i++) {
 			assertNoTagCarries("key-" + i, "value-key-" + i);

@@ -27,6 +27,7 @@ import dev.collapse.core.CollapseSettings;
 import dev.collapse.core.Jitter;
 import dev.collapse.core.LocalStore;
 import dev.collapse.core.RetrySettings;
+import dev.collapse.schedule.Jobs;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -106,6 +107,7 @@ class PrometheusNamesTest {
 	void everyNameTheDocsAndTheDashboardQueryIsScraped() throws Exception {
 		CollapseInstance products = this.registry.register("products", settings());
 		this.herds.run(products, "k", 3, "v", null);
+		Jobs.register(List.of(new ScheduleMeters(this.prometheus)), "cleanup", "0 0 * * * *");
 		Set<String> scraped = this.prometheus.scrape()
 			.lines()
 			.filter((line) -> !line.startsWith("#") && !line.isBlank())

@@ -158,6 +158,31 @@ class PageBrowserTest {
 	}
 
 	@Test
+	void outageButtonDrawsTheStormAndItsCure() throws IOException {
+		this.browser.get("http://localhost:" + this.port + "/");
+		WebDriverWait wait = new WebDriverWait(this.browser, Duration.ofSeconds(90));
+		WebElement callers = this.browser.findElement(By.id("outage-callers"));
+		callers.clear();
+		callers.sendKeys("30");
+		this.browser.findElement(By.id("run-outage")).click();
+
+		wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("outage-status"), "done"));
+		// one line per run, each with a point at the start and the end of every 100 ms bucket
+		List<WebElement> lines = this.browser.findElements(By.cssSelector("#chart-outage polyline.series"));
+		assertThat(lines).extracting((line) -> line.getAttribute("data-mode"))
+			.containsExactly("off", "on", "failure-ttl");
+		assertThat(lines).allSatisfy((line) -> assertThat(line.getAttribute("points").split(" ")).hasSize(60));
+		assertThat(this.browser.findElements(By.cssSelector("#chart-outage .outage-band"))).hasSize(1);
+		long stormOff = Long.parseLong(outageCell("off", "storm").replace(",", ""));
+		long stormFailureTtl = Long.parseLong(outageCell("failure-ttl", "storm").replace(",", ""));
+		assertThat(stormFailureTtl).isPositive();
+		assertThat(stormFailureTtl * 20).isLessThan(stormOff);
+		assertThat(text("outage-setup")).startsWith("30 callers for 3 s each run");
+		((JavascriptExecutor) this.browser).executeScript("document.getElementById('outage').scrollIntoView()");
+		screenshot("outage.png");
+	}
+
+	@Test
 	void latencyChartKeepsEveryLabelInside() throws IOException {
 		this.browser.get("http://localhost:" + this.port + "/");
 		// latencies of a default run of 2,000 requests on a loaded machine: five digits of milliseconds
@@ -213,6 +238,11 @@ class PageBrowserTest {
 
 	private String cell(String mode, String column) {
 		return this.browser.findElement(By.cssSelector("#results tr[data-mode='" + mode + "'] ." + column)).getText();
+	}
+
+	private String outageCell(String mode, String column) {
+		return this.browser.findElement(By.cssSelector("#outage-results tr[data-mode='" + mode + "'] ." + column))
+			.getText();
 	}
 
 	/** Keeps a picture of the page in target/ for a human to look at; not asserted. */

@@ -112,16 +112,17 @@ public class HerdDemo {
 	}
 
 	/**
-	 * Fires {@code callers} token requests without collapsing, then, right after the cached token
-	 * was evicted, through {@link IdentityProviderClient#token()}.
+	 * Fires {@code callers} token requests without collapsing, then through Spring Security's
+	 * OAuth2 client with collapse ({@link IdentityProviderClient#token(String)}), as a principal of
+	 * this run that has no token yet: all callers need one at once, as when the last one expired.
 	 * @throws DemoBusyException if another demo is running
 	 */
 	public HerdReport tokens(int callers) throws InterruptedException {
 		return exclusively(() -> {
 			Herd herd = herd();
 			HerdRun off = herd.fire("collapsing off", callers, this.idpClient::requestToken, this.idp::issued);
-			this.collapser.evictAll(IdentityProviderClient.TOKEN);
-			HerdRun on = herd.fire("collapsing on", callers, this.idpClient::token, this.idp::issued);
+			String principal = IdentityProviderClient.SERVICE + "-run-" + (this.finished + 1);
+			HerdRun on = herd.fire("collapsing on", callers, () -> this.idpClient.token(principal), this.idp::issued);
 			HerdReport report = new HerdReport("access token", "tokens issued", callers,
 					this.properties.demo().concurrency(), herd.threads(),
 					this.properties.idp().issueDelay().toNanos() / 1e6, 0, cpus(), jdk(), this.collapseEnabled,

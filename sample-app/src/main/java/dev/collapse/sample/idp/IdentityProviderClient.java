@@ -1,118 +1,69 @@
 package dev.collapse.sample.idp;
 
-import java.time.Clock;
-import java.time.Duration;
-import java.time.Instant;
-
-import com.fasterxml.jackson.annotation.JsonProperty;
-
-import org.springframework.core.env.Environment;
-import org.springframework.http.MediaType;
+import org.springframework.security.oauth2.client.OAuth2AuthorizeRequest;
+import org.springframework.security.oauth2.client.OAuth2AuthorizedClient;
+import org.springframework.security.oauth2.client.OAuth2AuthorizedClientManager;
+import org.springframework.security.oauth2.client.endpoint.OAuth2ClientCredentialsGrantRequest;
+import org.springframework.security.oauth2.client.endpoint.RestClientClientCredentialsTokenResponseClient;
+import org.springframework.security.oauth2.client.registration.ClientRegistrationRepository;
+import org.springframework.security.oauth2.core.OAuth2AccessToken;
 import org.springframework.stereotype.Component;
-import org.springframework.util.LinkedMultiValueMap;
-import org.springframework.util.MultiValueMap;
-import org.springframework.web.client.RestClient;
 
-import dev.collapse.annotation.Collapsed;
-import dev.collapse.sample.SampleProperties;
+import dev.collapse.oauth2.CollapsedClientCredentialsProvider;
 
 /**
  * Gets the machine-to-machine token this service presents to its partners: the seed's shared
- * token scenario. Without collapsing, every caller that finds the token expired asks the identity
- * provider for a new one at the same second. With it, one request goes out and the token is reused
- * for {@code collapse.instances.idp-token.ttl} plus a random share of its jitter: its lifetime less
- * a margin that differs from instance to instance, so a fleet does not renew in step either.
+ * token scenario, through Spring Security's OAuth2 client. {@link #token} asks the
+ * {@link OAuth2AuthorizedClientManager} collapse configures: one token request at a time per
+ * registration, the token renewed at a random point before it expires (a different one on each
+ * node), never served within its clock skew. {@link #requestToken} is what each caller would do
+ * without it.
  */
 @Component
 public class IdentityProviderClient {
 
-	/** Instance name of {@link #token()}. */
-	public static final String TOKEN = "idp-token";
+	/** The collapse instance token renewals go through. */
+	public static final String TOKEN = CollapsedClientCredentialsProvider.INSTANCE;
 
-	private final RestClient http = RestClient.create();
+	/** The principal this service asks for tokens as, unless a demo run asks as another. */
+	public static final String SERVICE = "catalogue";
 
-	private final Environment environment;
+	private final OAuth2AuthorizedClientManager manager;
 
-	private final String tokenUri;
+	private final ClientRegistrationRepository registrations;
 
-	private final Clock clock = Clock.systemUTC();
+	private final RestClientClientCredentialsTokenResponseClient plain = new RestClientClientCredentialsTokenResponseClient();
 
-	public IdentityProviderClient(SampleProperties properties, Environment environment) {
-		this.environment = environment;
-		this.tokenUri = properties.idp().tokenUri();
-		TokenCacheCheck.verify(environment, properties.idp().tokenLifetime());
+	public IdentityProviderClient(OAuth2AuthorizedClientManager manager, ClientRegistrationRepository registrations) {
+		this.manager = manager;
+		this.registrations = registrations;
 	}
 
-	/**
-	 * A token valid for a while yet; fetched from the identity provider once per cache period,
-	 * whatever the number of callers.
-	 */
-	@Collapsed(name = TOKEN)
+	/** A token valid for a while yet, as this service asks for it before each partner call. */
 	public AccessToken token() {
-		return requestToken();
+		return token(SERVICE);
 	}
 
 	/**
-	 * Asks the identity provider for a new token, every time: what {@link #token()} does once per
-	 * cache period, and what every caller would do without collapsing.
+	 * A token for {@code principal}: fetched once for all the callers that ask while none is valid.
+	 * A principal nobody asked for yet has no token, as when the last one just expired.
 	 */
+	public AccessToken token(String principal) {
+		OAuth2AuthorizedClient client = this.manager.authorize(
+				OAuth2AuthorizeRequest.withClientRegistrationId(IdpRegistration.ID).principal(principal).build());
+		if (client == null) {
+			throw new IllegalStateException("no token for registration " + IdpRegistration.ID);
+		}
+		return AccessToken.of(client.getAccessToken());
+	}
+
+	/** Asks the identity provider for a new token, every time: every caller without collapsing. */
 	public AccessToken requestToken() {
-		Instant requested = this.clock.instant();
-		MultiValueMap<String, String> form = new LinkedMultiValueMap<>();
-		form.add("grant_type", "client_credentials");
-		form.add("client_id", "catalogue");
-		TokenResponse response = this.http.post()
-			.uri(tokenUri())
-			.contentType(MediaType.APPLICATION_FORM_URLENCODED)
-			.body(form)
-			.retrieve()
-			.body(TokenResponse.class);
-		if (response == null || response.accessToken() == null) {
-			throw new IllegalStateException("the identity provider answered without a token");
-		}
-		// counted from the request, not the answer: the token may have been issued any time in between
-		return new AccessToken(response.accessToken(), requested.plusSeconds(response.expiresIn()));
-	}
-
-	private String tokenUri() {
-		if (!this.tokenUri.isEmpty()) {
-			return this.tokenUri;
-		}
-		// this application's own fake identity provider; the port is known only once the server runs
-		return "http://localhost:" + this.environment.getRequiredProperty("local.server.port") + "/idp/token";
-	}
-
-	record TokenResponse(@JsonProperty("access_token") String accessToken, @JsonProperty("expires_in") long expiresIn) {
-	}
-
-	/** Refuses a cache period that would hand out expired tokens. */
-	static final class TokenCacheCheck {
-
-		private TokenCacheCheck() {
-		}
-
-		static void verify(Environment environment, Duration lifetime) {
-			String instance = "collapse.instances." + TOKEN + ".";
-			Duration ttl = environment.getProperty(instance + "ttl", Duration.class,
-					environment.getProperty("collapse.defaults.ttl", Duration.class, Duration.ZERO));
-			// the library's default jitter is 10% of the ttl
-			String jitterKey = environment.containsProperty(instance + "jitter") ? instance + "jitter"
-					: "collapse.defaults.jitter";
-			String jitter = environment.getProperty(jitterKey, "10%").trim();
-			Duration longest = ttl.plus(jitter.endsWith("%") ? percentOf(ttl, jitter)
-					: environment.getRequiredProperty(jitterKey, Duration.class));
-			if (longest.compareTo(lifetime) >= 0) {
-				throw new IllegalStateException(instance + "ttl + jitter (" + longest
-						+ " at most) must stay under the token lifetime sample.idp.token-lifetime (" + lifetime
-						+ "), or callers would be handed expired tokens");
-			}
-		}
-
-		private static Duration percentOf(Duration ttl, String jitter) {
-			double percent = Double.parseDouble(jitter.substring(0, jitter.length() - 1).trim());
-			return Duration.ofNanos(Math.round(ttl.toNanos() * percent / 100));
-		}
-
+		OAuth2AccessToken token = this.plain
+			.getTokenResponse(new OAuth2ClientCredentialsGrantRequest(
+					this.registrations.findByRegistrationId(IdpRegistration.ID)))
+			.getAccessToken();
+		return AccessToken.of(token);
 	}
 
 }

@@ -1,0 +1,47 @@
+package dev.collapse.annotation;
+
+import java.lang.annotation.Documented;
+import java.lang.annotation.ElementType;
+import java.lang.annotation.Retention;
+import java.lang.annotation.RetentionPolicy;
+import java.lang.annotation.Target;
+
+/**
+ * Runs a {@code @Scheduled(cron = ...)} method on one node of the fleet for each nominal fire time
+ * of its cron expression: the time the trigger chose, not the time a node's clock or thread got
+ * to it, so a node that fires late, a clock a few seconds off and a node started mid-period all
+ * name the same fire time, and the fleet runs it once.
+ *
+ * <p>The fire time is the key of a collapse instance: the first node takes its lease in Redis
+ * (renewed while the job runs), runs the job, and stores its completion for {@link #keep()}; the
+ * other nodes wait at most {@link #waitTimeout()} for that outcome, then skip. A run whose node
+ * died (its lease ended and no completion was stored) is found at a later fire time by one node
+ * and counted as {@code lost}; it is not run again. Without Redis ({@code collapse.redis.enabled})
+ * every node runs every fire time, once per JVM.
+ *
+ * <p>Refused at startup on a method that does not return {@code void} or has no
+ * {@code @Scheduled(cron = ...)}: fixed rates and delays count from each node's start, so their
+ * fire times differ from node to node. Called directly rather than by the scheduler, the method
+ * runs as a plain call. The instance's {@code collapse.instances.<name>.load-timeout} bounds the job.
+ */
+@Target(ElementType.METHOD)
+@Retention(RetentionPolicy.RUNTIME)
+@Documented
+public @interface OncePerFleet {
+
+	/** Instance name: metric tag and key namespace. Defaults to {@code <SimpleClassName>.<methodName>}. */
+	String name() default "";
+
+	/**
+	 * How long the completion of a fire time is kept, so that a node that fires later skips it.
+	 * Defaults to twice the time between the next two fire times, at least one minute.
+	 */
+	String keep() default "";
+
+	/**
+	 * Longest time a node that does not run the job waits for the outcome of the node that does,
+	 * holding its scheduler thread, before it skips the fire time.
+	 */
+	String waitTimeout() default "500ms";
+
+}

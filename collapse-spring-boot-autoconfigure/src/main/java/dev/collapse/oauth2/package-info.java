@@ -1,0 +1,9 @@
+/**
+ * Client-credentials tokens of Spring Security's OAuth2 client fetched once per registration at a
+ * time (in the fleet when tokens are shared), renewed ahead of their expiry at a random point of
+ * a window, and never served past it.
+ */
+@NullMarked
+package dev.collapse.oauth2;
+
+import org.jspecify.annotations.NullMarked;

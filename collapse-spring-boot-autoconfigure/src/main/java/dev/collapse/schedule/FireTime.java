@@ -1,0 +1,56 @@
+package dev.collapse.schedule;
+
+import java.time.Instant;
+
+import org.jspecify.annotations.Nullable;
+import org.springframework.scheduling.TaskScheduler;
+
+/**
+ * The nominal fire time of the scheduled run on this thread: the time its trigger chose, the same
+ * on every node whose scheduler runs the same cron expression, however late the node's thread got
+ * to it. Jobs may read it, for example to clean up what is older than a day before it, the same
+ * way on every node.
+ */
+public final class FireTime {
+
+	private static final ThreadLocal<@Nullable Fire> CURRENT = new ThreadLocal<>();
+
+	private FireTime() {
+	}
+
+	/** The nominal time of the fire this thread runs, or {@code null} outside a scheduled run. */
+	public static @Nullable Instant nominal() {
+		Fire fire = CURRENT.get();
+		return (fire != null) ? fire.nominal() : null;
+	}
+
+	static @Nullable Fire current() {
+		return CURRENT.get();
+	}
+
+	/** Runs {@code task} as the fire {@code fire}. */
+	static void run(Fire fire, Runnable task) {
+		Fire outer = CURRENT.get();
+		CURRENT.set(fire);
+		try {
+			task.run();
+		}
+		finally {
+			if (outer != null) {
+				CURRENT.set(outer);
+			}
+			else {
+				CURRENT.remove();
+			}
+		}
+	}
+
+	/**
+	 * One fire of a scheduled task.
+	 * @param nominal the time its trigger chose
+	 * @param scheduler the scheduler that runs the task, for a start spread over a window
+	 */
+	record Fire(Instant nominal, TaskScheduler scheduler) {
+	}
+
+}

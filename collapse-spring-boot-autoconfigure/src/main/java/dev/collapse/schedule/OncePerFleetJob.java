@@ -1,0 +1,132 @@
+package dev.collapse.schedule;
+
+import java.time.Instant;
+import java.util.NavigableSet;
+import java.util.concurrent.ConcurrentSkipListSet;
+
+import org.aopalliance.intercept.MethodInvocation;
+import org.springframework.aop.ProxyMethodInvocation;
+
+import dev.collapse.core.CollapseInstance;
+import dev.collapse.core.CollapseTimeoutException;
+import dev.collapse.schedule.ScheduledJobs.Outcome;
+
+/**
+ * One {@code @OncePerFleet} job: each fire is a call of its collapse instance with the nominal
+ * fire time as the key, so the lease, its renewal and the fenced completion are those of any load.
+ * The value stored is a marker of what happened: run, failed or lost.
+ *
+ * <p>Lost runs: a node that waited for another node's run and gave up keeps the fire time, and at
+ * its next fires calls the instance for it again with a loader that runs nothing and stores
+ * {@link #LOST}. While the other node still holds the lease the call times out (still running);
+ * once it has stored its marker the call reads it; if its lease ended without a marker, exactly one
+ * node leads that key, stores {@code LOST} and counts it.
+ */
+final class OncePerFleetJob {
+
+	static final String RUN = "run";
+
+	static final String FAILED = "failed";
+
+	static final String LOST = "lost";
+
+	/** Most fire times kept to check; the oldest go first. */
+	private static final int MAX_PENDING = 32;
+
+	private static final System.Logger logger = System.getLogger(OncePerFleetJob.class.getName());
+
+	private final CollapseInstance instance;
+
+	private final ScheduledJobs.Job job;
+
+	/** Fire times another node held when this one gave up waiting; written by the fires only. */
+	private final NavigableSet<Instant> pending = new ConcurrentSkipListSet<>();
+
+	OncePerFleetJob(CollapseInstance instance, ScheduledJobs.Job job) {
+		this.instance = instance;
+		this.job = job;
+		job.unsettled(() -> this.pending);
+	}
+
+	CollapseInstance instance() {
+		return this.instance;
+	}
+
+	/** Runs the fire {@code nominal} here, unless another node ran it or runs it. */
+	void fire(Instant nominal, MethodInvocation invocation) throws Throwable {
+		checkPending();
+		Throwable[] failure = new Throwable[1];
+		boolean[] ran = new boolean[1];
+		try {
+			this.instance.call(nominal.toString(), () -> {
+				ran[0] = true;
+				try {
+					proceed(invocation);
+					return RUN;
+				}
+				catch (Throwable ex) {
+					// stored as a marker, so that no node takes this run for lost
+					failure[0] = ex;
+					return FAILED;
+				}
+			});
+		}
+		catch (CollapseTimeoutException ex) {
+			keep(nominal);
+			this.job.add(Outcome.SKIPPED, nominal);
+			return;
+		}
+		if (!ran[0]) {
+			this.job.add(Outcome.SKIPPED, nominal);
+			return;
+		}
+		this.job.add((failure[0] != null) ? Outcome.FAILED : Outcome.RUN, nominal);
+		if (failure[0] != null) {
+			throw failure[0];
+		}
+	}
+
+	private void keep(Instant nominal) {
+		this.pending.add(nominal);
+		while (this.pending.size() > MAX_PENDING) {
+			this.pending.pollFirst();
+		}
+	}
+
+	/** Settles the fire times other nodes held: done, still running, or lost (counted once). */
+	private void checkPending() {
+		for (Instant nominal : this.pending) {
+			boolean[] found = new boolean[1];
+			try {
+				this.instance.call(nominal.toString(), () -> {
+					found[0] = true;
+					return LOST;
+				});
+				this.pending.remove(nominal);
+				if (found[0]) {
+					this.job.add(Outcome.LOST, nominal);
+					logger.log(System.Logger.Level.WARNING, "The run of scheduled job ''{0}'' for {1} was lost: the node "
+							+ "that took it stopped before it completed; it is not run again", this.instance.name(), nominal);
+				}
+			}
+			catch (CollapseTimeoutException ex) {
+				// still running on the node that holds it
+			}
+			catch (Throwable ex) {
+				// the layer failed: check again at the next fire
+				return;
+			}
+		}
+	}
+
+	/** A fresh copy of the invocation, so that every interceptor after ours runs again. */
+	static void proceed(MethodInvocation invocation) throws Throwable {
+		if (invocation instanceof ProxyMethodInvocation proxyInvocation) {
+			proxyInvocation.invocableClone().proceed();
+		}
+		else {
+			invocation.proceed();
+		}
+	}
+
+}

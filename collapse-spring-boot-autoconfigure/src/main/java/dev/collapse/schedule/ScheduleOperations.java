@@ -1,0 +1,179 @@
+package dev.collapse.schedule;
+
+import java.lang.reflect.Method;
+import java.time.Duration;
+import java.time.ZoneId;
+import java.time.ZonedDateTime;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
+
+import org.jspecify.annotations.Nullable;
+import org.springframework.aop.support.AopUtils;
+import org.springframework.boot.convert.DurationStyle;
+import org.springframework.core.annotation.AnnotatedElementUtils;
+import org.springframework.core.env.PropertyResolver;
+import org.springframework.scheduling.annotation.Scheduled;
+import org.springframework.scheduling.support.CronExpression;
+import org.springframework.util.ClassUtils;
+import org.springframework.util.StringUtils;
+
+import dev.collapse.annotation.Collapsed;
+import dev.collapse.annotation.OncePerFleet;
+import dev.collapse.annotation.Spread;
+import dev.collapse.core.CollapseConfigurationException;
+import dev.collapse.core.CollapseRegistry;
+import dev.collapse.core.CollapseSettings;
+import dev.collapse.core.Jitter;
+import dev.collapse.core.RetrySettings;
+
+/**
+ * Resolves each {@code @OncePerFleet} and {@code @Spread} method once: checks it is a
+ * {@code void @Scheduled} method (with a cron expression for once per fleet), registers the job's
+ * collapse instance, and parses the spread. Called at startup for every annotated method, so that
+ * a bad annotation stops the application.
+ */
+public final class ScheduleOperations {
+
+	/** Shortest time a completion is kept by default: late nodes of a frequent job still skip. */
+	private static final Duration MIN_KEEP = Duration.ofMinutes(1);
+
+	private final Map<Method, Optional<Operation>> operations = new ConcurrentHashMap<>();
+
+	private final CollapseRegistry registry;
+
+	private final ScheduledJobs jobs;
+
+	private final PropertyResolver placeholders;
+
+	private final Function<String, CollapseSettings> configured;
+
+	/**
+	 * @param registry where each job's instance lives
+	 * @param jobs the jobs' counts
+	 * @param placeholders resolves {@code ${...}} in attributes and cron expressions
+	 * @param configured the configured settings of an instance by name, of which a job takes its
+	 * load timeout
+	 */
+	public ScheduleOperations(CollapseRegistry registry, ScheduledJobs jobs, PropertyResolver placeholders,
+			Function<String, CollapseSettings> configured) {
+		this.registry = registry;
+		this.jobs = jobs;
+		this.placeholders = placeholders;
+		this.configured = configured;
+	}
+
+	/**
+	 * Resolves {@code method} of {@code targetClass} now.
+	 * @throws CollapseConfigurationException naming the method and attribute
+	 */
+	public void validate(Method method, Class<?> targetClass) {
+		get(method, targetClass);
+	}
+
+	@Nullable Operation get(Method method, Class<?> targetClass) {
+		return this.operations.computeIfAbsent(method, (m) -> Optional.ofNullable(resolve(m, targetClass)))
+			.orElse(null);
+	}
+
+	private @Nullable Operation resolve(Method method, Class<?> targetClass) {
+		Class<?> userClass = ClassUtils.getUserClass(targetClass);
+		Method specific = AopUtils.getMostSpecificMethod(method, userClass);
+		OncePerFleet once = AnnotatedElementUtils.findMergedAnnotation(specific, OncePerFleet.class);
+		Spread spread = AnnotatedElementUtils.findMergedAnnotation(specific, Spread.class);
+		if (once == null && spread == null) {
+			return null;
+		}
+		String origin = describe((once != null) ? "@OncePerFleet" : "@Spread", userClass, specific);
+		if (specific.getReturnType() != void.class) {
+			throw new CollapseConfigurationException(origin,
+					"a scheduled job returns nothing; declare the method void");
+		}
+		Set<Scheduled> schedules = AnnotatedElementUtils.getMergedRepeatableAnnotations(specific, Scheduled.class);
+		if (schedules.isEmpty()) {
+			throw new CollapseConfigurationException(origin, "the method has no @Scheduled; add @Scheduled(cron = ...)");
+		}
+		Duration spreadBy = (spread != null) ? positive(spread.value(), origin, "value") : null;
+		OncePerFleetJob job = (once != null) ? job(once, schedules, userClass, specific, origin) : null;
+		return new Operation(spreadBy, job);
+	}
+
+	private OncePerFleetJob job(OncePerFleet once, Set<Scheduled> schedules, Class<?> userClass, Method method,
+			String origin) {
+		if (AnnotatedElementUtils.hasAnnotation(method, Collapsed.class)) {
+			throw new CollapseConfigurationException(origin, "@Collapsed and @OncePerFleet key the same method "
+					+ "two ways; keep @OncePerFleet, which keys each run by its fire time");
+		}
+		Scheduled scheduled = schedules.iterator().next();
+		String cron = this.placeholders.resolvePlaceholders(scheduled.cron());
+		if (schedules.size() > 1 || !StringUtils.hasText(cron) || Scheduled.CRON_DISABLED.equals(cron)) {
+			throw new CollapseConfigurationException(origin, "once per fleet needs one @Scheduled(cron = ...): the "
+					+ "fire times of a fixed rate or delay count from each node's start, so they differ from node to node");
+		}
+		CronExpression expression;
+		try {
+			expression = CronExpression.parse(cron);
+		}
+		catch (IllegalArgumentException ex) {
+			throw new CollapseConfigurationException(origin, "cron \"" + cron + "\" is not valid: " + ex.getMessage());
+		}
+		String name = once.name().isEmpty() ? userClass.getSimpleName() + "." + method.getName() : once.name();
+		Duration keep = once.keep().isEmpty() ? defaultKeep(expression, scheduled.zone())
+				: positive(once.keep(), origin, "keep");
+		Duration waitTimeout = positive(once.waitTimeout(), origin, "waitTimeout");
+		// no jitter, no early refresh (it would run the job again), no retry, nothing stale: a
+		// marker kept for the fire time; only the load timeout is the instance's own
+		CollapseSettings settings = new CollapseSettings(keep, Jitter.NONE, waitTimeout, true, 0.0,
+				RetrySettings.NONE, Duration.ZERO, this.configured.apply(name).loadTimeout());
+		try {
+			return new OncePerFleetJob(this.registry.register(name, settings, String.class),
+					this.jobs.register(name, cron));
+		}
+		catch (IllegalStateException | IllegalArgumentException ex) {
+			throw new CollapseConfigurationException(origin, ex.getMessage());
+		}
+	}
+
+	/** Twice the time between the next two fire times, at least {@link #MIN_KEEP}. */
+	private static Duration defaultKeep(CronExpression expression, String zone) {
+		ZonedDateTime now = ZonedDateTime.now(StringUtils.hasText(zone) ? ZoneId.of(zone) : ZoneId.systemDefault());
+		ZonedDateTime first = expression.next(now);
+		ZonedDateTime second = (first != null) ? expression.next(first) : null;
+		if (second == null) {
+			return MIN_KEEP;
+		}
+		Duration twice = Duration.between(first, second).multipliedBy(2);
+		return (twice.compareTo(MIN_KEEP) > 0) ? twice : MIN_KEEP;
+	}
+
+	private Duration positive(String text, String origin, String attribute) {
+		String resolved = this.placeholders.resolvePlaceholders(text);
+		Duration duration;
+		try {
+			duration = DurationStyle.detectAndParse(resolved);
+		}
+		catch (IllegalArgumentException ex) {
+			throw new CollapseConfigurationException(origin, attribute + " = \"" + text + "\" is not a duration "
+					+ "such as 500ms, 30s or PT1M");
+		}
+		if (duration.isNegative() || duration.isZero()) {
+			throw new CollapseConfigurationException(origin, attribute + " = \"" + text + "\" must be positive");
+		}
+		return duration;
+	}
+
+	private static String describe(String annotation, Class<?> type, Method method) {
+		return annotation + " on " + type.getName() + "." + method.getName() + "()";
+	}
+
+	/**
+	 * What to do with each fire of one method.
+	 * @param spread longest delay of its start, or {@code null}
+	 * @param job its once-per-fleet job, or {@code null}
+	 */
+	record Operation(@Nullable Duration spread, @Nullable OncePerFleetJob job) {
+	}
+
+}

@@ -1,0 +1,132 @@
+package dev.collapse.schedule;
+
+import java.time.Duration;
+
+import org.junit.jupiter.api.Test;
+import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.autoconfigure.aop.AopAutoConfiguration;
+import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.scheduling.annotation.Scheduled;
+
+import dev.collapse.actuate.CollapseEndpoint;
+import dev.collapse.actuate.CollapseStatistics;
+import dev.collapse.annotation.Collapsed;
+import dev.collapse.annotation.OncePerFleet;
+import dev.collapse.annotation.Spread;
+import dev.collapse.aop.CollapseContexts;
+import dev.collapse.autoconfigure.CollapseAutoConfiguration;
+import dev.collapse.autoconfigure.CollapseScheduleAutoConfiguration;
+import dev.collapse.core.CollapseInstance;
+import dev.collapse.core.CollapseRegistry;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** What a scheduled job's annotations may be on, checked at startup with the method named. */
+class ScheduleStartupTest {
+
+	private final ApplicationContextRunner runner = new ApplicationContextRunner().withConfiguration(AutoConfigurations
+		.of(AopAutoConfiguration.class, CollapseAutoConfiguration.class, CollapseScheduleAutoConfiguration.class));
+
+	@Test
+	void aCronJobBecomesAnInstanceKeptForTwiceItsPeriodAndAJob() {
+		this.runner.withBean(Hourly.class).run((context) -> {
+			assertThat(context).hasNotFailed();
+			CollapseInstance instance = CollapseContexts.instance(context, "cleanup");
+			assertThat(instance.settings().ttl()).isEqualTo(Duration.ofHours(2));
+			assertThat(instance.settings().earlyRefreshBeta()).isZero();
+			ScheduledJobs jobs = context.getBean(ScheduledJobs.class);
+			assertThat(jobs.jobs()).singleElement()
+				.satisfies((job) -> assertThat(job.cron()).isEqualTo("0 0 * * * *"));
+			CollapseEndpoint endpoint = new CollapseEndpoint(context.getBean(CollapseRegistry.class),
+					new CollapseStatistics(10, Duration.ofMinutes(1), false), null, jobs);
+			assertThat(endpoint.collapse().schedules()).containsOnlyKeys("cleanup");
+			assertThat(endpoint.collapse().schedules().get("cleanup").runs()).containsOnlyKeys("run", "failed",
+					"skipped", "lost");
+		});
+	}
+
+	@Test
+	void aJobThatReturnsAValueIsRefused() {
+		assertFailure(ReturnsValue.class, "ReturnsValue.clean()", "void");
+	}
+
+	@Test
+	void aFixedRateIsRefusedForOncePerFleet() {
+		assertFailure(FixedRate.class, "FixedRate.clean()", "cron", "differ from node to node");
+	}
+
+	@Test
+	void aMethodWithoutScheduledIsRefused() {
+		assertFailure(NotScheduled.class, "NotScheduled.clean()", "@Scheduled");
+	}
+
+	@Test
+	void collapsedAndOncePerFleetTogetherAreRefused() {
+		assertFailure(Both.class, "Both.clean()", "@Collapsed");
+	}
+
+	@Test
+	void aSpreadThatIsNoDurationIsRefused() {
+		assertFailure(BadSpread.class, "BadSpread.clean()", "value = \"soon\"");
+	}
+
+	private void assertFailure(Class<?> bean, String... expected) {
+		assertThat(CollapseContexts.startupFailure(this.runner, bean).getMessage()).contains(expected);
+	}
+
+	public static class Hourly {
+
+		@Scheduled(cron = "0 0 * * * *")
+		@OncePerFleet(name = "cleanup")
+		public void clean() {
+		}
+
+	}
+
+	public static class ReturnsValue {
+
+		@Scheduled(cron = "0 0 * * * *")
+		@OncePerFleet
+		public String clean() {
+			return "";
+		}
+
+	}
+
+	public static class FixedRate {
+
+		@Scheduled(fixedRate = 1000)
+		@OncePerFleet
+		public void clean() {
+		}
+
+	}
+
+	public static class NotScheduled {
+
+		@OncePerFleet
+		public void clean() {
+		}
+
+	}
+
+	public static class Both {
+
+		@Scheduled(cron = "0 0 * * * *")
+		@OncePerFleet
+		@Collapsed
+		public void clean() {
+		}
+
+	}
+
+	public static class BadSpread {
+
+		@Scheduled(cron = "0 0 * * * *")
+		@Spread("soon")
+		public void clean() {
+		}
+
+	}
+
+}
