@@ -353,6 +353,12 @@ public class CollapseProperties {
 		 */
 		private Duration subscriptionCheck = Duration.ofSeconds(2);
 
+		private final NearCache nearCache = new NearCache();
+
+		public NearCache getNearCache() {
+			return this.nearCache;
+		}
+
 		public Duration getSubscriptionCheck() {
 			return this.subscriptionCheck;
 		}
@@ -415,6 +421,28 @@ public class CollapseProperties {
 
 		public void setLease(Duration lease) {
 			this.lease = lease;
+		}
+
+		/**
+		 * Copies of the fleet's entries in each node's local store.
+		 */
+		public static class NearCache {
+
+			/**
+			 * Whether to serve warm hits from fresh copies of the fleet's entries kept in the local
+			 * store, without a Redis command, kept coherent by the completion subscription. When
+			 * false, every hit reads Redis.
+			 */
+			private boolean enabled = true;
+
+			public boolean isEnabled() {
+				return this.enabled;
+			}
+
+			public void setEnabled(boolean enabled) {
+				this.enabled = enabled;
+			}
+
 		}
 
 	}

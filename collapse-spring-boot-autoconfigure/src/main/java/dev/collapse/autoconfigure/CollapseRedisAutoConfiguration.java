@@ -54,7 +54,8 @@ public final class CollapseRedisAutoConfiguration {
 		try {
 			settings = new RedisDistributedLayer.Settings(redis.getLease(), redis.getCommandTimeout(),
 					redis.getProbeInterval(), redis.getFallbackLogInterval(), redis.getMaxEntrySize().toBytes(),
-					redis.getSubscriptionCheck());
+					redis.getSubscriptionCheck(),
+					redis.getNearCache().isEnabled() ? Math.max(0, properties.getLocal().getMaxEntries()) : 0);
 		}
 		catch (IllegalArgumentException ex) {
 			throw new CollapseConfigurationException("collapse.redis", ex.getMessage(), ex);

@@ -215,9 +215,10 @@ public final class CollapseInstance {
 	 */
 	public <C> @Nullable Object call(Object key, ContextLoader<C> loader, C context) throws Throwable {
 		boolean distributed = this.coordinator != null && this.coordinator.available();
-		if (this.readsStore && !distributed) {
+		// with the fleet, only its entries' copies (near cache), and only while they are trusted
+		if (this.readsStore && (!distributed || this.coordinator.copiesTrusted())) {
 			Entry entry = this.store.get(this.name, key);
-			if (entry != null) {
+			if (entry != null && entry.copy() == distributed) {
 				long now = this.ticker.read();
 				if (!entry.expired(now)) {
 					if (entry.failure() != null) {
@@ -276,9 +277,10 @@ public final class CollapseInstance {
 	 */
 	public CompletableFuture<@Nullable Object> callAsync(Object key, AsyncLoader loader) {
 		boolean distributed = this.coordinator != null && this.coordinator.available();
-		if (this.readsStore && !distributed) {
+		// with the fleet, only its entries' copies (near cache), and only while they are trusted
+		if (this.readsStore && (!distributed || this.coordinator.copiesTrusted())) {
 			Entry entry = this.store.get(this.name, key);
-			if (entry != null) {
+			if (entry != null && entry.copy() == distributed) {
 				long now = this.ticker.read();
 				if (!entry.expired(now)) {
 					if (entry.failure() != null) {

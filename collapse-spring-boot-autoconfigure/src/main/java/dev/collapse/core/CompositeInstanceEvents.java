@@ -148,6 +148,18 @@ final class CompositeInstanceEvents implements InstanceEvents {
 	}
 
 	@Override
+	public void onCopyInvalidated() {
+		for (InstanceEvents delegate : this.delegates) {
+			try {
+				delegate.onCopyInvalidated();
+			}
+			catch (Throwable ex) {
+				failed(delegate, ex);
+			}
+		}
+	}
+
+	@Override
 	public LoadObservation startLoad() {
 		List<LoadObservation> started = null;
 		for (InstanceEvents delegate : this.delegates) {

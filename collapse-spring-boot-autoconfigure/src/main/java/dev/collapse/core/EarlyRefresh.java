@@ -28,11 +28,20 @@ final class EarlyRefresh {
 
 	/** Refreshes {@code key} in the background, since the read of {@code rolled} rolled it. */
 	void submit(Object key, Entry rolled, Loader loader) {
+		if (rolled.copy()) {
+			// a copy of a fleet entry: refreshed through the fleet's lease, one refresh per fleet
+			this.instance.fleetLeader.refreshCopy(key, rolled.version(), () -> this.instance.retry.load(loader));
+			return;
+		}
 		submit(() -> refresh(key, rolled, loader, null));
 	}
 
 	/** {@link #submit(Object, Entry, Loader)} with an asynchronous loader. */
 	void submit(Object key, Entry rolled, AsyncLoader loader) {
+		if (rolled.copy()) {
+			this.instance.fleetLeader.refreshCopy(key, rolled.version(), () -> this.instance.retry.await(loader));
+			return;
+		}
 		submit(() -> refresh(key, rolled, null, loader));
 	}
 

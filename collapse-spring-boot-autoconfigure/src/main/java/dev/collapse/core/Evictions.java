@@ -2,6 +2,8 @@ package dev.collapse.core;
 
 import java.util.concurrent.atomic.AtomicLong;
 
+import org.jspecify.annotations.Nullable;
+
 import dev.collapse.core.LocalStore.Entry;
 import dev.collapse.core.spi.DistributedCoordinator;
 
@@ -46,7 +48,8 @@ final class Evictions implements DistributedCoordinator.Changes {
 		// was told may have read the entry the fleet just dropped
 		boolean found = dropLocal(key);
 		found |= coordinator.evict(key);
-		this.instance.flights.forget(key);
+		// and a copy (near cache) that such a flight kept before the fleet's entry went
+		dropLocal(key);
 		return found;
 	}
 
@@ -56,8 +59,9 @@ final class Evictions implements DistributedCoordinator.Changes {
 		DistributedCoordinator coordinator = this.instance.coordinator;
 		if (coordinator != null) {
 			coordinator.evictAll();
-			// a flight that began while the fleet was told may have read an entry it drops
-			this.instance.flights.forgetAll();
+			// a flight that began while the fleet was told may have read an entry it drops, and
+			// kept a copy of it
+			dropAll();
 		}
 	}
 
@@ -101,7 +105,21 @@ final class Evictions implements DistributedCoordinator.Changes {
 
 	@Override
 	public void evicted(Object key) {
-		dropLocal(key);
+		if (dropLocal(key) && this.instance.coordinator != null) {
+			this.instance.events.onCopyInvalidated();
+		}
+	}
+
+	@Override
+	public void copyChanged(Object key, @Nullable String version) {
+		if (this.instance.store.evictCopy(this.instance.name, key, version)) {
+			this.instance.events.onCopyInvalidated();
+		}
+	}
+
+	@Override
+	public void dropCopies() {
+		this.instance.store.evictCopies(this.instance.name);
 	}
 
 	@Override

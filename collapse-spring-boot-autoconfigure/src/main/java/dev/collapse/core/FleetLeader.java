@@ -2,10 +2,12 @@ package dev.collapse.core;
 
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
 import org.jspecify.annotations.Nullable;
 
+import dev.collapse.core.LocalStore.Entry;
 import dev.collapse.core.spi.DistributedCoordinator.Outcome;
 import dev.collapse.core.spi.DistributedCoordinator;
 import dev.collapse.core.spi.DistributedUnavailableException;
@@ -31,6 +33,9 @@ import dev.collapse.core.spi.DistributedUnavailableException;
 final class FleetLeader {
 
 	private static final System.Logger logger = System.getLogger(CollapseInstance.class.getName());
+
+	/** Taken off a copy's lifetime: the fleet counts its entries' expiry in whole milliseconds. */
+	private static final long COPY_MARGIN_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
 
 	private final CollapseInstance instance;
 
@@ -74,11 +79,12 @@ final class FleetLeader {
 		};
 		Consumer<@Nullable String> refresh = (version) -> refresh(key, version, () -> retry.await(loader));
 		try {
+			CopyStamp stamp = copyStamp(key, false);
 			this.coordinator.serveAsync(key, load::loadAsync, this.instance.waitTimeoutNanos)
 				.whenComplete((outcome, failure) -> {
 					// settled on the instance's executor: it completes callers' futures, so their
 					// dependent stages run there, never on the coordinator's threads (docs/design.md, Threads)
-					Runnable settle = () -> settleAsync(key, flight, outcome, failure, load, fallback, refresh);
+					Runnable settle = () -> settleAsync(key, flight, outcome, failure, load, fallback, refresh, stamp);
 					try {
 						this.instance.executor.execute(settle);
 					}
@@ -95,9 +101,10 @@ final class FleetLeader {
 
 	/** {@link #settle} in a callback, where nothing thrown reaches anybody: the flight has it instead. */
 	private void settleAsync(Object key, Flight flight, @Nullable Outcome outcome, @Nullable Throwable failure,
-			FleetLoad load, Loader fallback, Consumer<@Nullable String> refresh) {
+			FleetLoad load, Loader fallback, Consumer<@Nullable String> refresh, @Nullable CopyStamp stamp) {
 		try {
-			settle(key, flight, outcome, (failure != null) ? Flight.unwrap(failure) : null, load, fallback, refresh);
+			settle(key, flight, outcome, (failure != null) ? Flight.unwrap(failure) : null, load, fallback, refresh,
+					stamp);
 		}
 		catch (Throwable ex) {
 			// a no-op once the flight is complete
@@ -148,6 +155,7 @@ final class FleetLeader {
 		// whether another thread now serves the flight: only then does it outlive a throw here
 		boolean handedOver = false;
 		try {
+			CopyStamp stamp = copyStamp(key, true);
 			Outcome outcome = null;
 			Throwable failure = null;
 			try {
@@ -165,7 +173,7 @@ final class FleetLeader {
 			catch (Throwable ex) {
 				failure = ex;
 			}
-			return settle(key, flight, outcome, failure, load, fallback, refresh);
+			return settle(key, flight, outcome, failure, load, fallback, refresh, stamp);
 		}
 		catch (Throwable ex) {
 			// whatever escaped before the flight was complete (a listener's Error, an
@@ -185,7 +193,7 @@ final class FleetLeader {
 	 * @throws Throwable the failure, once the flight has it
 	 */
 	private @Nullable Object settle(Object key, Flight flight, @Nullable Outcome outcome, @Nullable Throwable failure,
-			FleetLoad load, Loader fallback, Consumer<@Nullable String> refresh)
+			FleetLoad load, Loader fallback, Consumer<@Nullable String> refresh, @Nullable CopyStamp stamp)
 			throws Throwable {
 		InstanceEvents events = this.instance.events;
 		if (failure instanceof DistributedUnavailableException) {
@@ -204,6 +212,9 @@ final class FleetLeader {
 		}
 		if (outcome.leaseLost()) {
 			events.onLeaseLost();
+		}
+		if (stamp != null) {
+			keepCopy(key, flight, outcome, stamp);
 		}
 		this.instance.flights.complete(key, flight, outcome.value(), null, Flight.followersServedAs(outcome.served()),
 				outcome.loadNanos(), events);
@@ -240,6 +251,49 @@ final class FleetLeader {
 		long now = this.instance.ticker.read();
 		return XFetch.shouldRefresh(now, now + hit.remainingNanos(), hit.loadNanos(), beta)
 				&& this.instance.flights.get(key) == null;
+	}
+
+	// --- the near cache: copies of the fleet's entries in the local store (docs/redis.md, Near cache)
+
+	/**
+	 * What the coordinator knows of {@code key}'s entry before the serve, and when (ticker time):
+	 * {@code null} when no copy of what it returns may be kept.
+	 */
+	private @Nullable CopyStamp copyStamp(Object key, boolean mayBlock) {
+		if (!this.instance.caches) {
+			return null;
+		}
+		long now = this.instance.ticker.read();
+		Object stamp = this.coordinator.copyStamp(key, mayBlock);
+		return (stamp != null) ? new CopyStamp(stamp, now) : null;
+	}
+
+	/**
+	 * Keeps a copy of the fleet's entry that {@code outcome} served, through the fenced store
+	 * path, unless the coordinator heard of a change of it since {@code stamp}. Never for a stale
+	 * entry, a hand-off, or a lost lease; the copy expires no later than the fleet's entry: its
+	 * remaining time is counted from before the serve began, less a millisecond of rounding.
+	 */
+	private void keepCopy(Object key, Flight flight, Outcome outcome, CopyStamp stamp) {
+		CallResult served = outcome.served();
+		String version = outcome.version();
+		long remaining = outcome.remainingNanos() - COPY_MARGIN_NANOS;
+		if (version == null || remaining <= 0 || outcome.leaseLost()
+				|| (served != CallResult.HIT && served != CallResult.REMOTE && served != CallResult.LEADER)) {
+			return;
+		}
+		long expiresAt = stamp.startedAt + remaining;
+		Entry copy = Entry.copy(outcome.value(), outcome.loadNanos(), expiresAt, version);
+		this.coordinator.keepCopy(key, stamp.stamp, version, () -> this.instance.evictions.store(key, flight, copy));
+	}
+
+	/** An early refresh, rolled on a hit of the copy {@code version}, through the fleet's lease. */
+	void refreshCopy(Object key, String version, Loader attempts) {
+		this.instance.earlyRefresh.submit(() -> refresh(key, version, attempts));
+	}
+
+	/** The coordinator's stamp, and the ticker time when it was taken. */
+	private record CopyStamp(Object stamp, long startedAt) {
 	}
 
 	/** Early refresh through the fleet: loads only if no node holds the key, else serves it as usual. */

@@ -56,6 +56,13 @@ public interface InstanceEvents {
 	}
 
 	/**
+	 * A message of the fleet dropped this node's copy of a fleet entry (near cache): the entry was
+	 * replaced or evicted by another load or node.
+	 */
+	default void onCopyInvalidated() {
+	}
+
+	/**
 	 * A load starts on this thread, run by its leader or by an early refresh. Called before
 	 * {@link #onLoad}; the returned observation is stopped when the load's outcome is known.
 	 */

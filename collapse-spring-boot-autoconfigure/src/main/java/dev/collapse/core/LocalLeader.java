@@ -210,7 +210,8 @@ final class LocalLeader {
 	 */
 	private @Nullable Entry retained(Object key) {
 		Entry entry = this.store.get(this.instance.name, key);
-		return (entry != null && this.ticker.read() - entry.retainUntil() >= 0) ? null : entry;
+		// a copy of a fleet entry is never served by this JVM's own flow (fallback)
+		return (entry != null && (entry.copy() || this.ticker.read() - entry.retainUntil() >= 0)) ? null : entry;
 	}
 
 	/** Whether {@code previous} expired recently enough to be served instead of a failure. */

@@ -64,6 +64,21 @@ public final class LocalStore {
 		this.cache.asMap().remove(new Key(instance, key), entry);
 	}
 
+	/** Removes the copy of {@code key} unless it is of {@code version}; whether one was removed. */
+	boolean evictCopy(String instance, Object key, @Nullable String version) {
+		boolean[] removed = new boolean[1];
+		this.cache.asMap().computeIfPresent(new Key(instance, key), (k, entry) -> {
+			removed[0] = entry.copy() && !entry.version().equals(version);
+			return removed[0] ? null : entry;
+		});
+		return removed[0];
+	}
+
+	/** Removes every copy of a fleet entry that {@code instance} keeps. */
+	void evictCopies(String instance) {
+		this.cache.asMap().entrySet().removeIf((e) -> e.getKey().instance.equals(instance) && e.getValue().copy());
+	}
+
 	void evictAll(String instance) {
 		this.cache.asMap().keySet().removeIf((key) -> key.instance.equals(instance));
 	}
@@ -102,17 +117,30 @@ public final class LocalStore {
 	 * @param retainUntil ticker time until which an expired entry is still worth keeping
 	 * @param failure the exception of a failed load, served until {@code expiresAt} instead of a
 	 * value (failure-ttl); {@code null} for a result
+	 * @param version for a copy of a fleet entry (near cache), the fleet's version of it; {@code null}
+	 * for a result of this JVM
 	 */
-	record Entry(@Nullable Object value, long loadNanos, long expiresAt, long retainUntil, @Nullable Throwable failure) {
+	record Entry(@Nullable Object value, long loadNanos, long expiresAt, long retainUntil, @Nullable Throwable failure,
+			@Nullable String version) {
 
 		/** A result. */
 		Entry(@Nullable Object value, long loadNanos, long expiresAt, long retainUntil) {
-			this(value, loadNanos, expiresAt, retainUntil, null);
+			this(value, loadNanos, expiresAt, retainUntil, null, null);
 		}
 
 		/** A failure, served until {@code expiresAt} and kept no longer. */
 		static Entry failed(Throwable failure, long loadNanos, long expiresAt) {
-			return new Entry(null, loadNanos, expiresAt, expiresAt, failure);
+			return new Entry(null, loadNanos, expiresAt, expiresAt, failure, null);
+		}
+
+		/** A copy of the fleet's entry {@code version}, served until {@code expiresAt} and kept no longer. */
+		static Entry copy(@Nullable Object value, long loadNanos, long expiresAt, String version) {
+			return new Entry(value, loadNanos, expiresAt, expiresAt, null, version);
+		}
+
+		/** Whether it is a copy of a fleet entry, served only while the coordinator trusts copies. */
+		boolean copy() {
+			return this.version != null;
 		}
 
 		boolean expired(long now) {

@@ -80,6 +80,8 @@ public final class CollapseMetricsListener implements CollapseListener {
 
 		private final Counter leasesLost;
 
+		private final Counter copiesInvalidated;
+
 		InstanceMeters(MeterRegistry registry, InstanceView instance) {
 			Tags tags = Tags.of(NAME_TAG, instance.name());
 			for (CallResult result : CallResult.values()) {
@@ -125,6 +127,10 @@ public final class CollapseMetricsListener implements CollapseListener {
 				.register(registry);
 			this.leasesLost = Counter.builder("collapse.redis.leases.lost")
 				.description("Loads whose Redis lease was lost before they completed; their results were not stored")
+				.tags(tags)
+				.register(registry);
+			this.copiesInvalidated = Counter.builder("collapse.redis.near-cache.invalidations")
+				.description("Copies of fleet entries (near cache) dropped because a message said the entry changed")
 				.tags(tags)
 				.register(registry);
 		}
@@ -180,6 +186,11 @@ public final class CollapseMetricsListener implements CollapseListener {
 		@Override
 		public void onLeaseLost() {
 			this.leasesLost.increment();
+		}
+
+		@Override
+		public void onCopyInvalidated() {
+			this.copiesInvalidated.increment();
 		}
 
 	}

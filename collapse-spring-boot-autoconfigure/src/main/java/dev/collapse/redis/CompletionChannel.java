@@ -55,25 +55,31 @@ final class CompletionChannel {
 		@Override
 		public void onRedisDisconnected(RedisChannelHandler<?, ?> connection) {
 			CompletionChannel.this.subscribed = false;
+			CompletionChannel.this.lost.run();
 		}
 
 	};
 
-	/** Hears every eviction message, on an I/O thread; quick, never blocking. */
-	private final Consumer<CompletionMessage> evictions;
+	/** Hears every message (completions and evictions), on an I/O thread; quick, never blocking. */
+	private final Consumer<CompletionMessage> messages;
 
 	/** Hears every confirmation of the subscription, on an I/O thread; quick, never blocking. */
 	private final Runnable resubscribed;
 
+	/** Hears the end of a confirmed subscription (a drop, a stall, a close); quick, never blocking. */
+	private final Runnable lost;
+
 	/**
 	 * @param name the Pub/Sub channel of the key prefix
-	 * @param evictions what to do with an eviction message, besides waking the waiter of its key
+	 * @param messages what to do with a message, besides waking the waiter of its key
 	 * @param resubscribed what to do when messages may have been lost
+	 * @param lost what to do when messages may be lost from now on
 	 */
-	CompletionChannel(String name, Consumer<CompletionMessage> evictions, Runnable resubscribed) {
+	CompletionChannel(String name, Consumer<CompletionMessage> messages, Runnable resubscribed, Runnable lost) {
 		this.name = name;
-		this.evictions = evictions;
+		this.messages = messages;
 		this.resubscribed = resubscribed;
+		this.lost = lost;
 	}
 
 	String name() {
@@ -121,12 +127,9 @@ final class CompletionChannel {
 		if (completion == null) {
 			return;
 		}
-		Signal.Kind kind = completion.signal().kind();
-		if (kind == Signal.Kind.EVICTED || kind == Signal.Kind.EVICTED_ALL) {
-			this.evictions.accept(completion);
-			if (kind == Signal.Kind.EVICTED_ALL) {
-				return;
-			}
+		this.messages.accept(completion);
+		if (completion.signal().kind() == Signal.Kind.EVICTED_ALL) {
+			return;
 		}
 		Waiter waiter = this.waiters.remove(completion.entryKey());
 		if (waiter != null) {
@@ -144,6 +147,7 @@ final class CompletionChannel {
 	/** The subscription is closed on purpose. */
 	void subscriptionClosed() {
 		this.subscribed = false;
+		this.lost.run();
 	}
 
 	/** Every waiter re-reads its entry: messages may have been lost, or Redis went away. */

@@ -3,6 +3,8 @@ package dev.collapse.redis;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
 import io.lettuce.core.ScriptOutputType;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
@@ -67,6 +69,13 @@ final class InstanceEvictions {
 	 */
 	private final ConcurrentHashMap<String, Serving> serving = new ConcurrentHashMap<>();
 
+	/**
+	 * The keys that this node keeps a copy of (near cache), by entry key, so that a message about
+	 * an entry key reaches the copy. Bounded like the local store; a key that this map drops has
+	 * its copy dropped with it. {@code null} when the near cache is off.
+	 */
+	private final @Nullable Cache<String, Object> copies;
+
 	/** Whom to tell; set once by the core before the instance serves any call. */
 	private volatile @Nullable Changes changes;
 
@@ -78,6 +87,16 @@ final class InstanceEvictions {
 		this.instancePrefix = instancePrefix;
 		this.generationKey = RedisKeys.generation(instancePrefix);
 		this.entryPrefix = instancePrefix;
+		long nearEntries = layer.settings().nearCacheEntries();
+		this.copies = (nearEntries > 0) ? Caffeine.newBuilder()
+			.maximumSize(nearEntries)
+			.<String, Object>evictionListener((entry, key, cause) -> {
+				Changes listener = this.changes;
+				if (key != null && listener != null) {
+					listener.copyChanged(key, null);
+				}
+			})
+			.build() : null;
 	}
 
 	String instancePrefix() {
@@ -98,6 +117,14 @@ final class InstanceEvictions {
 			readGeneration();
 		}
 		return this.layer.entry(this.name, this.entryPrefix, key);
+	}
+
+	/**
+	 * {@link #entry} without a command: {@code null} also while the generation is unknown. For a
+	 * caller that must not block (the near cache's stamp, taken on the caller's thread).
+	 */
+	@Nullable String knownEntry(Object key) {
+		return (this.generation == UNKNOWN) ? null : this.layer.entry(this.name, this.entryPrefix, key);
 	}
 
 	private void readGeneration() {
@@ -170,16 +197,21 @@ final class InstanceEvictions {
 					return found;
 				}
 				found |= evictEntry(entry);
+				// a read of this node that began before the script ran keeps no copy of what it read
+				this.layer.near().touch(entry);
 				String storedText = this.layer.link().callEvenIfDown((commands) -> commands.get(this.generationKey));
 				long stored = (storedText != null) ? parse(storedText) : 0;
+				boolean unheard;
 				synchronized (this) {
 					if (stored == used) {
 						return found;
 					}
-					if (this.generation == used) {
-						// no message moved it meanwhile: the stored one is newer than what this node knew
-						adopt(stored);
-					}
+					// no message moved it meanwhile: the stored one is newer than what this node knew
+					unheard = this.generation == used && adopt(stored);
+				}
+				if (unheard) {
+					// another node's evictAll, whose message has not arrived: act on it now
+					heardEvictAll();
 				}
 			}
 			return found;
@@ -210,6 +242,8 @@ final class InstanceEvictions {
 				// this node reads the new generation once this returns, even before its own message
 				// arrives; a message heard meanwhile (its own, or a later evictAll's) knows better
 				adoptUnlessMoved(next, before);
+				// no read that began before keeps a copy of an entry of the old generation
+				this.layer.near().touchAll();
 			}
 			return next != null;
 		}
@@ -231,25 +265,76 @@ final class InstanceEvictions {
 
 	// --- other nodes' evictions, heard on an I/O thread
 
-	/** An eviction message about this instance, this node's own included. */
+	/** A message about this instance (a completion, an eviction), this node's own included. */
 	void heard(CompletionMessage message) {
 		Changes listener = this.changes;
-		// this node's own: it acted on it before it published, but its generation counts: the
-		// channel's order is the order of the fleet's evictAlls
-		boolean own = message.signal().token().equals(this.layer.leases().nodeId());
-		if (message.signal().kind() == Signal.Kind.EVICTED_ALL) {
-			String generationText = message.signal().entry();
-			if (generationText != null && heardGeneration(parse(generationText)) && !own && listener != null) {
-				listener.evictedAll();
+		Signal signal = message.signal();
+		String entry = message.entryKey();
+		if (signal.kind() == Signal.Kind.SUCCESS || signal.kind() == Signal.Kind.FAILURE) {
+			if (this.copies == null) {
+				return;
+			}
+			// a completion: a copy of another version of the entry goes (near cache)
+			boolean success = signal.kind() == Signal.Kind.SUCCESS;
+			if (success) {
+				this.layer.near().completed(entry, signal.token());
+			}
+			else {
+				this.layer.near().touch(entry);
+			}
+			Object copied = this.copies.getIfPresent(entry);
+			if (copied != null && listener != null) {
+				listener.copyChanged(copied, success ? signal.token() : null);
 			}
 			return;
 		}
+		// this node's own: it acted on it before it published, but its generation counts: the
+		// channel's order is the order of the fleet's evictAlls
+		boolean own = signal.token().equals(this.layer.leases().nodeId());
+		if (signal.kind() == Signal.Kind.EVICTED_ALL) {
+			String generationText = signal.entry();
+			if (generationText != null && heardGeneration(parse(generationText)) && !own) {
+				heardEvictAll();
+			}
+			return;
+		}
+		this.layer.near().touch(entry);
 		if (own || listener == null) {
 			return;
 		}
-		Serving served = this.serving.get(message.entryKey());
-		if (served != null) {
-			listener.evicted(served.key);
+		Serving served = this.serving.get(entry);
+		Object key = (served != null) ? served.key : (this.copies != null) ? this.copies.getIfPresent(entry) : null;
+		if (key != null) {
+			listener.evicted(key);
+		}
+	}
+
+	/** Another node's evictAll, heard or found in Redis: every entry of the instance may have changed. */
+	private void heardEvictAll() {
+		this.layer.near().touchAll();
+		Changes listener = this.changes;
+		if (listener != null) {
+			listener.evictedAll();
+		}
+	}
+
+	// --- the near cache
+
+	/** This node keeps a copy of {@code key}, of entry key {@code entry}: messages about it reach it. */
+	void copied(String entry, Object key) {
+		if (this.copies != null) {
+			this.copies.put(entry, key);
+		}
+	}
+
+	/** This node may have missed messages: every copy of the instance goes. */
+	void dropCopies() {
+		if (this.copies != null) {
+			this.copies.invalidateAll();
+		}
+		Changes listener = this.changes;
+		if (listener != null) {
+			listener.dropCopies();
 		}
 	}
 

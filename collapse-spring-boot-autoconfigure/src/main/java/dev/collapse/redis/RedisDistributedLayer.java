@@ -82,6 +82,9 @@ public final class RedisDistributedLayer implements DistributedLayer, Distribute
 
 	private final LeaseKeeper leases;
 
+	/** The near cache's trust and counters, shared by every instance. */
+	private final NearCache near;
+
 	/** Instances whose keys that cannot be shared were logged: once each. */
 	private final Set<String> unencodableLogged = ConcurrentHashMap.newKeySet();
 
@@ -113,7 +116,8 @@ public final class RedisDistributedLayer implements DistributedLayer, Distribute
 		this.executor = new ThreadPoolExecutor(EXECUTOR_THREADS, EXECUTOR_THREADS, 30, TimeUnit.SECONDS,
 				new LinkedBlockingQueue<>(EXECUTOR_QUEUE), daemon("collapse-redis-"), new ThreadPoolExecutor.AbortPolicy());
 		this.executor.allowCoreThreadTimeOut(true);
-		this.channel = new CompletionChannel(this.keys.channel(), this::heard, this::resubscribed);
+		this.near = new NearCache(settings.nearCacheEntries() > 0, this::copiesMayBeTrusted, this::dropCopies);
+		this.channel = new CompletionChannel(this.keys.channel(), this::heard, this::resubscribed, this.near::reassess);
 		this.link = new RedisLink(client, settings, this.scheduler, this.channel, new RedisLink.Observer() {
 
 			@Override
@@ -148,9 +152,14 @@ public final class RedisDistributedLayer implements DistributedLayer, Distribute
 	 * @param maxEntryBytes largest entry, in UTF-8 bytes, that is written to or read from Redis
 	 * @param subscriptionCheck interval of the {@code PING} on the subscription, and how long its
 	 * {@code PONG} may take before the subscription counts as stalled
+	 * @param nearCacheEntries copies of fleet entries an instance keeps at most (near cache; the
+	 * local store's bound); 0 turns the near cache off: every hit reads Redis
 	 */
 	public record Settings(Duration lease, Duration commandTimeout, Duration probeInterval,
-			Duration fallbackLogInterval, long maxEntryBytes, Duration subscriptionCheck) {
+			Duration fallbackLogInterval, long maxEntryBytes, Duration subscriptionCheck, long nearCacheEntries) {
+
+		/** Copies kept per instance by default: the local store's default bound. */
+		public static final long DEFAULT_NEAR_CACHE_ENTRIES = 10_000;
 
 		/** The default largest entry: 1 MB. */
 		public static final long DEFAULT_MAX_ENTRY_BYTES = 1024 * 1024;
@@ -167,10 +176,19 @@ public final class RedisDistributedLayer implements DistributedLayer, Distribute
 			this(lease, commandTimeout, probeInterval, fallbackLogInterval, maxEntryBytes, DEFAULT_SUBSCRIPTION_CHECK);
 		}
 
+		public Settings(Duration lease, Duration commandTimeout, Duration probeInterval, Duration fallbackLogInterval,
+				long maxEntryBytes, Duration subscriptionCheck) {
+			this(lease, commandTimeout, probeInterval, fallbackLogInterval, maxEntryBytes, subscriptionCheck,
+					DEFAULT_NEAR_CACHE_ENTRIES);
+		}
+
 		public Settings {
 			if (subscriptionCheck.isNegative() || subscriptionCheck.isZero()) {
 				throw new IllegalArgumentException(
 						"collapse.redis.subscription-check must be positive, was " + subscriptionCheck);
+			}
+			if (nearCacheEntries < 0) {
+				throw new IllegalArgumentException("near-cache entries must not be negative, was " + nearCacheEntries);
 			}
 			if (maxEntryBytes < 64) {
 				throw new IllegalArgumentException("collapse.redis.max-entry-size must be at least 64B, was " + maxEntryBytes + "B");
@@ -225,6 +243,7 @@ public final class RedisDistributedLayer implements DistributedLayer, Distribute
 		}
 		this.leases.stop();
 		this.link.stop();
+		// also withdraws the trust in copies
 		this.channel.subscriptionClosed();
 		this.channel.wakeAll();
 	}
@@ -293,18 +312,37 @@ public final class RedisDistributedLayer implements DistributedLayer, Distribute
 		}
 	}
 
-	/** Messages may have been lost while the subscription was down: generations are read again. */
+	/** Messages may have been lost while the subscription was down: generations are read again, copies dropped. */
 	private void resubscribed() {
 		for (InstanceEvictions instance : this.evictions.values()) {
 			instance.forgetGeneration();
 		}
+		this.near.reassess();
 	}
 
 	/** What instances stored alone while Redis was down, or before it went down, is not served again. */
 	private void availabilityChanged() {
+		this.near.reassess();
 		for (InstanceEvictions instance : this.evictions.values()) {
 			instance.availabilityChanged();
 		}
+	}
+
+	// ---- the near cache (docs/redis.md, Near cache)
+
+	/** Whether every change of the fleet's entries reaches this node now. */
+	private boolean copiesMayBeTrusted() {
+		return this.running && this.link.available() && this.channel.subscribed();
+	}
+
+	private void dropCopies() {
+		for (InstanceEvictions instance : this.evictions.values()) {
+			instance.dropCopies();
+		}
+	}
+
+	NearCache near() {
+		return this.near;
 	}
 
 	/**

@@ -87,6 +87,37 @@ final class RedisInstanceCoordinator implements DistributedCoordinator {
 		return this.evictions;
 	}
 
+	// ---- the near cache (docs/redis.md, Near cache)
+
+	@Override
+	public boolean copiesTrusted() {
+		return this.layer.near().trusted();
+	}
+
+	@Override
+	public @Nullable Object copyStamp(Object key, boolean mayBlock) {
+		NearCache near = this.layer.near();
+		if (!near.trusted()) {
+			return null;
+		}
+		try {
+			// the generation is read at most once, and never on a thread that must not block
+			String entry = mayBlock ? this.evictions.entry(key) : this.evictions.knownEntry(key);
+			return (entry != null) ? near.stamp(entry) : null;
+		}
+		catch (DistributedUnavailableException ex) {
+			return null;
+		}
+	}
+
+	@Override
+	public boolean keepCopy(Object key, Object stamp, String version, Runnable store) {
+		NearCache.Stamp taken = (NearCache.Stamp) stamp;
+		// registered first: a message heard once the copy is in finds it
+		this.evictions.copied(taken.entryKey(), key);
+		return this.layer.near().keepIfCurrent(taken, version, store);
+	}
+
 	@Override
 	public Outcome serve(Object key, Loader load, long waitNanos) throws Throwable {
 		try {

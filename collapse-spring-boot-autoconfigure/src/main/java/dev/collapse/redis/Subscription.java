@@ -231,13 +231,14 @@ final class Subscription {
 				return;
 			}
 			this.connection = null;
+			// before the stall shows: copies (near cache) are no longer trusted once it does
+			this.channel.subscriptionClosed();
 			this.stalled = true;
 		}
 		this.ping = null;
 		this.stalls.incrementAndGet();
 		logger.warn("collapse: the Redis subscription answered no PING within "
 				+ Duration.ofNanos(this.checkNanos) + "; it is closed and subscribed again, waiters read Redis meanwhile");
-		this.channel.subscriptionClosed();
 		this.channel.wakeAll();
 		current.closeAsync();
 		resubscribe();

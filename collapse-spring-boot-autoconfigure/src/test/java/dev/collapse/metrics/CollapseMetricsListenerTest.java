@@ -141,8 +141,11 @@ class CollapseMetricsListenerTest {
 		events.onFallback();
 		events.onFallback();
 		events.onLeaseLost();
+		events.onCopyInvalidated();
 		assertThat(redisMeters.get("collapse.redis.fallbacks").tag("name", "products").counter().count()).isEqualTo(2);
 		assertThat(redisMeters.get("collapse.redis.leases.lost").tag("name", "products").counter().count())
+			.isEqualTo(1);
+		assertThat(redisMeters.get("collapse.redis.near-cache.invalidations").tag("name", "products").counter().count())
 			.isEqualTo(1);
 	}
 
@@ -159,11 +162,11 @@ class CollapseMetricsListenerTest {
 		}
 		assertThat(this.meters.getMeters()).hasSize(afterBind);
 		// per instance: 7 call results, 3 load outcomes, herd size, wait, inflight, 2 triggers, retries,
-		// redis fallbacks and lost leases
+		// redis fallbacks, lost leases and near-cache invalidations
 		assertThat(this.meters.getMeters().stream().filter((meter) -> "products".equals(meter.getId().getTag("name"))))
-			.hasSize(18);
+			.hasSize(19);
 		assertThat(this.meters.getMeters().stream().filter((meter) -> "users".equals(meter.getId().getTag("name"))))
-			.hasSize(18);
+			.hasSize(19);
 		assertThat(this.meters.find("collapse.inflight").gauges()).hasSize(2);
 		for (int i = 0; i < 200; i++) {
 			assertNoTagCarries("key-" + i, "value-key-" + i);

@@ -99,7 +99,8 @@ class PrometheusNamesTest {
 				"collapse_refreshes_total{name=\"products\",trigger=\"expired\"} 0",
 				"collapse_retries_total{name=\"products\"} 0",
 				"collapse_redis_fallbacks_total{name=\"products\"} 0",
-				"collapse_redis_leases_lost_total{name=\"products\"} 0");
+				"collapse_redis_leases_lost_total{name=\"products\"} 0",
+				"collapse_redis_near_cache_invalidations_total{name=\"products\"} 0");
 	}
 
 	@Test

@@ -11,7 +11,7 @@ class CompletionChannelTest {
 
 	private static final String TOKEN = "node:7";
 
-	private final CompletionChannel channel = new CompletionChannel("app:completions", (message) -> { }, () -> { });
+	private final CompletionChannel channel = new CompletionChannel("app:completions", (message) -> { }, () -> { }, () -> { });
 
 	private void publish(String message) {
 		this.channel.listener().message(this.channel.name(), message);

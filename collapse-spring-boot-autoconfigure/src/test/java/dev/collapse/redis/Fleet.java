@@ -60,6 +60,22 @@ final class Fleet implements AutoCloseable {
 	/** {@link #start} without waiting for Redis to answer. */
 	static Fleet startUnchecked(int size, RedisProperties redis, Upstream upstream,
 			String... properties) {
+		return startUnchecked(size, redis, upstream, Map.of(), properties);
+	}
+
+	/** {@link #start} with more singletons in each node's context (a serializer of the test's). */
+	static Fleet start(int size, RedisProperties redis, Upstream upstream, Map<String, Object> beans,
+			String... properties) {
+		Fleet fleet = startUnchecked(size, redis, upstream, beans, properties);
+		for (int i = 0; i < size; i++) {
+			RedisDistributedLayer layer = fleet.layer(i);
+			await().atMost(Duration.ofSeconds(10)).until(() -> layer.available() && layer.subscribed());
+		}
+		return fleet;
+	}
+
+	private static Fleet startUnchecked(int size, RedisProperties redis, Upstream upstream, Map<String, Object> beans,
+			String... properties) {
 		Fleet fleet = new Fleet();
 		try {
 			for (int i = 0; i < size; i++) {
@@ -73,7 +89,10 @@ final class Fleet implements AutoCloseable {
 				ConfigurableApplicationContext context = new SpringApplicationBuilder(App.class)
 					.web(WebApplicationType.NONE)
 					.properties(all.toArray(String[]::new))
-					.initializers((ctx) -> ctx.getBeanFactory().registerSingleton("upstream", upstream))
+					.initializers((ctx) -> {
+						ctx.getBeanFactory().registerSingleton("upstream", upstream);
+						beans.forEach(ctx.getBeanFactory()::registerSingleton);
+					})
 					.run();
 				fleet.nodes.add(context);
 			}
@@ -169,6 +188,11 @@ final class Fleet implements AutoCloseable {
 				@Override
 				public void onLeaseLost() {
 					add("leaseLost");
+				}
+
+				@Override
+				public void onCopyInvalidated() {
+					add("copyInvalidated");
 				}
 
 				@Override

@@ -85,6 +85,37 @@ public interface DistributedCoordinator {
 	Executor executor();
 
 	/**
+	 * Whether the core may serve the copies of the fleet's entries that it keeps in its local store
+	 * (the near cache): only while this node hears every change of them. When false (the default),
+	 * every hit reads the fleet.
+	 */
+	default boolean copiesTrusted() {
+		return false;
+	}
+
+	/**
+	 * What this node knows of the fleet's entry of {@code key} now: taken before {@link #serve},
+	 * handed back to {@link #keepCopy}. Called on the caller's thread.
+	 * @param mayBlock whether that thread may wait for a command (a synchronous caller's); when
+	 * false (an asynchronous caller's, maybe an I/O thread) no command is sent
+	 * @return {@code null} when no copy of what the serve returns may be kept
+	 */
+	default @Nullable Object copyStamp(Object key, boolean mayBlock) {
+		return null;
+	}
+
+	/**
+	 * Runs {@code store}, which keeps a copy of the entry {@code version} of {@code key} that a
+	 * serve begun at {@code stamp} returned, unless this node heard of a change of that entry since
+	 * the stamp; atomically with respect to the changes, which reach {@link Changes#copyChanged}
+	 * once the copy is kept.
+	 * @return whether {@code store} ran
+	 */
+	default boolean keepCopy(Object key, Object stamp, String version, Runnable store) {
+		return false;
+	}
+
+	/**
 	 * How a key was served.
 	 *
 	 * @param value the value, possibly {@code null}
@@ -121,6 +152,17 @@ public interface DistributedCoordinator {
 		 * could not reach the fleet must not be served again.
 		 */
 		void availabilityChanged();
+
+		/**
+		 * The fleet's entry of {@code key} changed (a load completed or failed): a copy kept here
+		 * goes, unless it is the entry {@code version}, the one that the change wrote.
+		 */
+		default void copyChanged(Object key, @Nullable String version) {
+		}
+
+		/** This node may have missed changes (its subscription dropped, stalled or resubscribed): every copy goes. */
+		default void dropCopies() {
+		}
 
 	}
 
