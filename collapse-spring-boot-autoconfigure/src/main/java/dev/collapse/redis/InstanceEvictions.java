@@ -327,6 +327,19 @@ final class InstanceEvictions {
 		}
 	}
 
+	/** Whether {@code entry} still maps to {@code key}; false when the near cache is off. */
+	boolean copiedNow(String entry, Object key) {
+		return this.copies != null && key.equals(this.copies.asMap().get(entry));
+	}
+
+	/** Drops this node's copy of {@code key}, whatever its version. */
+	void dropCopy(Object key) {
+		Changes listener = this.changes;
+		if (listener != null) {
+			listener.copyChanged(key, null);
+		}
+	}
+
 	/** This node may have missed messages: every copy of the instance goes. */
 	void dropCopies() {
 		if (this.copies != null) {
