@@ -14,6 +14,13 @@ import org.springframework.boot.WebApplicationType;
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.context.ConfigurableApplicationContext;
 
+import org.redisson.Redisson;
+import org.redisson.api.RLocalCachedMap;
+import org.redisson.api.RedissonClient;
+import org.redisson.api.options.LocalCachedMapOptions;
+import org.redisson.client.codec.StringCodec;
+import org.redisson.config.Config;
+
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.api.StatefulRedisConnection;
 
@@ -28,7 +35,8 @@ import dev.collapse.benchmarks.herd.FleetHerd.FleetService;
  * caller thread per call, and Redis commands per call ({@code INFO stats}, read before and after the
  * measured window). Rows: {@code @Collapsed} with the near cache, {@code @Collapsed} reading
  * through to Redis ({@code collapse.redis.near-cache.enabled=false}), {@code @Collapsed} without
- * Redis (the local hit), and {@code @Cacheable} on Spring's {@code RedisCacheManager}.
+ * Redis (the local hit), {@code @Cacheable} on Spring's {@code RedisCacheManager}, and the peer near
+ * cache, Redisson's {@code RLocalCachedMap} (read with {@code get}, filled by hand on a miss).
  *
  * <p>Every application counts its upstream loads: a row that loaded anything in its measured window
  * served a miss, and the harness fails rather than print a hit figure that is not one.
@@ -41,7 +49,8 @@ public final class FleetHits {
 		COLLAPSED_NEAR("@Collapsed redis, near cache", FleetHerd.CollapsedApplication.class, true, true),
 		COLLAPSED_READ_THROUGH("@Collapsed redis, near-cache off", FleetHerd.CollapsedApplication.class, true, false),
 		COLLAPSED_LOCAL("@Collapsed local (redis off)", FleetHerd.CollapsedApplication.class, false, false),
-		CACHEABLE_REDIS("@Cacheable RedisCacheManager", FleetHerd.NonLockingApplication.class, false, false);
+		CACHEABLE_REDIS("@Cacheable RedisCacheManager", FleetHerd.NonLockingApplication.class, false, false),
+		REDISSON_LOCAL_CACHED("Redisson RLocalCachedMap", null, false, false);
 
 		final String label;
 
@@ -125,9 +134,18 @@ public final class FleetHits {
 	private HitsResult run(Row row, int port, StatefulRedisConnection<String, String> admin) throws Exception {
 		Upstream upstream = new Upstream(0);
 		List<ConfigurableApplicationContext> contexts = new ArrayList<>();
+		List<RedissonClient> redissons = new ArrayList<>();
 		try {
 			List<FleetService> services = new ArrayList<>();
 			for (int i = 0; i < this.instances; i++) {
+				if (row == Row.REDISSON_LOCAL_CACHED) {
+					Config config = new Config();
+					config.useSingleServer().setAddress("redis://127.0.0.1:" + port);
+					RedissonClient client = Redisson.create(config);
+					redissons.add(client);
+					services.add(redissonService(client, upstream));
+					continue;
+				}
 				ConfigurableApplicationContext context = new SpringApplicationBuilder(row.configuration)
 					.web(WebApplicationType.NONE)
 					.logStartupInfo(false)
@@ -164,7 +182,25 @@ public final class FleetHits {
 		}
 		finally {
 			contexts.forEach(ConfigurableApplicationContext::close);
+			redissons.forEach(RedissonClient::shutdown);
 		}
+	}
+
+	/**
+	 * The peer: a read of Redisson's near cache, and on a miss a load and a {@code fastPut}, the way
+	 * a user caches with it by hand (no single-flight: it only serves warm keys here).
+	 */
+	private static FleetService redissonService(RedissonClient client, Upstream upstream) {
+		RLocalCachedMap<String, String> map = client.getLocalCachedMap(
+				LocalCachedMapOptions.<String, String>name("hits-redisson").codec(StringCodec.INSTANCE));
+		return (key) -> {
+			String value = map.get(key);
+			if (value == null) {
+				value = upstream.load(key);
+				map.fastPut(key, value);
+			}
+			return value;
+		};
 	}
 
 	/** Every thread of every instance reads the keys round robin, from its own start, for {@code nanos}. */
