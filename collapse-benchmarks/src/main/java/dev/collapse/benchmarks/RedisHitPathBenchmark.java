@@ -20,6 +20,12 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Threads;
 import org.openjdk.jmh.annotations.Warmup;
+import org.redisson.Redisson;
+import org.redisson.api.RLocalCachedMap;
+import org.redisson.api.RedissonClient;
+import org.redisson.api.options.LocalCachedMapOptions;
+import org.redisson.client.codec.StringCodec;
+import org.redisson.config.Config;
 
 /**
  * The warm hit path with Redis on (issue 15), beside the local hit, in one run.
@@ -29,7 +35,10 @@ import org.openjdk.jmh.annotations.Warmup;
  * without a near cache, a local read with one;</li>
  * <li>{@code collapsedLocal}: the same method with Redis off, a hit of the local store;</li>
  * <li>{@code cacheableRedis}: the same method under {@code @Cacheable} on Spring's
- * {@code RedisCacheManager}, a Redis {@code GET} per hit.</li>
+ * {@code RedisCacheManager}, a Redis {@code GET} per hit;</li>
+ * <li>{@code redissonLocalCached}: the peer near cache, Redisson's {@code RLocalCachedMap} (its
+ * defaults: invalidate on change, a local copy per key), read with {@code get}: a map lookup, no
+ * method, proxy or loader around it.</li>
  * </ul>
  * The Redis variants run on a {@code redis-server} the trial starts on a free port. Each thread
  * reads the warm keys round robin from its own random start, and a trial that saw one load after
@@ -59,6 +68,11 @@ public class RedisHitPathBenchmark {
 	@Benchmark
 	public String cacheableRedis(CacheableRedisState state, Cursor cursor) {
 		return state.catalog.find(cursor.next());
+	}
+
+	@Benchmark
+	public String redissonLocalCached(RedissonState state, Cursor cursor) {
+		return state.map.get(cursor.next());
 	}
 
 	static Long[] ids() {
@@ -141,6 +155,39 @@ public class RedisHitPathBenchmark {
 		@Setup(Level.Trial)
 		public void start(Redis redis) {
 			start(Applications.CacheableRedisApplication.class, ids(), redis.properties());
+		}
+
+	}
+
+	/** Redisson's near cache, filled with the warm keys and read once each so every copy is local. */
+	@State(Scope.Benchmark)
+	public static class RedissonState {
+
+		RedissonClient client;
+
+		RLocalCachedMap<Long, String> map;
+
+		@Setup(Level.Trial)
+		public void start(Redis redis) {
+			Config config = new Config();
+			config.useSingleServer().setAddress("redis://127.0.0.1:" + redis.server.port());
+			this.client = Redisson.create(config);
+			this.map = this.client.getLocalCachedMap(LocalCachedMapOptions
+				.<Long, String>name("bench-redisson")
+				.codec(StringCodec.INSTANCE));
+			for (Long id : ids()) {
+				this.map.fastPut(id, "product-" + id);
+			}
+			for (Long id : ids()) {
+				if (!("product-" + id).equals(this.map.get(id))) {
+					throw new IllegalStateException("Redisson's map lost key " + id);
+				}
+			}
+		}
+
+		@TearDown(Level.Trial)
+		public void stop() {
+			this.client.shutdown();
 		}
 
 	}

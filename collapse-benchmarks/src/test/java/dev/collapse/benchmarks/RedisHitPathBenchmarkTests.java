@@ -76,6 +76,18 @@ class RedisHitPathBenchmarkTests {
 		}
 	}
 
+	@Test
+	void redissonsLocalCachedMapAnswersFromItsCopies() {
+		RedisHitPathBenchmark.RedissonState state = new RedisHitPathBenchmark.RedissonState();
+		state.start(this.redis);
+		try {
+			assertThat(this.benchmark.redissonLocalCached(state, firstKey())).isEqualTo("product-1000");
+		}
+		finally {
+			state.stop();
+		}
+	}
+
 	/** A cursor at the first key, where a new one would be anywhere. */
 	private static RedisHitPathBenchmark.Cursor firstKey() {
 		RedisHitPathBenchmark.Cursor cursor = new RedisHitPathBenchmark.Cursor();

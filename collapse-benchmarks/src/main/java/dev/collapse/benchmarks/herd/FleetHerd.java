@@ -303,7 +303,7 @@ public final class FleetHerd {
 		}
 	}
 
-	private static long totalCommands(StatefulRedisConnection<String, String> admin) {
+	static long totalCommands(StatefulRedisConnection<String, String> admin) {
 		for (String line : admin.sync().info("stats").split("\r?\n")) {
 			if (line.startsWith("total_commands_processed:")) {
 				return Long.parseLong(line.substring(line.indexOf(':') + 1).trim());

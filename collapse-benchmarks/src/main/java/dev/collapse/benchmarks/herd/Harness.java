@@ -12,7 +12,7 @@ import java.util.stream.Collectors;
  * Runs the herd benchmarks from the command line:
  *
  * <pre>
- * java -cp collapse-benchmarks/target/benchmarks.jar dev.collapse.benchmarks.herd.Harness [local|memory|fleet] [--option=value ...]
+ * java -cp collapse-benchmarks/target/benchmarks.jar dev.collapse.benchmarks.herd.Harness [local|memory|fleet|hits] [--option=value ...]
  * </pre>
  *
  * Options: {@code --callers} (10000), {@code --upstream-ms} (100), {@code --out}
@@ -28,7 +28,10 @@ import java.util.stream.Collectors;
  * ones; {@code --warm-up-seconds}, 20, stops a row's warm-up after that long, whatever its count),
  * {@code --rounds} (5 measured herds), {@code --rows} (all; or some of {@code none,floor,
  * cacheable_redis,cacheable_redis_locking,collapsed_redis}) and {@code --redis-server} (the {@code redis-server}
- * binary, started on a free port).
+ * binary, started on a free port). The fleet hits ({@code hits}, {@link FleetHits}) take {@code --instances} (4),
+ * {@code --threads-per-instance} (1), {@code --keys} (100 warm keys), {@code --seconds} (10 measured, after as
+ * many of warm-up), {@code --rows} (all; or some of {@code collapsed_near,collapsed_read_through,collapsed_local,
+ * cacheable_redis}) and {@code --redis-server}.
  */
 public final class Harness {
 
@@ -72,7 +75,13 @@ public final class Harness {
 					Integer.parseInt(options.getOrDefault("rounds", "5")))
 				.rows(rows(FleetHerd.Row.class, options.get("rows")))
 				.runAll(out, options.getOrDefault("name", "fleet-herd"), options.getOrDefault("redis-server", "redis-server"));
-			default -> throw new IllegalArgumentException("unknown benchmark '" + what + "': local, memory or fleet");
+			case "hits" -> new FleetHits(Integer.parseInt(options.getOrDefault("instances", "4")),
+					Integer.parseInt(options.getOrDefault("threads-per-instance", "1")),
+					Integer.parseInt(options.getOrDefault("keys", "100")),
+					Integer.parseInt(options.getOrDefault("seconds", "10")))
+				.rows(rows(FleetHits.Row.class, options.get("rows")))
+				.runAll(out, options.getOrDefault("name", "fleet-hits"), options.getOrDefault("redis-server", "redis-server"));
+			default -> throw new IllegalArgumentException("unknown benchmark '" + what + "': local, memory, fleet or hits");
 		}
 		// the Spring contexts are closed, but a cache's executor may keep a non-daemon thread
 		System.exit(0);
