@@ -40,7 +40,7 @@ class NearCacheOrphanCopyTest {
 	void aCopyWhoseMappingTheBoundEvictedIsStillDroppedByTheEviction() throws Exception {
 		Upstream upstream = new Upstream();
 		upstream.behave((node, key) -> new Product(((Number) key).longValue(), "v" + this.version.get()));
-		NearCacheTest.PausingSerializer paused = new NearCacheTest.PausingSerializer();
+		PausingSerializer paused = new PausingSerializer();
 		try (Fleet a = Fleet.start(1, redis, upstream);
 				Fleet b = Fleet.start(1, redis, upstream, Map.of("pausingSerializer", paused),
 						"collapse.redis.key-prefix=" + a.prefix, "collapse.local.max-entries=1")) {
