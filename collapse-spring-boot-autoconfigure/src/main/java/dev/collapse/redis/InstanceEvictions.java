@@ -288,16 +288,19 @@ final class InstanceEvictions {
 			}
 			return;
 		}
-		// this node's own: it acted on it before it published, but its generation counts: the
-		// channel's order is the order of the fleet's evictAlls
-		boolean own = signal.token().equals(this.layer.leases().nodeId());
 		if (signal.kind() == Signal.Kind.EVICTED_ALL) {
+			// the channel's order is the order of the fleet's evictAlls. A generation that moves here
+			// is acted on even if this node's own evictAll sent it: its reply may have been lost
+			// (nothing adopted, no copy dropped) while a read of this node kept a copy of the old
+			// generation; when its reply came first, the generation is adopted already and this is a no-op
 			String generationText = signal.entry();
-			if (generationText != null && heardGeneration(parse(generationText)) && !own) {
+			if (generationText != null && heardGeneration(parse(generationText))) {
 				heardEvictAll();
 			}
 			return;
 		}
+		// this node's own: it acted on it before it published
+		boolean own = signal.token().equals(this.layer.leases().nodeId());
 		this.layer.near().touch(entry);
 		if (own || listener == null) {
 			return;
@@ -309,7 +312,7 @@ final class InstanceEvictions {
 		}
 	}
 
-	/** Another node's evictAll, heard or found in Redis: every entry of the instance may have changed. */
+	/** An evictAll heard or found in Redis, not yet acted on here: every entry of the instance may have changed. */
 	private void heardEvictAll() {
 		this.layer.near().touchAll();
 		Changes listener = this.changes;
