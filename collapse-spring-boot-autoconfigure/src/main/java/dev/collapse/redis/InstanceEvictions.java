@@ -72,7 +72,8 @@ final class InstanceEvictions {
 	/**
 	 * The keys that this node keeps a copy of (near cache), by entry key, so that a message about
 	 * an entry key reaches the copy. Bounded like the local store; a key that this map drops has
-	 * its copy dropped with it. {@code null} when the near cache is off.
+	 * its copy dropped with it (not counted as an invalidation: no message dropped it).
+	 * {@code null} when the near cache is off.
 	 */
 	private final @Nullable Cache<String, Object> copies;
 
@@ -93,7 +94,7 @@ final class InstanceEvictions {
 			.<String, Object>evictionListener((entry, key, cause) -> {
 				Changes listener = this.changes;
 				if (key != null && listener != null) {
-					listener.copyChanged(key, null);
+					listener.copyUnreachable(key);
 				}
 			})
 			.build() : null;
@@ -335,11 +336,11 @@ final class InstanceEvictions {
 		return this.copies != null && key.equals(this.copies.asMap().get(entry));
 	}
 
-	/** Drops this node's copy of {@code key}, whatever its version. */
+	/** Drops this node's copy of {@code key}, whatever its version, which no message can reach. */
 	void dropCopy(Object key) {
 		Changes listener = this.changes;
 		if (listener != null) {
-			listener.copyChanged(key, null);
+			listener.copyUnreachable(key);
 		}
 	}
 
