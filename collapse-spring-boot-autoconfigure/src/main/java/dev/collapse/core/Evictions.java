@@ -118,6 +118,12 @@ final class Evictions implements DistributedCoordinator.Changes {
 	}
 
 	@Override
+	public void copyUnreachable(Object key) {
+		// not an invalidation: no message changed the entry
+		this.instance.store.evictCopy(this.instance.name, key, null);
+	}
+
+	@Override
 	public void dropCopies() {
 		this.instance.store.evictCopies(this.instance.name);
 	}

@@ -311,6 +311,11 @@ final class FleetLeader {
 			if (outcome != null && outcome.leaseLost()) {
 				this.instance.events.onLeaseLost();
 			}
+			else if (outcome != null && outcome.version() != null) {
+				// the fleet's entry is this refresh's now: this node's copy of the one it replaced goes
+				// at once, not when this node's own completion message arrives; a copy of the new one stays
+				this.instance.store.evictCopy(this.instance.name, key, outcome.version());
+			}
 		}
 		catch (Throwable ex) {
 			logger.log(System.Logger.Level.DEBUG, "Early refresh of collapse instance ''{0}'' failed: {1}",

@@ -1,6 +1,7 @@
 package dev.collapse.redis;
 
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 import com.github.benmanes.caffeine.cache.Cache;
@@ -72,9 +73,10 @@ final class InstanceEvictions {
 	/**
 	 * The keys that this node keeps a copy of (near cache), by entry key, so that a message about
 	 * an entry key reaches the copy. Bounded like the local store; a key that this map drops has
-	 * its copy dropped with it. {@code null} when the near cache is off.
+	 * its copy dropped with it (not counted as an invalidation: no message dropped it).
+	 * {@code null} when the near cache is off.
 	 */
-	private final @Nullable Cache<String, Object> copies;
+	private final @Nullable Cache<String, Link> copies;
 
 	/** Whom to tell; set once by the core before the instance serves any call. */
 	private volatile @Nullable Changes changes;
@@ -90,10 +92,10 @@ final class InstanceEvictions {
 		long nearEntries = layer.settings().nearCacheEntries();
 		this.copies = (nearEntries > 0) ? Caffeine.newBuilder()
 			.maximumSize(nearEntries)
-			.<String, Object>evictionListener((entry, key, cause) -> {
+			.<String, Link>evictionListener((entry, link, cause) -> {
 				Changes listener = this.changes;
-				if (key != null && listener != null) {
-					listener.copyChanged(key, null);
+				if (link != null && listener != null) {
+					listener.copyUnreachable(link.key);
 				}
 			})
 			.build() : null;
@@ -282,34 +284,38 @@ final class InstanceEvictions {
 			else {
 				this.layer.near().touch(entry);
 			}
-			Object copied = this.copies.getIfPresent(entry);
+			Link copied = this.copies.getIfPresent(entry);
 			if (copied != null && listener != null) {
-				listener.copyChanged(copied, success ? signal.token() : null);
+				listener.copyChanged(copied.key, success ? signal.token() : null);
 			}
 			return;
 		}
-		// this node's own: it acted on it before it published, but its generation counts: the
-		// channel's order is the order of the fleet's evictAlls
-		boolean own = signal.token().equals(this.layer.leases().nodeId());
 		if (signal.kind() == Signal.Kind.EVICTED_ALL) {
+			// the channel's order is the order of the fleet's evictAlls. A generation that moves here
+			// is acted on even if this node's own evictAll sent it: its reply may have been lost
+			// (nothing adopted, no copy dropped) while a read of this node kept a copy of the old
+			// generation; when its reply came first, the generation is adopted already and this is a no-op
 			String generationText = signal.entry();
-			if (generationText != null && heardGeneration(parse(generationText)) && !own) {
+			if (generationText != null && heardGeneration(parse(generationText))) {
 				heardEvictAll();
 			}
 			return;
 		}
+		// this node's own: it acted on it before it published
+		boolean own = signal.token().equals(this.layer.leases().nodeId());
 		this.layer.near().touch(entry);
 		if (own || listener == null) {
 			return;
 		}
 		Serving served = this.serving.get(entry);
-		Object key = (served != null) ? served.key : (this.copies != null) ? this.copies.getIfPresent(entry) : null;
+		Link copied = (served == null && this.copies != null) ? this.copies.getIfPresent(entry) : null;
+		Object key = (served != null) ? served.key : (copied != null) ? copied.key : null;
 		if (key != null) {
 			listener.evicted(key);
 		}
 	}
 
-	/** Another node's evictAll, heard or found in Redis: every entry of the instance may have changed. */
+	/** An evictAll heard or found in Redis, not yet acted on here: every entry of the instance may have changed. */
 	private void heardEvictAll() {
 		this.layer.near().touchAll();
 		Changes listener = this.changes;
@@ -320,23 +326,52 @@ final class InstanceEvictions {
 
 	// --- the near cache
 
-	/** This node keeps a copy of {@code key}, of entry key {@code entry}: messages about it reach it. */
-	void copied(String entry, Object key) {
-		if (this.copies != null) {
-			this.copies.put(entry, key);
+	/**
+	 * Runs {@code store}, which keeps a copy of the entry {@code version} of {@code key} read since
+	 * {@code stamp}, if {@link NearCache#keepIfCurrent} lets it; and links the entry key to
+	 * {@code key}, so that messages about the entry key reach the copy.
+	 * @return whether {@code store} ran
+	 */
+	boolean keepCopy(NearCache.Stamp stamp, Object key, String version, Runnable store) {
+		if (this.copies == null) {
+			return false;
 		}
+		// The order, so that no copy is ever in the store without a link that messages find it by:
+		// 1. the link goes in first: a message about the entry heard once the copy is in finds it (one
+		// heard before bumped the stripe, and the copy is refused);
+		// 2. the copy goes in, or is refused, under the stripe's lock;
+		// 3. kept: the link is checked again, and marked as used by a copy in the same atomic step.
+		// The links' bound may have evicted it before the copy went in (its listener found nothing
+		// to drop then): the copy goes, since no message could reach it;
+		// 4. refused: the link goes too, unless a copy went in through it (marked, step 3), so that
+		// dead links do not push live ones out of the bound. Another read of the same key whose
+		// copy goes in meanwhile, through the same link, finds it gone at its step 3 and drops its
+		// copy: a copy lost, never one that no message reaches
+		String entry = stamp.entryKey();
+		ConcurrentMap<String, Link> links = this.copies.asMap();
+		links.compute(entry, (e, link) -> (link != null && link.key.equals(key)) ? link : new Link(key, false));
+		boolean kept = this.layer.near().keepIfCurrent(stamp, version, store);
+		if (kept) {
+			boolean[] linked = new boolean[1];
+			links.computeIfPresent(entry, (e, link) -> {
+				linked[0] = link.key.equals(key);
+				return (linked[0] && !link.used) ? new Link(key, true) : link;
+			});
+			if (!linked[0]) {
+				dropCopy(key);
+			}
+		}
+		else {
+			links.computeIfPresent(entry, (e, link) -> (link.used || !link.key.equals(key)) ? link : null);
+		}
+		return kept;
 	}
 
-	/** Whether {@code entry} still maps to {@code key}; false when the near cache is off. */
-	boolean copiedNow(String entry, Object key) {
-		return this.copies != null && key.equals(this.copies.asMap().get(entry));
-	}
-
-	/** Drops this node's copy of {@code key}, whatever its version. */
-	void dropCopy(Object key) {
+	/** Drops this node's copy of {@code key}, whatever its version, which no message can reach. */
+	private void dropCopy(Object key) {
 		Changes listener = this.changes;
 		if (listener != null) {
-			listener.copyChanged(key, null);
+			listener.copyUnreachable(key);
 		}
 	}
 
@@ -376,6 +411,10 @@ final class InstanceEvictions {
 			// not written by collapse: the next evictAll's INCR fails loudly; until then, generation 0
 			return 0;
 		}
+	}
+
+	/** The key of an entry key that this node keeps a copy of, and whether a copy went in through this link. */
+	private record Link(Object key, boolean used) {
 	}
 
 	/** A key served now, and by how many callers of this node (a second one after a remote eviction). */

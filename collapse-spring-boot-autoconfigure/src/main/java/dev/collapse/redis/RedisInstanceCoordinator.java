@@ -112,16 +112,7 @@ final class RedisInstanceCoordinator implements DistributedCoordinator {
 
 	@Override
 	public boolean keepCopy(Object key, Object stamp, String version, Runnable store) {
-		NearCache.Stamp taken = (NearCache.Stamp) stamp;
-		// registered first: a message heard once the copy is in finds it
-		this.evictions.copied(taken.entryKey(), key);
-		boolean kept = this.layer.near().keepIfCurrent(taken, version, store);
-		// the map's bound may have evicted the mapping before the copy went in: its listener found
-		// nothing to drop, and no message could find the copy now
-		if (kept && !this.evictions.copiedNow(taken.entryKey(), key)) {
-			this.evictions.dropCopy(key);
-		}
-		return kept;
+		return this.evictions.keepCopy((NearCache.Stamp) stamp, key, version, store);
 	}
 
 	@Override

@@ -160,6 +160,14 @@ public interface DistributedCoordinator {
 		default void copyChanged(Object key, @Nullable String version) {
 		}
 
+		/**
+		 * No change of {@code key}'s entry would reach this node any more (the layer stopped
+		 * tracking it): a copy kept here goes, though nothing says that the entry changed.
+		 */
+		default void copyUnreachable(Object key) {
+			copyChanged(key, null);
+		}
+
 		/** This node may have missed changes (its subscription dropped, stalled or resubscribed): every copy goes. */
 		default void dropCopies() {
 		}
