@@ -30,8 +30,9 @@ public interface Collapser {
 	/**
 	 * Returns the stored result of ({@code name}, {@code key}), or runs {@code loader} once for all
 	 * the callers that ask for that key while it runs. The loader runs on the calling thread when
-	 * this call leads. Applied at most once per key at a time in this JVM; a failed load is not
-	 * stored and its exception reaches every caller that waited for it.
+	 * this call leads. Applied at most once per key at a time in this JVM; a failed load's exception
+	 * reaches every caller that waited for it, and is stored only when the instance sets a
+	 * failure-ttl (then served to the key's callers for that window).
 	 * @throws CollapseTimeoutException if this caller waited longer than the wait timeout
 	 * @throws CollapseInterruptedException if this caller was interrupted while it waited
 	 * @throws CollapseRecursionException if the loader of this key called this key again
