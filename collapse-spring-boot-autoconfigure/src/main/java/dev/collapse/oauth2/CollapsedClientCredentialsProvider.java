@@ -31,14 +31,22 @@ import dev.collapse.core.Keys;
  * skew of its expiry. A renewal is collapsed through the instance {@value #INSTANCE} on the key
  * (registration id, principal name, expiry of the token it replaces): callers that replace the
  * same token share one request, and a caller that comes after the renewal finds the successor
- * in the store instead of asking again. The value collapsed is the successor's expiry, never the
- * token: a token travels only through the store. A failed renewal keeps serving the current token
+ * in the store instead of asking again. Every request of a node goes through a collapse of this
+ * JVM on the same key ({@value #NODE_INSTANCE} with a shared store), so that a node asks at most once
+ * per renewal even when the shared store fails or does not take the token. The value collapsed is the
+ * successor's expiry, never the token: a token travels only through the store. A failed renewal keeps serving the current token
  * while it is usable, and fails the callers once it is not.
  */
 public final class CollapsedClientCredentialsProvider implements OAuth2AuthorizedClientProvider {
 
 	/** Name of the collapse instance: its meters count token requests, {@code collapse.instances.oauth2-token.*} tunes it. */
 	public static final String INSTANCE = "oauth2-token";
+
+	/**
+	 * Name of the collapse instance, of this JVM only, through which a node with a shared store
+	 * sends its token requests: one per node per renewal even when the shared store fails.
+	 */
+	static final String NODE_INSTANCE = "oauth2-token-node";
 
 	private static final Log logger = LogFactory.getLog(CollapsedClientCredentialsProvider.class);
 
@@ -111,32 +119,47 @@ public final class CollapsedClientCredentialsProvider implements OAuth2Authorize
 		String principal = context.getPrincipal().getName();
 		Object key = Keys.ofArguments(new Object[] { registrationId, principal, predecessor });
 		if (this.store.shared()) {
-			this.collapser.collapse(INSTANCE, key, Long.class, () -> load(context, predecessor));
+			this.collapser.collapse(INSTANCE, key, Long.class, () -> load(context, key, predecessor));
+			OAuth2AccessToken successor = successor(this.store.cached(registrationId, principal), predecessor);
+			if (successor == null) {
+				// a remote leader fetched it: it is in the shared store
+				successor = successor(this.store.read(registrationId, principal), predecessor);
+			}
+			if (successor != null) {
+				return successor;
+			}
+			// the shared store failed after a remote renewal, or does not take this token (not a
+			// bearer token): this node asks once for all its callers
 		}
-		else {
-			this.collapser.collapse(INSTANCE, key, () -> load(context, predecessor));
-		}
-		OAuth2AccessToken successor = successor(this.store.cached(registrationId, principal), predecessor);
-		if (successor == null) {
-			// a remote leader fetched it: it is in the shared store
-			successor = successor(this.store.read(registrationId, principal), predecessor);
-		}
-		if (successor == null) {
-			// the store lost it (Redis failed between the renewal and this read): this caller asks itself
-			successor = fetch(context);
-		}
-		return successor;
+		return fetchOnce(context, key, predecessor);
 	}
 
-	/** The leader's load: the store's successor if another node or an earlier flight renewed, else a request. */
-	private Long load(OAuth2AuthorizationContext context, long predecessor) {
+	/** The fleet leader's load: the store's successor if another node or an earlier flight renewed, else a request. */
+	private Long load(OAuth2AuthorizationContext context, Object key, long predecessor) {
 		String registrationId = context.getClientRegistration().getRegistrationId();
 		String principal = context.getPrincipal().getName();
 		OAuth2AccessToken successor = successor(this.store.read(registrationId, principal), predecessor);
-		if (successor == null) {
-			successor = fetch(context);
+		return NodeTokens.expiry((successor != null) ? successor : fetchOnce(context, key, predecessor));
+	}
+
+	/**
+	 * The successor from this node's copy, else one request for all the callers of this JVM (a
+	 * collapse of this JVM only, {@link #NODE_INSTANCE} with a shared store): every request of a
+	 * node goes through it, so a node asks at most once per renewal whatever the shared store does.
+	 */
+	private OAuth2AccessToken fetchOnce(OAuth2AuthorizationContext context, Object key, long predecessor) {
+		String registrationId = context.getClientRegistration().getRegistrationId();
+		String principal = context.getPrincipal().getName();
+		long fetched = this.collapser.collapse(this.store.shared() ? NODE_INSTANCE : INSTANCE, key, () -> {
+			OAuth2AccessToken kept = successor(this.store.cached(registrationId, principal), predecessor);
+			return NodeTokens.expiry((kept != null) ? kept : fetch(context));
+		});
+		OAuth2AccessToken token = this.store.cached(registrationId, principal);
+		if (token == null || NodeTokens.expiry(token) < fetched) {
+			throw new IllegalStateException(
+					"The token store did not keep the token of registration '" + registrationId + "' it was given");
 		}
-		return NodeTokens.expiry(successor);
+		return token;
 	}
 
 	private OAuth2AccessToken fetch(OAuth2AuthorizationContext context) {

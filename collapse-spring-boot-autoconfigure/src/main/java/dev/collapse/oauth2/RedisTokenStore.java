@@ -17,7 +17,8 @@ import org.springframework.security.oauth2.core.OAuth2AccessToken;
  * Tokens shared by the fleet through Redis, one string key per (registration, principal) under
  * the collapse key prefix ({@code <prefix>oauth2-token:<length of the registration id>:<registration id>:<principal>}),
  * written with a time to live that ends when the token expires: Redis never holds a dead token.
- * This node keeps its own copy too, which serves while Redis fails. What protects the token in
+ * This node keeps its own copy too, which serves while Redis fails. Only bearer tokens are shared:
+ * a token of another type (DPoP, bound to the key of the node that asked) stays on this node. What protects the token in
  * Redis is Redis's own: an ACL that grants only the prefix, TLS ({@code spring.data.redis.ssl}),
  * and a network only the fleet reaches.
  */
@@ -65,7 +66,7 @@ public final class RedisTokenStore implements TokenStore {
 	public void write(String registrationId, String principalName, OAuth2AccessToken token) {
 		this.node.write(registrationId, principalName, token);
 		Instant expiresAt = token.getExpiresAt();
-		if (expiresAt == null) {
+		if (expiresAt == null || !shareable(token)) {
 			return;
 		}
 		Duration ttl = Duration.between(this.clock.instant(), expiresAt);
@@ -83,6 +84,14 @@ public final class RedisTokenStore implements TokenStore {
 	@Override
 	public boolean shared() {
 		return true;
+	}
+
+	/**
+	 * Whether {@code token} may go to Redis: bearer tokens only. Any other type (DPoP) is bound to
+	 * the key of the node that asked for it, so no other node could use it: it stays on this node.
+	 */
+	static boolean shareable(OAuth2AccessToken token) {
+		return OAuth2AccessToken.TokenType.BEARER.getValue().equalsIgnoreCase(token.getTokenType().getValue());
 	}
 
 	/** The Redis key of a token; the length of the id keeps ("a:b", "c") and ("a", "b:c") apart. */

@@ -18,6 +18,7 @@ import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.beans.factory.config.BeanPostProcessor;
 import org.springframework.context.annotation.Bean;
 import org.springframework.security.oauth2.client.AuthorizedClientServiceOAuth2AuthorizedClientManager;
 import org.springframework.security.oauth2.client.OAuth2AuthorizeRequest;
@@ -25,8 +26,12 @@ import org.springframework.security.oauth2.client.OAuth2AuthorizedClient;
 import org.springframework.security.oauth2.client.OAuth2AuthorizedClientManager;
 import org.springframework.security.oauth2.client.OAuth2AuthorizedClientProviderBuilder;
 import org.springframework.security.oauth2.client.OAuth2AuthorizedClientService;
+import org.springframework.security.oauth2.client.endpoint.OAuth2AccessTokenResponseClient;
+import org.springframework.security.oauth2.client.endpoint.OAuth2ClientCredentialsGrantRequest;
+import org.springframework.security.oauth2.client.endpoint.RestClientClientCredentialsTokenResponseClient;
 import org.springframework.security.oauth2.client.registration.ClientRegistrationRepository;
 import org.springframework.security.oauth2.core.OAuth2AccessToken;
+import org.springframework.security.oauth2.core.endpoint.OAuth2AccessTokenResponse;
 
 import dev.collapse.redis.RedisDistributedLayer;
 import dev.collapse.redis.RedisProperties;
@@ -160,6 +165,52 @@ final class ClientNodes implements AutoCloseable {
 					registrations, clients);
 			manager.setAuthorizedClientProvider(OAuth2AuthorizedClientProviderBuilder.builder().clientCredentials().build());
 			return manager;
+		}
+
+		/** A shared store whose reads fail, as RedisTokenStore answers then: this node's own copy. */
+		@Bean
+		@ConditionalOnBooleanProperty("test.token-store.reads-fail")
+		static BeanPostProcessor failingReads() {
+			return new BeanPostProcessor() {
+				@Override
+				public Object postProcessAfterInitialization(Object bean, String name) {
+					return (bean instanceof TokenStore store) ? new FailingReads(store) : bean;
+				}
+			};
+		}
+
+		/** The real server's answers, given as DPoP tokens. */
+		@Bean
+		@ConditionalOnBooleanProperty("test.token-type.dpop")
+		OAuth2AccessTokenResponseClient<OAuth2ClientCredentialsGrantRequest> dpopTokens() {
+			RestClientClientCredentialsTokenResponseClient real = new RestClientClientCredentialsTokenResponseClient();
+			return (request) -> OAuth2AccessTokenResponse.withResponse(real.getTokenResponse(request))
+				.tokenType(OAuth2AccessToken.TokenType.DPOP)
+				.build();
+		}
+
+	}
+
+	private record FailingReads(TokenStore store) implements TokenStore {
+
+		@Override
+		public OAuth2AccessToken cached(String registrationId, String principalName) {
+			return this.store.cached(registrationId, principalName);
+		}
+
+		@Override
+		public OAuth2AccessToken read(String registrationId, String principalName) {
+			return this.store.cached(registrationId, principalName);
+		}
+
+		@Override
+		public void write(String registrationId, String principalName, OAuth2AccessToken token) {
+			this.store.write(registrationId, principalName, token);
+		}
+
+		@Override
+		public boolean shared() {
+			return this.store.shared();
 		}
 
 	}
