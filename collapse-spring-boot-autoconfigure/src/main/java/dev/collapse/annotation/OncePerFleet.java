@@ -29,7 +29,10 @@ import java.lang.annotation.Target;
 @Documented
 public @interface OncePerFleet {
 
-	/** Instance name: metric tag and key namespace. Defaults to {@code <SimpleClassName>.<methodName>}. */
+	/**
+	 * Instance name: metric tag and key namespace. Defaults to {@code <SimpleClassName>.<methodName>}.
+	 * One name is one job: a name that another method or bean class already took is refused at startup.
+	 */
 	String name() default "";
 
 	/**

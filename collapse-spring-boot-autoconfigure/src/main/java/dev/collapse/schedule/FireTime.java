@@ -1,5 +1,6 @@
 package dev.collapse.schedule;
 
+import java.lang.reflect.Method;
 import java.time.Instant;
 
 import org.jspecify.annotations.Nullable;
@@ -45,12 +46,25 @@ public final class FireTime {
 		}
 	}
 
+	/** How a fire names the method it was scheduled for: its declaring class and name. */
+	static String name(Method method) {
+		return method.getDeclaringClass().getName() + "." + method.getName();
+	}
+
 	/**
 	 * One fire of a scheduled task.
 	 * @param nominal the time its trigger chose
 	 * @param scheduler the scheduler that runs the task, for a start spread over a window
+	 * @param task the {@code @Scheduled} method the fire is for, as {@link #name(Method)} names it
+	 * (or the description of a task that is no such method)
 	 */
-	record Fire(Instant nominal, TaskScheduler scheduler) {
+	record Fire(Instant nominal, TaskScheduler scheduler, String task) {
+
+		/** Whether {@code method} is the scheduled method itself, not one it calls. */
+		boolean isFor(Method method) {
+			return method.getParameterCount() == 0 && this.task.equals(name(method));
+		}
+
 	}
 
 }

@@ -12,6 +12,7 @@ import org.springframework.scheduling.SchedulingAwareRunnable;
 import org.springframework.scheduling.TaskScheduler;
 import org.springframework.scheduling.Trigger;
 import org.springframework.scheduling.TriggerContext;
+import org.springframework.scheduling.support.ScheduledMethodRunnable;
 
 /**
  * The application's task scheduler, with each trigger-driven run told its nominal fire time
@@ -100,10 +101,17 @@ final class FireTimeScheduler implements TaskScheduler {
 
 		private final TaskScheduler scheduler;
 
+		/** The scheduled method, so that only it, not a method it calls, acts on the fire. */
+		private final String name;
+
 		FiredTask(Runnable task, Queue<Instant> times, TaskScheduler scheduler) {
 			this.task = task;
 			this.times = times;
 			this.scheduler = scheduler;
+			// Spring hands over its ScheduledMethodRunnable wrapped in a private class whose
+			// toString is the runnable's: the method's declaring class and name
+			this.name = (task instanceof ScheduledMethodRunnable method) ? FireTime.name(method.getMethod())
+					: String.valueOf(task);
 		}
 
 		@Override
@@ -113,7 +121,7 @@ final class FireTimeScheduler implements TaskScheduler {
 				this.task.run();
 				return;
 			}
-			FireTime.run(new FireTime.Fire(nominal, this.scheduler), this.task);
+			FireTime.run(new FireTime.Fire(nominal, this.scheduler, this.name), this.task);
 		}
 
 		@Override

@@ -17,7 +17,8 @@ import dev.collapse.schedule.FireTime.Fire;
 /**
  * Runs the fires of {@code @OncePerFleet} and {@code @Spread} methods: a spread start is handed to
  * the task scheduler for a later time, holding no thread; a once-per-fleet fire goes through its
- * job. A call that is not a scheduled fire runs as it is.
+ * job. A call that is not a scheduled fire of the method itself (a direct call, also one made by
+ * another scheduled job) runs as it is.
  */
 public final class ScheduleInterceptor implements MethodInterceptor {
 
@@ -30,7 +31,8 @@ public final class ScheduleInterceptor implements MethodInterceptor {
 	@Override
 	public @Nullable Object invoke(MethodInvocation invocation) throws Throwable {
 		Fire fire = FireTime.current();
-		if (fire == null) {
+		if (fire == null || !fire.isFor(invocation.getMethod())) {
+			// not a fire, or a call made by another scheduled method: a plain call
 			return invocation.proceed();
 		}
 		Object target = invocation.getThis();

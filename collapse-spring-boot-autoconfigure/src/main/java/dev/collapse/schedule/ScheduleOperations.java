@@ -40,7 +40,11 @@ public final class ScheduleOperations {
 	/** Shortest time a completion is kept by default: late nodes of a frequent job still skip. */
 	private static final Duration MIN_KEEP = Duration.ofMinutes(1);
 
-	private final Map<Method, Optional<Operation>> operations = new ConcurrentHashMap<>();
+	/** By method and bean class: an inherited method is one job per bean class. */
+	private final Map<Key, Optional<Operation>> operations = new ConcurrentHashMap<>();
+
+	/** Which method took each job name, as {@code Class.method()}: a name is one job. */
+	private final Map<String, String> owners = new ConcurrentHashMap<>();
 
 	private final CollapseRegistry registry;
 
@@ -74,12 +78,13 @@ public final class ScheduleOperations {
 	}
 
 	@Nullable Operation get(Method method, Class<?> targetClass) {
-		return this.operations.computeIfAbsent(method, (m) -> Optional.ofNullable(resolve(m, targetClass)))
+		Class<?> userClass = ClassUtils.getUserClass(targetClass);
+		return this.operations
+			.computeIfAbsent(new Key(method, userClass), (key) -> Optional.ofNullable(resolve(method, userClass)))
 			.orElse(null);
 	}
 
-	private @Nullable Operation resolve(Method method, Class<?> targetClass) {
-		Class<?> userClass = ClassUtils.getUserClass(targetClass);
+	private @Nullable Operation resolve(Method method, Class<?> userClass) {
 		Method specific = AopUtils.getMostSpecificMethod(method, userClass);
 		OncePerFleet once = AnnotatedElementUtils.findMergedAnnotation(specific, OncePerFleet.class);
 		Spread spread = AnnotatedElementUtils.findMergedAnnotation(specific, Spread.class);
@@ -94,6 +99,11 @@ public final class ScheduleOperations {
 		Set<Scheduled> schedules = AnnotatedElementUtils.getMergedRepeatableAnnotations(specific, Scheduled.class);
 		if (schedules.isEmpty()) {
 			throw new CollapseConfigurationException(origin, "the method has no @Scheduled; add @Scheduled(cron = ...)");
+		}
+		if (spread != null && schedules.stream().anyMatch((scheduled) -> !hasCron(scheduled))) {
+			throw new CollapseConfigurationException(origin, "a spread starts each run after the fire time of a "
+					+ "cron expression, and a fixed rate or delay has none, so it would never be spread; use "
+					+ "@Scheduled(cron = ...)");
 		}
 		Duration spreadBy = (spread != null) ? positive(spread.value(), origin, "value") : null;
 		OncePerFleetJob job = (once != null) ? job(once, schedules, userClass, specific, origin) : null;
@@ -120,6 +130,13 @@ public final class ScheduleOperations {
 			throw new CollapseConfigurationException(origin, "cron \"" + cron + "\" is not valid: " + ex.getMessage());
 		}
 		String name = once.name().isEmpty() ? userClass.getSimpleName() + "." + method.getName() : once.name();
+		String owner = userClass.getName() + "." + method.getName() + "()";
+		String taken = this.owners.putIfAbsent(name, owner);
+		if (taken != null && !taken.equals(owner)) {
+			throw new CollapseConfigurationException(origin, "the job name \"" + name + "\" is taken by " + taken
+					+ ": two jobs of one name would share their fire times, and only one of them would run "
+					+ "each; give one @OncePerFleet(name = ...) another name");
+		}
 		Duration keep = once.keep().isEmpty() ? defaultKeep(expression, scheduled.zone())
 				: positive(once.keep(), origin, "keep");
 		Duration waitTimeout = positive(once.waitTimeout(), origin, "waitTimeout");
@@ -164,6 +181,10 @@ public final class ScheduleOperations {
 		return duration;
 	}
 
+	private boolean hasCron(Scheduled scheduled) {
+		return StringUtils.hasText(this.placeholders.resolvePlaceholders(scheduled.cron()));
+	}
+
 	private static String describe(String annotation, Class<?> type, Method method) {
 		return annotation + " on " + type.getName() + "." + method.getName() + "()";
 	}
@@ -174,6 +195,9 @@ public final class ScheduleOperations {
 	 * @param job its once-per-fleet job, or {@code null}
 	 */
 	record Operation(@Nullable Duration spread, @Nullable OncePerFleetJob job) {
+	}
+
+	private record Key(Method method, Class<?> userClass) {
 	}
 
 }

@@ -53,6 +53,9 @@ class OncePerFleetTest {
 
 	static final int PAUSED = 2;
 
+	/** Longer than the skew of the node whose clock runs ahead, so that every node skips a fire time. */
+	static final Duration STALL = Duration.ofMillis(4500);
+
 	private final List<ConfigurableApplicationContext> nodes = new ArrayList<>();
 
 	private final Runs runs = new Runs();
@@ -74,6 +77,23 @@ class OncePerFleetTest {
 		// many fire times with every node firing
 		awaitFireTimes(4);
 		assertThat(this.runs.byFireTime.values()).allSatisfy((count) -> assertThat(count).hasValue(1));
+
+		// the whole fleet stalls for seconds (a JVM pause, shared cores): every node fires late
+		// once, then its trigger counts on from the late completion, so the same fire times are
+		// left out by every node; what runs still runs once
+		CountDownLatch stalled = new CountDownLatch(1);
+		CountDownLatch stalling = new CountDownLatch(NODES);
+		for (int i = 0; i < NODES; i++) {
+			scheduler(i).execute(() -> {
+				stalling.countDown();
+				awaitUninterruptibly(stalled);
+			});
+		}
+		stalling.await();
+		Instant stallEnds = Instant.now().plus(STALL);
+		await().atMost(STALL.multipliedBy(2)).until(() -> Instant.now().isAfter(stallEnds));
+		stalled.countDown();
+		awaitFireTimes(3);
 
 		// one node's only scheduler thread held past its next fire times, then let go: its late
 		// fire carries its own nominal time, already run elsewhere, and it skips
@@ -103,9 +123,10 @@ class OncePerFleetTest {
 		NavigableMap<Instant, AtomicInteger> fired = new ConcurrentSkipListMap<>(this.runs.byFireTime);
 		System.out.println("Runs by nominal fire time: " + fired);
 		assertThat(fired.values()).allSatisfy((count) -> assertThat(count).hasValue(1));
-		// no fire time was left out between the first and the last: every one ran, once
-		Instant first = fired.firstKey();
-		assertThat(fired).hasSize((int) Duration.between(first, fired.lastKey()).toSeconds() + 1);
+		// fire times the whole fleet left out (a stall of every node) may leave gaps: what is
+		// counted is that every fire time that ran, ran once, and that many ran
+		assertThat(fired).hasSizeGreaterThanOrEqualTo(4 + 3 + 3 + 3);
+		assertThat(fired.keySet()).allSatisfy((nominal) -> assertThat(nominal.getNano()).isZero());
 		assertThat(lostOnLiveNodes(hung.node())).isEqualTo(1);
 		for (int i = 0; i < NODES; i++) {
 			if (i != hung.node()) {

@@ -70,8 +70,96 @@ class ScheduleStartupTest {
 		assertFailure(BadSpread.class, "BadSpread.clean()", "value = \"soon\"");
 	}
 
+	@Test
+	void aSpreadOnAFixedDelayIsRefused() {
+		assertFailure(SpreadFixedDelay.class, "SpreadFixedDelay.clean()", "fixed rate or delay", "never be spread");
+	}
+
+	@Test
+	void aJobNameTakenByAnotherMethodIsRefusedNamingBoth() {
+		assertThat(CollapseContexts.startupFailure(this.runner.withBean(Hourly.class), SameName.class).getMessage())
+			.contains("SameName.sweep()", "\"cleanup\" is taken by " + Hourly.class.getName() + ".clean()");
+	}
+
+	@Test
+	void twoClassesOfOneSimpleNameAreRefused() {
+		assertThat(CollapseContexts.startupFailure(this.runner.withBean(First.Nightly.class), Second.Nightly.class)
+			.getMessage()).contains("\"Nightly.clean\" is taken by", "First$Nightly.clean()",
+					"Second$Nightly.clean()");
+	}
+
+	@Test
+	void anInheritedJobIsOneJobPerBeanClass() {
+		this.runner.withBean(Daily.class).withBean(Weekly.class).run((context) -> {
+			assertThat(context).hasNotFailed();
+			assertThat(context.getBean(ScheduledJobs.class).jobs()).extracting(ScheduledJobs.Job::name)
+				.containsExactlyInAnyOrder("Daily.clean", "Weekly.clean");
+		});
+	}
+
 	private void assertFailure(Class<?> bean, String... expected) {
 		assertThat(CollapseContexts.startupFailure(this.runner, bean).getMessage()).contains(expected);
+	}
+
+	public static class SpreadFixedDelay {
+
+		@Scheduled(fixedDelay = 1000)
+		@Spread("1s")
+		public void clean() {
+		}
+
+	}
+
+	public static class SameName {
+
+		@Scheduled(cron = "0 30 * * * *")
+		@OncePerFleet(name = "cleanup")
+		public void sweep() {
+		}
+
+	}
+
+	static final class First {
+
+		public static class Nightly {
+
+			@Scheduled(cron = "0 0 1 * * *")
+			@OncePerFleet
+			public void clean() {
+			}
+
+		}
+
+	}
+
+	static final class Second {
+
+		public static class Nightly {
+
+			@Scheduled(cron = "0 0 2 * * *")
+			@OncePerFleet
+			public void clean() {
+			}
+
+		}
+
+	}
+
+	public abstract static class Cleaner {
+
+		@Scheduled(cron = "0 0 3 * * *")
+		@OncePerFleet
+		public void clean() {
+		}
+
+	}
+
+	public static class Daily extends Cleaner {
+
+	}
+
+	public static class Weekly extends Cleaner {
+
 	}
 
 	public static class Hourly {

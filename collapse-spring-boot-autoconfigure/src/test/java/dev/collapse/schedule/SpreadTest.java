@@ -22,6 +22,7 @@ import org.springframework.scheduling.annotation.EnableScheduling;
 import org.springframework.scheduling.annotation.Scheduled;
 import org.springframework.scheduling.support.SimpleTriggerContext;
 
+import dev.collapse.annotation.OncePerFleet;
 import dev.collapse.annotation.Spread;
 import dev.collapse.autoconfigure.CollapseAutoConfiguration;
 import dev.collapse.autoconfigure.CollapseScheduleAutoConfiguration;
@@ -80,6 +81,25 @@ class SpreadTest {
 		});
 	}
 
+	@Test
+	void aCronJobCallingSpreadAndOncePerFleetMethodsRunsThemAtOnceAsPlainCalls() {
+		runner().withUserConfiguration(CallerConfig.class).run((context) -> {
+			RecordingScheduler scheduler = context.getBean(RecordingScheduler.class);
+			int caller = scheduler.cron.stream().map(String::valueOf).toList().indexOf(Caller.class.getName() + ".call");
+			assertThat(caller).as("the caller's @Scheduled task").isNotNegative();
+			Instant nominal = scheduler.triggers.get(caller).nextExecution(new SimpleTriggerContext());
+			assertThat(nominal).isNotNull();
+			scheduler.cron.get(caller).run();
+			// the spread method ran on the caller's thread, nothing was handed over
+			assertThat(context.getBean(Runs.class).runs).hasValue(1);
+			assertThat(scheduler.starts).isEmpty();
+			// both calls of the once-per-fleet method ran, neither went through its job
+			assertThat(context.getBean(Runs.class).once).hasValue(2);
+			ScheduledJobs.Job job = context.getBean(ScheduledJobs.class).jobs().iterator().next();
+			assertThat(job.count(ScheduledJobs.Outcome.RUN) + job.count(ScheduledJobs.Outcome.SKIPPED)).isZero();
+		});
+	}
+
 	private static ApplicationContextRunner runner() {
 		return new ApplicationContextRunner()
 			.withConfiguration(AutoConfigurations.of(AopAutoConfiguration.class, CollapseAutoConfiguration.class,
@@ -119,10 +139,64 @@ class SpreadTest {
 
 	}
 
+	@Configuration(proxyBeanMethods = false)
+	static class CallerConfig {
+
+		@Bean
+		Once once(Runs runs) {
+			return new Once(runs);
+		}
+
+		@Bean
+		Caller caller(Refresh refresh, Once once) {
+			return new Caller(refresh, once);
+		}
+
+	}
+
+	/** A plain cron job that calls the annotated methods of other beans directly. */
+	public static class Caller {
+
+		private final Refresh refresh;
+
+		private final Once once;
+
+		Caller(Refresh refresh, Once once) {
+			this.refresh = refresh;
+			this.once = once;
+		}
+
+		@Scheduled(cron = "0 * * * * *")
+		public void call() {
+			this.refresh.refresh();
+			this.once.clean();
+			this.once.clean();
+		}
+
+	}
+
+	public static class Once {
+
+		private final Runs runs;
+
+		Once(Runs runs) {
+			this.runs = runs;
+		}
+
+		@Scheduled(cron = "0 0 * * * *")
+		@OncePerFleet(name = "once")
+		public void clean() {
+			this.runs.once.incrementAndGet();
+		}
+
+	}
+
 	/** What the job did; apart from the proxied bean, whose fields a proxy does not share. */
 	static final class Runs {
 
 		final AtomicInteger runs = new AtomicInteger();
+
+		final AtomicInteger once = new AtomicInteger();
 
 		volatile boolean sawFireTime;
 
