@@ -40,14 +40,14 @@ final class Fleet implements AutoCloseable {
 
 	/**
 	 * Starts {@code size} applications on {@code redis}, with a 2 s lease unless {@code properties}
-	 * say otherwise, and waits until each is subscribed.
+	 * say otherwise, and waits until each is {@link #ready}.
 	 */
 	static Fleet start(int size, RedisProperties redis, Upstream upstream, String... properties) {
 		Fleet fleet = startUnchecked(size, redis, upstream, properties);
 		try {
 			for (ConfigurableApplicationContext context : fleet.nodes) {
 				RedisDistributedLayer layer = context.getBean(RedisDistributedLayer.class);
-				await().atMost(Duration.ofSeconds(10)).until(() -> layer.available() && layer.subscribed());
+				await().atMost(Duration.ofSeconds(10)).until(() -> ready(layer));
 			}
 			return fleet;
 		}
@@ -55,6 +55,15 @@ final class Fleet implements AutoCloseable {
 			fleet.close();
 			throw ex;
 		}
+	}
+
+	/**
+	 * Whether a node is in its steady state: Redis answers, the subscription is confirmed and, with
+	 * the near cache on, copies are trusted (a moment after the subscription; a call before that
+	 * keeps no copy, which tests that expect one would see as a flake on a loaded machine).
+	 */
+	static boolean ready(RedisDistributedLayer layer) {
+		return layer.available() && layer.subscribed() && (!layer.near().enabled() || layer.near().trusted());
 	}
 
 	/** {@link #start} without waiting for Redis to answer. */
@@ -69,7 +78,7 @@ final class Fleet implements AutoCloseable {
 		Fleet fleet = startUnchecked(size, redis, upstream, beans, properties);
 		for (int i = 0; i < size; i++) {
 			RedisDistributedLayer layer = fleet.layer(i);
-			await().atMost(Duration.ofSeconds(10)).until(() -> layer.available() && layer.subscribed());
+			await().atMost(Duration.ofSeconds(10)).until(() -> ready(layer));
 		}
 		return fleet;
 	}

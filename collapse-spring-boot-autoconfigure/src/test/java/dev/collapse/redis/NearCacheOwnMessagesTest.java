@@ -1,5 +1,6 @@
 package dev.collapse.redis;
 
+import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -14,6 +15,7 @@ import dev.collapse.chaos.ChaosProxy;
 import dev.collapse.core.RefreshExecutor;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /**
  * The near cache and a node's own messages (docs/redis.md, Near cache): what a node did itself
@@ -86,6 +88,10 @@ class NearCacheOwnMessagesTest {
 						upstream, Map.of("collapseRefreshExecutor", refreshes),
 						"collapse.instances.hot.early-refresh.beta=1000000", "collapse.redis.subscription-check=60s")) {
 			long id = 1;
+			// copies are trusted a moment after the subscription is confirmed: before, the load
+			// below keeps no copy, and the next call reads Redis instead of hitting a copy (seen
+			// once in a loaded CI run)
+			await().atMost(Duration.ofSeconds(10)).until(() -> a.layer(0).near().trusted());
 			// loaded here: A keeps a copy, and no refresh is rolled (not a hit)
 			assertThat(a.service(0).hot(id).name()).isEqualTo("v1");
 			proxy.stallSubscriptions(true);
