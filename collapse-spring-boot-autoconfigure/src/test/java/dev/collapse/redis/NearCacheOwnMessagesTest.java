@@ -29,9 +29,16 @@ class NearCacheOwnMessagesTest {
 	/** What the upstream answers now: "v" and this number. */
 	private final AtomicInteger version = new AtomicInteger(1);
 
+	/**
+	 * Loads take 20 ms: X-Fetch weighs the chance of an early refresh by the load's time, and a
+	 * load of a few microseconds (a warm JIT in a full run) made even beta 10^6 roll no refresh.
+	 */
 	private Upstream upstream() {
 		Upstream upstream = new Upstream();
-		upstream.behave((node, key) -> new Product(((Number) key).longValue(), "v" + this.version.get()));
+		upstream.behave((node, key) -> {
+			Thread.sleep(20);
+			return new Product(((Number) key).longValue(), "v" + this.version.get());
+		});
 		return upstream;
 	}
 

@@ -81,11 +81,15 @@ class NearCacheTest {
 					assertThat(fleet.service(node).future(id).get(10, TimeUnit.SECONDS).name()).isEqualTo("v1");
 				}
 			}
-			long gets = gets();
-			for (int node = 0; node < 2; node++) {
-				assertThat(fleet.service(node).future(id).get(10, TimeUnit.SECONDS).name()).isEqualTo("v1");
-			}
-			assertThat(gets()).as("GETs for warm asynchronous hits").isEqualTo(gets);
+			// then a round of warm asynchronous hits costs no GET (a round more if a message of the
+			// warm-up overtook a read and refused its copy, as a loaded machine once showed)
+			await().atMost(SOON).until(() -> {
+				long gets = gets();
+				for (int node = 0; node < 2; node++) {
+					assertThat(fleet.service(node).future(id).get(10, TimeUnit.SECONDS).name()).isEqualTo("v1");
+				}
+				return gets() == gets;
+			});
 			String next = "v" + this.version.incrementAndGet();
 			fleet.registry(0).instance("futures").evict(id);
 			await().atMost(SOON)
