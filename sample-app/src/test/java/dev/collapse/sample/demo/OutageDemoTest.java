@@ -59,8 +59,9 @@ class OutageDemoTest {
 		long stormOn = on.get("outageRequests").asLong();
 		long stormFailureTtl = failureTtl.get("outageRequests").asLong();
 		// a 1 s outage: callers retrying every 10 ms send hundreds of requests; with failure-ttl
-		// 500ms (plus at most 10%), the server sees one request per window: 2 or 3
-		assertThat(stormFailureTtl).isBetween(1L, 4L);
+		// 500ms (plus at most 10%), the server sees about one request per window: 2 or 3 on a quiet
+		// machine, 7 seen once in a loaded full build (callers late to the first failure)
+		assertThat(stormFailureTtl).isBetween(1L, 10L);
 		assertThat(stormFailureTtl * 20).isLessThan(stormOff);
 		assertThat(stormFailureTtl).isLessThan(stormOn);
 		assertThat(stormOn).isLessThan(stormOff);
