@@ -22,6 +22,7 @@ import dev.collapse.annotation.CollapseEvict;
 import dev.collapse.annotation.Collapsed;
 import dev.collapse.annotation.OncePerFleet;
 import dev.collapse.annotation.Spread;
+import dev.collapse.core.CollapseConfigurationException;
 import dev.collapse.schedule.ScheduleOperations;
 
 /**
@@ -32,6 +33,9 @@ import dev.collapse.schedule.ScheduleOperations;
 public final class CollapsedMethodValidator implements BeanPostProcessor, SmartInitializingSingleton, BeanFactoryAware {
 
 	private final Set<Class<?>> seen = ConcurrentHashMap.newKeySet();
+
+	/** The first singleton of each class with an {@code @OncePerFleet} method: a job is keyed by its class. */
+	private final Map<Class<?>, String> jobBeans = new ConcurrentHashMap<>();
 
 	/** Guarded by itself, as is the switch from collecting to validating at once. */
 	private final List<Map.Entry<Method, Class<?>>> pending = new ArrayList<>();
@@ -53,7 +57,11 @@ public final class CollapsedMethodValidator implements BeanPostProcessor, SmartI
 		if (!(AnnotationUtils.isCandidateClass(targetClass, Collapsed.class)
 				|| AnnotationUtils.isCandidateClass(targetClass, CollapseEvict.class)
 				|| AnnotationUtils.isCandidateClass(targetClass, OncePerFleet.class)
-				|| AnnotationUtils.isCandidateClass(targetClass, Spread.class)) || !this.seen.add(targetClass)) {
+				|| AnnotationUtils.isCandidateClass(targetClass, Spread.class))) {
+			return bean;
+		}
+		if (!this.seen.add(targetClass)) {
+			refuseASecondJobBean(targetClass, beanName);
 			return bean;
 		}
 		Map<Method, Boolean> annotated = MethodIntrospector.selectMethods(targetClass,
@@ -61,6 +69,10 @@ public final class CollapsedMethodValidator implements BeanPostProcessor, SmartI
 						Collapsed.class) || !EvictOperations.annotations(method).isEmpty()
 						|| AnnotatedElementUtils.hasAnnotation(method, OncePerFleet.class)
 						|| AnnotatedElementUtils.hasAnnotation(method, Spread.class)) ? Boolean.TRUE : null);
+		if (annotated.keySet().stream().anyMatch((method) -> AnnotatedElementUtils.hasAnnotation(method, OncePerFleet.class))
+				&& isSingleton(beanName)) {
+			this.jobBeans.put(targetClass, beanName);
+		}
 		for (Method method : annotated.keySet()) {
 			Validation ready;
 			synchronized (this.pending) {
@@ -74,6 +86,25 @@ public final class CollapsedMethodValidator implements BeanPostProcessor, SmartI
 			}
 		}
 		return bean;
+	}
+
+	/**
+	 * A once-per-fleet job is keyed by its bean class and method: a second singleton of the class
+	 * would share the first one's fire times, and only one of the two would run each time.
+	 */
+	private void refuseASecondJobBean(Class<?> targetClass, String beanName) {
+		String first = this.jobBeans.get(targetClass);
+		if (first != null && !first.equals(beanName) && isSingleton(beanName)) {
+			throw new CollapseConfigurationException("@OncePerFleet on " + targetClass.getName(), "beans '" + first
+					+ "' and '" + beanName + "' are both of this class, so they would share each job's fire times "
+					+ "and only one of them would run each time; declare one bean of the class, or make the "
+					+ "other a subclass: each bean class is its own job");
+		}
+	}
+
+	private boolean isSingleton(String beanName) {
+		return this.beanFactory != null && this.beanFactory.containsBean(beanName)
+				&& this.beanFactory.isSingleton(beanName);
 	}
 
 	@Override

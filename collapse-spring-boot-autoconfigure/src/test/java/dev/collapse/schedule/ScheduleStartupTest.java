@@ -90,10 +90,20 @@ class ScheduleStartupTest {
 
 	@Test
 	void anInheritedJobIsOneJobPerBeanClass() {
-		this.runner.withBean(Daily.class).withBean(Weekly.class).run((context) -> {
+		// a subclass beside a bean of its superclass too: the way out for two beans of one class
+		this.runner.withBean(Daily.class).withBean(Weekly.class).withBean(Daily.Late.class).run((context) -> {
 			assertThat(context).hasNotFailed();
 			assertThat(context.getBean(ScheduledJobs.class).jobs()).extracting(ScheduledJobs.Job::name)
-				.containsExactlyInAnyOrder("Daily.clean", "Weekly.clean");
+				.containsExactlyInAnyOrder("Daily.clean", "Weekly.clean", "Late.clean");
+		});
+	}
+
+	@Test
+	void twoBeansOfOneJobClassAreRefusedNamingBoth() {
+		this.runner.withBean("hourlyA", Hourly.class).withBean("hourlyB", Hourly.class).run((context) -> {
+			assertThat(context).hasFailed();
+			assertThat(CollapseContexts.configurationFailure(context.getStartupFailure()).getMessage()).contains(
+					Hourly.class.getName(), "'hourlyA' and 'hourlyB'", "only one of them would run");
 		});
 	}
 
@@ -155,6 +165,10 @@ class ScheduleStartupTest {
 	}
 
 	public static class Daily extends Cleaner {
+
+		public static class Late extends Daily {
+
+		}
 
 	}
 
