@@ -76,7 +76,7 @@ public final class CollapsedReactiveClientCredentialsProvider implements Reactiv
 		}
 		Mono<Long> fleet = Mono.fromFuture(() -> this.renewals.collapser.collapseAsync(
 				CollapsedClientCredentialsProvider.INSTANCE, key, Long.class,
-				() -> load(context, key, predecessor, subscriber).contextWrite(subscriber).toFuture()));
+				() -> load(context, key, predecessor, subscriber).toFuture()));
 		// after the fleet's renewal: this node's copy, else the shared store (a remote leader
 		// fetched it), else, if the shared store failed or does not take this token (not a bearer
 		// token), one request of this node for all its callers
