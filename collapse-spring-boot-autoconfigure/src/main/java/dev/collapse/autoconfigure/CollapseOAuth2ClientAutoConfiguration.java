@@ -10,9 +10,7 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
-import org.springframework.context.annotation.Configuration;
-import org.springframework.data.redis.connection.RedisConnectionFactory;
-import org.springframework.data.redis.core.StringRedisTemplate;
+import org.springframework.context.annotation.Import;
 import org.springframework.security.oauth2.client.AuthorizedClientServiceOAuth2AuthorizedClientManager;
 import org.springframework.security.oauth2.client.ClientCredentialsOAuth2AuthorizedClientProvider;
 import org.springframework.security.oauth2.client.OAuth2AuthorizedClientManager;
@@ -21,10 +19,8 @@ import org.springframework.security.oauth2.client.endpoint.OAuth2AccessTokenResp
 import org.springframework.security.oauth2.client.endpoint.OAuth2ClientCredentialsGrantRequest;
 import org.springframework.security.oauth2.client.registration.ClientRegistrationRepository;
 
-import dev.collapse.core.CollapseConfigurationException;
 import dev.collapse.core.Collapser;
 import dev.collapse.oauth2.CollapsedClientCredentialsProvider;
-import dev.collapse.oauth2.RedisTokenStore;
 import dev.collapse.oauth2.TokenStore;
 
 /**
@@ -43,29 +39,8 @@ import dev.collapse.oauth2.TokenStore;
 @ConditionalOnBooleanProperty(name = "collapse.oauth2.client.enabled", matchIfMissing = true)
 @ConditionalOnBean({ Collapser.class, ClientRegistrationRepository.class })
 @EnableConfigurationProperties({ CollapseOAuth2ClientProperties.class, CollapseProperties.class })
+@Import(CollapseOAuth2TokenStoreConfiguration.class)
 public final class CollapseOAuth2ClientAutoConfiguration {
-
-	@Configuration(proxyBeanMethods = false)
-	@ConditionalOnClass(StringRedisTemplate.class)
-	@ConditionalOnBooleanProperty(name = "collapse.oauth2.client.share-tokens")
-	@ConditionalOnBooleanProperty(name = "collapse.redis.enabled")
-	@ConditionalOnBean(RedisConnectionFactory.class)
-	static class SharedTokensConfiguration {
-
-		@Bean
-		@ConditionalOnMissingBean
-		TokenStore collapseOAuth2TokenStore(RedisConnectionFactory factory, CollapseProperties properties) {
-			StringRedisTemplate redis = new StringRedisTemplate(factory);
-			return new RedisTokenStore(redis, properties.getRedis().getKeyPrefix(), Clock.systemUTC());
-		}
-
-	}
-
-	@Bean
-	@ConditionalOnMissingBean
-	TokenStore collapseOAuth2TokenStore() {
-		return TokenStore.inMemory();
-	}
 
 	@Bean
 	@ConditionalOnMissingBean
@@ -74,13 +49,8 @@ public final class CollapseOAuth2ClientAutoConfiguration {
 			ObjectProvider<OAuth2AccessTokenResponseClient<OAuth2ClientCredentialsGrantRequest>> tokenResponseClient) {
 		ClientCredentialsOAuth2AuthorizedClientProvider fetcher = new ClientCredentialsOAuth2AuthorizedClientProvider();
 		tokenResponseClient.ifAvailable(fetcher::setAccessTokenResponseClient);
-		try {
-			return new CollapsedClientCredentialsProvider(collapser, store, fetcher, properties.getClockSkew(),
-					properties.getRefreshWindow(), Clock.systemUTC());
-		}
-		catch (IllegalArgumentException ex) {
-			throw new CollapseConfigurationException("collapse.oauth2.client", ex.getMessage(), ex);
-		}
+		return CollapseOAuth2TokenStoreConfiguration.validated(() -> new CollapsedClientCredentialsProvider(collapser,
+				store, fetcher, properties.getClockSkew(), properties.getRefreshWindow(), Clock.systemUTC()));
 	}
 
 	@Bean

@@ -2,22 +2,15 @@ package dev.collapse.oauth2;
 
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
-import java.util.concurrent.ThreadLocalRandom;
 
-import org.apache.commons.logging.Log;
-import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
 import org.springframework.security.oauth2.client.ClientCredentialsOAuth2AuthorizedClientProvider;
 import org.springframework.security.oauth2.client.OAuth2AuthorizationContext;
 import org.springframework.security.oauth2.client.OAuth2AuthorizedClient;
 import org.springframework.security.oauth2.client.OAuth2AuthorizedClientProvider;
-import org.springframework.security.oauth2.client.registration.ClientRegistration;
-import org.springframework.security.oauth2.core.AuthorizationGrantType;
 import org.springframework.security.oauth2.core.OAuth2AccessToken;
 
 import dev.collapse.core.Collapser;
-import dev.collapse.core.Keys;
 
 /**
  * An {@link OAuth2AuthorizedClientProvider} for {@code client_credentials} registrations that asks
@@ -48,18 +41,9 @@ public final class CollapsedClientCredentialsProvider implements OAuth2Authorize
 	 */
 	static final String NODE_INSTANCE = "oauth2-token-node";
 
-	private static final Log logger = LogFactory.getLog(CollapsedClientCredentialsProvider.class);
-
-	private final Collapser collapser;
-
-	private final TokenStore store;
+	private final TokenRenewals renewals;
 
 	private final OAuth2AuthorizedClientProvider fetcher;
-
-	private final RefreshPoint refresh;
-
-	/** The time tokens are judged by; replaced only by tests of this package, before any call. */
-	private volatile Clock clock;
 
 	/**
 	 * @param collapser the collapser renewals go through
@@ -72,58 +56,38 @@ public final class CollapsedClientCredentialsProvider implements OAuth2Authorize
 	 */
 	public CollapsedClientCredentialsProvider(Collapser collapser, TokenStore store,
 			OAuth2AuthorizedClientProvider fetcher, Duration clockSkew, Duration refreshWindow, Clock clock) {
-		this.collapser = collapser;
-		this.store = store;
+		this.renewals = new TokenRenewals(collapser, store, clockSkew, refreshWindow, clock);
 		this.fetcher = fetcher;
-		this.refresh = new RefreshPoint(clockSkew, refreshWindow, ThreadLocalRandom.current().nextLong());
-		this.clock = clock;
 	}
 
 	@Override
 	public @Nullable OAuth2AuthorizedClient authorize(OAuth2AuthorizationContext context) {
-		ClientRegistration registration = context.getClientRegistration();
-		if (!AuthorizationGrantType.CLIENT_CREDENTIALS.equals(registration.getAuthorizationGrantType())) {
-			return null;
-		}
-		String registrationId = registration.getRegistrationId();
-		String principal = context.getPrincipal().getName();
-		OAuth2AuthorizedClient current = context.getAuthorizedClient();
-		OAuth2AccessToken held = (current != null) ? current.getAccessToken() : null;
-		Instant now = this.clock.instant();
-		if (held != null && now.isBefore(this.refresh.refreshAt(held))) {
-			return null;
-		}
-		OAuth2AccessToken newest = newer(this.store.cached(registrationId, principal), held);
-		if (newest != held && newest != null && now.isBefore(this.refresh.refreshAt(newest))) {
-			return client(context, newest);
+		TokenRenewals.Call call = this.renewals.begin(context);
+		if (!call.renews()) {
+			return call.current(context);
 		}
 		OAuth2AccessToken successor;
 		try {
-			successor = renew(context, NodeTokens.expiry(newest));
+			successor = renew(context, call.predecessor());
 		}
 		catch (RuntimeException ex) {
-			if (newest != null && this.clock.instant().isBefore(this.refresh.usableUntil(newest))) {
-				// the class only: a message could quote what the server answered
-				logger.warn("Renewing the token of registration '" + registrationId + "' failed ("
-						+ ex.getClass().getName() + "); the current token is served until its clock skew");
-				return (newest == held) ? null : client(context, newest);
+			if (!this.renewals.servesThrough(context, call, ex)) {
+				throw ex;
 			}
-			throw ex;
+			return call.current(context);
 		}
-		return client(context, successor);
+		return TokenRenewals.client(context, successor);
 	}
 
 	/** The successor of the token that expires at {@code predecessor} (0: no token), fetched once for all. */
 	private OAuth2AccessToken renew(OAuth2AuthorizationContext context, long predecessor) {
-		String registrationId = context.getClientRegistration().getRegistrationId();
-		String principal = context.getPrincipal().getName();
-		Object key = Keys.ofArguments(new Object[] { registrationId, principal, predecessor });
-		if (this.store.shared()) {
-			this.collapser.collapse(INSTANCE, key, Long.class, () -> load(context, key, predecessor));
-			OAuth2AccessToken successor = successor(this.store.cached(registrationId, principal), predecessor);
+		Object key = this.renewals.key(context, predecessor);
+		if (this.renewals.store.shared()) {
+			this.renewals.collapser.collapse(INSTANCE, key, Long.class, () -> load(context, key, predecessor));
+			OAuth2AccessToken successor = this.renewals.cachedSuccessor(context, predecessor);
 			if (successor == null) {
 				// a remote leader fetched it: it is in the shared store
-				successor = successor(this.store.read(registrationId, principal), predecessor);
+				successor = this.renewals.readSuccessor(context, predecessor);
 			}
 			if (successor != null) {
 				return successor;
@@ -136,9 +100,7 @@ public final class CollapsedClientCredentialsProvider implements OAuth2Authorize
 
 	/** The fleet leader's load: the store's successor if another node or an earlier flight renewed, else a request. */
 	private Long load(OAuth2AuthorizationContext context, Object key, long predecessor) {
-		String registrationId = context.getClientRegistration().getRegistrationId();
-		String principal = context.getPrincipal().getName();
-		OAuth2AccessToken successor = successor(this.store.read(registrationId, principal), predecessor);
+		OAuth2AccessToken successor = this.renewals.readSuccessor(context, predecessor);
 		return NodeTokens.expiry((successor != null) ? successor : fetchOnce(context, key, predecessor));
 	}
 
@@ -148,68 +110,22 @@ public final class CollapsedClientCredentialsProvider implements OAuth2Authorize
 	 * node goes through it, so a node asks at most once per renewal whatever the shared store does.
 	 */
 	private OAuth2AccessToken fetchOnce(OAuth2AuthorizationContext context, Object key, long predecessor) {
-		String registrationId = context.getClientRegistration().getRegistrationId();
-		String principal = context.getPrincipal().getName();
-		long fetched = this.collapser.collapse(this.store.shared() ? NODE_INSTANCE : INSTANCE, key, () -> {
-			OAuth2AccessToken kept = successor(this.store.cached(registrationId, principal), predecessor);
+		long fetched = this.renewals.collapser.collapse(this.renewals.nodeInstance(), key, () -> {
+			OAuth2AccessToken kept = this.renewals.cachedSuccessor(context, predecessor);
 			return NodeTokens.expiry((kept != null) ? kept : fetch(context));
 		});
-		OAuth2AccessToken token = this.store.cached(registrationId, principal);
-		if (token == null || NodeTokens.expiry(token) < fetched) {
-			throw new IllegalStateException(
-					"The token store did not keep the token of registration '" + registrationId + "' it was given");
-		}
-		return token;
+		return this.renewals.kept(context, fetched);
 	}
 
 	private OAuth2AccessToken fetch(OAuth2AuthorizationContext context) {
-		// without the authorized client, so that the fetcher asks whatever it thinks of the current token
-		OAuth2AuthorizationContext fresh = OAuth2AuthorizationContext.withClientRegistration(context.getClientRegistration())
-			.principal(context.getPrincipal())
-			.attributes((attributes) -> attributes.putAll(context.getAttributes()))
-			.build();
-		OAuth2AuthorizedClient fetched = this.fetcher.authorize(fresh);
-		if (fetched == null) {
-			throw new IllegalStateException("The token provider of registration '"
-					+ context.getClientRegistration().getRegistrationId() + "' returned no authorized client");
-		}
-		OAuth2AccessToken token = fetched.getAccessToken();
-		this.store.write(context.getClientRegistration().getRegistrationId(), context.getPrincipal().getName(), token);
+		OAuth2AccessToken token = TokenRenewals.issued(context, this.fetcher.authorize(TokenRenewals.withoutClient(context)));
+		this.renewals.store.write(TokenRenewals.registrationId(context), TokenRenewals.principal(context), token);
 		return token;
 	}
 
-	/** {@code token} if it replaces the token that expires at {@code predecessor} and may be served now. */
-	private @Nullable OAuth2AccessToken successor(@Nullable OAuth2AccessToken token, long predecessor) {
-		if (token == null || NodeTokens.expiry(token) <= predecessor
-				|| !this.clock.instant().isBefore(this.refresh.usableUntil(token))) {
-			return null;
-		}
-		return token;
-	}
-
-	private static @Nullable OAuth2AccessToken newer(@Nullable OAuth2AccessToken a, @Nullable OAuth2AccessToken b) {
-		if (a == null) {
-			return b;
-		}
-		return (b == null || NodeTokens.expiry(a) > NodeTokens.expiry(b)) ? a : b;
-	}
-
-	private static OAuth2AuthorizedClient client(OAuth2AuthorizationContext context, OAuth2AccessToken token) {
-		return new OAuth2AuthorizedClient(context.getClientRegistration(), context.getPrincipal().getName(), token);
-	}
-
-	/** The instant from which this node renews {@code token}; for tests. */
-	Instant refreshAt(OAuth2AccessToken token) {
-		return this.refresh.refreshAt(token);
-	}
-
-	/** The first instant at which this node no longer serves {@code token}; for tests. */
-	Instant usableUntil(OAuth2AccessToken token) {
-		return this.refresh.usableUntil(token);
-	}
-
-	void clock(Clock clock) {
-		this.clock = clock;
+	/** The renewal points and margins of this provider, and its clock; for tests. */
+	TokenRenewals renewals() {
+		return this.renewals;
 	}
 
 }

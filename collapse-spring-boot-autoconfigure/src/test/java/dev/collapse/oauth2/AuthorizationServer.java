@@ -2,6 +2,8 @@ package dev.collapse.oauth2;
 
 import java.io.IOException;
 import java.time.Duration;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import jakarta.servlet.FilterChain;
@@ -82,6 +84,19 @@ final class AuthorizationServer implements BeforeAllCallback, AfterAllCallback {
 		this.requests.failing = failing;
 	}
 
+	/**
+	 * Whether token requests are held before they are answered, as by a slow server: from
+	 * {@code true} until {@code false}, which lets every held request go on.
+	 */
+	void holding(boolean holding) {
+		if (holding) {
+			this.requests.held = new CountDownLatch(1);
+		}
+		else {
+			this.requests.held.countDown();
+		}
+	}
+
 	@Override
 	public void afterAll(ExtensionContext extension) {
 		if (this.context != null) {
@@ -95,11 +110,20 @@ final class AuthorizationServer implements BeforeAllCallback, AfterAllCallback {
 
 		volatile boolean failing;
 
+		volatile CountDownLatch held = new CountDownLatch(0);
+
 		@Override
 		protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
 				throws ServletException, IOException {
 			if (request.getRequestURI().endsWith("/oauth2/token")) {
 				this.count.incrementAndGet();
+				try {
+					// bounded: a test that forgets to let go fails on its own timeouts, not here
+					this.held.await(30, TimeUnit.SECONDS);
+				}
+				catch (InterruptedException ex) {
+					Thread.currentThread().interrupt();
+				}
 				if (this.failing) {
 					response.sendError(HttpServletResponse.SC_SERVICE_UNAVAILABLE);
 					return;

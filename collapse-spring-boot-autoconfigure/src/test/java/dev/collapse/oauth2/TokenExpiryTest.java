@@ -2,12 +2,15 @@ package dev.collapse.oauth2;
 
 import java.time.Duration;
 
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.security.oauth2.core.OAuth2AccessToken;
+
+import dev.collapse.oauth2.ClientNodes.Stack;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatRuntimeException;
@@ -15,7 +18,8 @@ import static org.assertj.core.api.Assertions.assertThatRuntimeException;
 /**
  * A token is renewed ahead of its expiry, at the node's point of the refresh window; a renewal
  * that fails keeps the current token only while it is usable, and no token is served within the
- * clock skew of its expiry. One node, a real authorization server, the node's clock set by hand.
+ * clock skew of its expiry. One node, a real authorization server, the node's clock set by hand;
+ * through the blocking manager and through the reactive one.
  */
 @ExtendWith(OutputCaptureExtension.class)
 class TokenExpiryTest {
@@ -23,11 +27,12 @@ class TokenExpiryTest {
 	@RegisterExtension
 	static AuthorizationServer server = AuthorizationServer.issuing(Duration.ofHours(1));
 
-	@Test
-	void renewedAheadOfExpiryAndNeverServedPastItsSkew(CapturedOutput output) {
-		try (ClientNodes node = ClientNodes.start(1, server, null, "collapse.oauth2.client.clock-skew=30s",
+	@ParameterizedTest
+	@EnumSource(Stack.class)
+	void renewedAheadOfExpiryAndNeverServedPastItsSkew(Stack stack, CapturedOutput output) {
+		try (ClientNodes node = ClientNodes.start(stack, 1, server, null, "collapse.oauth2.client.clock-skew=30s",
 				"collapse.oauth2.client.refresh-window=60s")) {
-			CollapsedClientCredentialsProvider provider = node.provider(0);
+			TokenRenewals provider = node.renewals(0);
 			int before = server.requests();
 			OAuth2AccessToken first = node.token(0);
 			assertThat(server.requests() - before).isEqualTo(1);
