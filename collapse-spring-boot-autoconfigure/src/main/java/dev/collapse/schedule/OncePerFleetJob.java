@@ -93,12 +93,23 @@ final class OncePerFleetJob {
 		}
 	}
 
-	/** Settles the fire times other nodes held: done, still running, or lost (counted once). */
+	/**
+	 * Settles the fire times other nodes held: done, still running, or lost (counted once). Not
+	 * while the fleet's layer is down: this JVM alone never saw the other node's marker, so its
+	 * absence here says nothing.
+	 */
 	private void checkPending() {
+		if (this.pending.isEmpty() || !fleetReachable()) {
+			return;
+		}
 		for (Instant nominal : this.pending) {
 			boolean[] found = new boolean[1];
 			try {
 				this.instance.call(nominal.toString(), () -> {
+					if (!fleetReachable()) {
+						// the call fell back to this JVM since the check above
+						throw new IllegalStateException("the fleet's layer is unavailable");
+					}
 					found[0] = true;
 					return LOST;
 				});
@@ -117,6 +128,11 @@ final class OncePerFleetJob {
 				return;
 			}
 		}
+	}
+
+	/** Whether what this JVM finds of a fire time is the fleet's: without a fleet at all, it is. */
+	private boolean fleetReachable() {
+		return !this.instance.distributed() || this.instance.fleetAvailable();
 	}
 
 	/** A fresh copy of the invocation, so that every interceptor after ours runs again. */
