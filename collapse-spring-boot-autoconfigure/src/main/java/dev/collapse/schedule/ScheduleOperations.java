@@ -137,7 +137,7 @@ public final class ScheduleOperations {
 					+ ": two jobs of one name would share their fire times, and only one of them would run "
 					+ "each; give one @OncePerFleet(name = ...) another name");
 		}
-		Duration keep = once.keep().isEmpty() ? defaultKeep(expression, scheduled.zone())
+		Duration keep = once.keep().isEmpty() ? defaultKeep(expression, zone(scheduled, origin))
 				: positive(once.keep(), origin, "keep");
 		Duration waitTimeout = positive(once.waitTimeout(), origin, "waitTimeout");
 		// no jitter, no early refresh (it would run the job again), no retry, nothing stale: a
@@ -153,9 +153,23 @@ public final class ScheduleOperations {
 		}
 	}
 
+	/** The zone of the cron expression, read as Spring's scheduler reads it, placeholders resolved. */
+	private ZoneId zone(Scheduled scheduled, String origin) {
+		String zone = this.placeholders.resolvePlaceholders(scheduled.zone());
+		if (!StringUtils.hasText(zone)) {
+			return ZoneId.systemDefault();
+		}
+		try {
+			return StringUtils.parseTimeZoneString(zone).toZoneId();
+		}
+		catch (IllegalArgumentException ex) {
+			throw new CollapseConfigurationException(origin, "zone \"" + zone + "\" is not a time zone id");
+		}
+	}
+
 	/** Twice the time between the next two fire times, at least {@link #MIN_KEEP}. */
-	private static Duration defaultKeep(CronExpression expression, String zone) {
-		ZonedDateTime now = ZonedDateTime.now(StringUtils.hasText(zone) ? ZoneId.of(zone) : ZoneId.systemDefault());
+	private static Duration defaultKeep(CronExpression expression, ZoneId zone) {
+		ZonedDateTime now = ZonedDateTime.now(zone);
 		ZonedDateTime first = expression.next(now);
 		ZonedDateTime second = (first != null) ? expression.next(first) : null;
 		if (second == null) {

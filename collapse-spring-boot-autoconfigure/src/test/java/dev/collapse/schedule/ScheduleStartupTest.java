@@ -107,8 +107,25 @@ class ScheduleStartupTest {
 		});
 	}
 
+	@Test
+	void aCronZoneGivenByAPlaceholderIsResolved() {
+		this.runner.withPropertyValues("jobs.zone=Europe/Paris").withBean(Zoned.class).run((context) -> {
+			assertThat(context).hasNotFailed();
+			assertThat(CollapseContexts.instance(context, "zoned").settings().ttl()).isEqualTo(Duration.ofHours(2));
+		});
+	}
+
 	private void assertFailure(Class<?> bean, String... expected) {
 		assertThat(CollapseContexts.startupFailure(this.runner, bean).getMessage()).contains(expected);
+	}
+
+	public static class Zoned {
+
+		@Scheduled(cron = "0 0 * * * *", zone = "${jobs.zone}")
+		@OncePerFleet(name = "zoned")
+		public void clean() {
+		}
+
 	}
 
 	public static class SpreadFixedDelay {
