@@ -115,6 +115,20 @@ class ScheduleStartupTest {
 		});
 	}
 
+	/**
+	 * A node that skipped a fire time checks it at its next fire: the completion must still be
+	 * there after the longest gap between two fire times, not only after the next one, or a run
+	 * that completed is taken for lost.
+	 */
+	@Test
+	void anIrregularCronKeepsItsCompletionForTwiceItsLongestGap() {
+		this.runner.withBean(TwiceAMonth.class).run((context) -> {
+			assertThat(context).hasNotFailed();
+			// from the 2nd of a 31-day month to the 1st of the next: 30 days
+			assertThat(CollapseContexts.instance(context, "twice").settings().ttl()).isEqualTo(Duration.ofDays(60));
+		});
+	}
+
 	private void assertFailure(Class<?> bean, String... expected) {
 		assertThat(CollapseContexts.startupFailure(this.runner, bean).getMessage()).contains(expected);
 	}
@@ -123,6 +137,15 @@ class ScheduleStartupTest {
 
 		@Scheduled(cron = "0 0 * * * *", zone = "${jobs.zone}")
 		@OncePerFleet(name = "zoned")
+		public void clean() {
+		}
+
+	}
+
+	public static class TwiceAMonth {
+
+		@Scheduled(cron = "0 0 0 1,2 * *")
+		@OncePerFleet(name = "twice")
 		public void clean() {
 		}
 
