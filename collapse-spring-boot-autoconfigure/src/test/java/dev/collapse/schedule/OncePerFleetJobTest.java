@@ -11,9 +11,11 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.aopalliance.intercept.MethodInvocation;
 import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import dev.collapse.core.AsyncLoader;
+import dev.collapse.core.CallResult;
 import dev.collapse.core.CollapseRegistry;
 import dev.collapse.core.CollapseSettings;
 import dev.collapse.core.CollapseTimeoutException;
@@ -22,6 +24,7 @@ import dev.collapse.core.Loader;
 import dev.collapse.core.LocalStore;
 import dev.collapse.core.RetrySettings;
 import dev.collapse.core.TestCoordinator;
+import dev.collapse.oauth2.TestClock;
 import dev.collapse.schedule.ScheduledJobs.Outcome;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -32,9 +35,10 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class OncePerFleetJobTest {
 
+	/** A fire time; a completion, if the fleet stored one, is kept two minutes (the settings' ttl). */
 	private static final Instant HELD = Instant.parse("2026-12-02T10:00:00Z");
 
-	private static final Instant NEXT = Instant.parse("2026-12-02T10:01:00Z");
+	private static final Instant NEXT = HELD.plusSeconds(60);
 
 	private final FleetOfOthers fleet = new FleetOfOthers();
 
@@ -43,10 +47,18 @@ class OncePerFleetJobTest {
 
 	private final ScheduledJobs.Job job = new ScheduledJobs(List.of()).register("cleanup", "0 * * * * *");
 
+	/** This node's wall clock, moved by the tests. */
+	private final TestClock now = new TestClock();
+
 	private final OncePerFleetJob once = new OncePerFleetJob(this.registry.register("cleanup", settings(), String.class),
-			this.job);
+			this.job, this.now);
 
 	private final AtomicInteger runs = new AtomicInteger();
+
+	@BeforeEach
+	void startAtTheFirstFireTime() {
+		this.now.set(HELD);
+	}
 
 	@AfterEach
 	void close() {
@@ -77,6 +89,51 @@ class OncePerFleetJobTest {
 		assertThat(this.job.count(Outcome.LOST)).as("counted lost").isZero();
 		assertThat(this.job.lastLost()).isNull();
 		assertThat(this.job.unsettled()).containsExactly(HELD);
+	}
+
+	/**
+	 * A node that checks a fire time only after its completion could have expired (its scheduler
+	 * thread held longer than the keep since it last found the fire time held) cannot tell a run
+	 * that completed from a lost one: it drops the fire time, and never counts a completed run lost.
+	 */
+	@Test
+	void aFireTimeCheckedAfterItsCompletionCouldExpireIsDroppedNotCountedLost() throws Throwable {
+		this.once.fire(HELD, invocation());
+		// still held a minute later, at the next fire: the run goes on
+		this.now.set(NEXT);
+		this.once.fire(NEXT, invocation());
+		assertThat(this.job.unsettled()).containsExactly(HELD, NEXT);
+
+		// this node's next fire comes three minutes later (its scheduler thread was held), and the
+		// fleet has neither lease nor completion of either: completions are kept two minutes
+		Instant late = NEXT.plus(Duration.ofMinutes(3));
+		this.now.set(late);
+		this.fleet.holds = false;
+		this.once.fire(late, invocation());
+
+		assertThat(this.job.count(Outcome.LOST)).as("counted lost").isZero();
+		assertThat(this.job.unsettled()).isEmpty();
+		assertThat(this.runs).as("the late fire time ran here").hasValue(1);
+	}
+
+	/** A run found held at each fire is still found lost once its lease is gone, however long it ran. */
+	@Test
+	void aLongRunFoundHeldAtEachFireIsCountedLostOnceItsLeaseIsGone() throws Throwable {
+		Instant fire = HELD;
+		this.once.fire(fire, invocation());
+		for (int i = 0; i < 5; i++) {
+			fire = fire.plus(Duration.ofMinutes(1));
+			this.now.set(fire);
+			this.once.fire(fire, invocation());
+		}
+		// the node running it died: the fire times after it run here again
+		this.fleet.holds = false;
+		fire = fire.plus(Duration.ofMinutes(1));
+		this.now.set(fire);
+		this.once.fire(fire, invocation());
+
+		assertThat(this.job.count(Outcome.LOST)).as("each fire time held, then found without a completion")
+			.isEqualTo(6);
 	}
 
 	private MethodInvocation invocation() {
@@ -111,10 +168,15 @@ class OncePerFleetJobTest {
 		};
 	}
 
-	/** Other nodes hold every fire time this node asks for, until Redis is down. */
+	/**
+	 * Other nodes hold every fire time this node asks for, until Redis is down, or until they
+	 * hold none: then this node leads each key, with nothing stored before.
+	 */
 	static final class FleetOfOthers extends TestCoordinator {
 
 		volatile boolean available = true;
+
+		volatile boolean holds = true;
 
 		@Override
 		public boolean available() {
@@ -122,8 +184,11 @@ class OncePerFleetJobTest {
 		}
 
 		@Override
-		public Outcome serve(Object key, Loader load, long waitNanos) {
-			throw new CollapseTimeoutException("cleanup", Duration.ofNanos(waitNanos));
+		public Outcome serve(Object key, Loader load, long waitNanos) throws Throwable {
+			if (this.holds) {
+				throw new CollapseTimeoutException("cleanup", Duration.ofNanos(waitNanos));
+			}
+			return new Outcome(load.load(), CallResult.LEADER, 0, 0, false, null);
 		}
 
 		@Override
