@@ -37,7 +37,9 @@ public @interface OncePerFleet {
 
 	/**
 	 * How long the completion of a fire time is kept, so that a node that fires later skips it.
-	 * Defaults to twice the time between the next two fire times, at least one minute.
+	 * Defaults to twice the longest time between two fire times (measured over the year ahead and
+	 * at most 2,000 fire times), at least one minute: a node that skipped a fire time reads its
+	 * completion at its own next fire, which may come after the cron's longest gap.
 	 */
 	String keep() default "";
 

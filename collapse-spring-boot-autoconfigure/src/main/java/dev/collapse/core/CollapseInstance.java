@@ -180,6 +180,11 @@ public final class CollapseInstance {
 		return this.coordinator != null;
 	}
 
+	/** Whether calls go through the fleet now: {@link #distributed()}, and its layer available. */
+	public boolean fleetAvailable() {
+		return this.coordinator != null && this.coordinator.available();
+	}
+
 	/** Loads running now. */
 	public int inflight() {
 		return this.flights.size();

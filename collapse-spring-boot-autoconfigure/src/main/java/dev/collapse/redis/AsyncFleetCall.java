@@ -204,7 +204,7 @@ final class AsyncFleetCall {
 			stage = CompletableFuture.failedFuture(ex);
 		}
 		stage.whenComplete((value, failure) -> next(() -> succeed(this.fleet.completion()
-			.loaded(entry, lock, token, lease, start, value, unwrap(failure), this.previous))));
+			.loaded(entry, lock, token, lease, start, value, unwrap(failure), this.previous, false))));
 	}
 
 	/**

@@ -60,10 +60,12 @@ final class LeadCompletion {
 	 * Completes the load that ran under the lease {@code token} since {@code start} (a
 	 * {@link System#nanoTime()}), which gave {@code value} or failed with {@code failure}.
 	 * @param previous an expired entry still kept, served instead of a failure (stale-if-error)
+	 * @param refresh whether the load is an early refresh, whose failure is never cached: the
+	 * entry it would have replaced is still fresh
 	 * @throws Throwable {@code failure}, unless an expired entry stands in for it
 	 */
 	Outcome loaded(String entry, String lock, String token, RedisLease lease, long start, @Nullable Object value,
-			@Nullable Throwable failure, @Nullable Read previous) throws Throwable {
+			@Nullable Throwable failure, @Nullable Read previous, boolean refresh) throws Throwable {
 		// false if the load timeout released the lease first, or a renewal found it taken
 		boolean mayComplete = lease.finish();
 		long loadNanos = System.nanoTime() - start;
@@ -71,7 +73,7 @@ final class LeadCompletion {
 			boolean stale = previous != null && previous.entry() != null && !previous.entry().handOff()
 					&& !previous.entry().failed() && this.staleIfErrorMillis > 0
 					&& System.currentTimeMillis() - previous.entry().expiresAt() < this.staleIfErrorMillis;
-			if (stale || !this.settings.cachesFailures() || !mayComplete) {
+			if (stale || refresh || !this.settings.cachesFailures() || !mayComplete) {
 				// waiters contend again, one at a time, and each node sees a failure of its own load;
 				// stale-if-error keeps the expired entry, which serves them instead of a failure
 				complete(entry, lock, token, "", 0, false);

@@ -172,7 +172,7 @@ final class RedisInstanceCoordinator implements DistributedCoordinator {
 				continue;
 			}
 			if (reply.kind() == LeaseReply.Kind.TAKEN) {
-				return lead(entry, lock, token, load, previous);
+				return lead(entry, lock, token, load, previous, false);
 			}
 			String holder = reply.holder();
 			Signal signal = null;
@@ -283,7 +283,7 @@ final class RedisInstanceCoordinator implements DistributedCoordinator {
 		catch (DistributedUnavailableException ex) {
 			return null;
 		}
-		return (reply.kind() == LeaseReply.Kind.TAKEN) ? lead(entry, RedisKeys.lock(entry), token, load, null) : null;
+		return (reply.kind() == LeaseReply.Kind.TAKEN) ? lead(entry, RedisKeys.lock(entry), token, load, null, true) : null;
 	}
 
 	@Override
@@ -327,8 +327,8 @@ final class RedisInstanceCoordinator implements DistributedCoordinator {
 	 * Loads while holding the lease {@code token}, then completes: the script stores the result
 	 * only if the lease is still this token's, deletes it and wakes the waiters of every node.
 	 */
-	private Outcome lead(String entry, String lock, String token, Loader load, @Nullable Read previous)
-			throws Throwable {
+	private Outcome lead(String entry, String lock, String token, Loader load, @Nullable Read previous,
+			boolean refresh) throws Throwable {
 		RedisLease lease = renew(entry, lock, token);
 		long start = System.nanoTime();
 		Object value = null;
@@ -339,7 +339,7 @@ final class RedisInstanceCoordinator implements DistributedCoordinator {
 		catch (Throwable ex) {
 			failure = ex;
 		}
-		return this.completion.loaded(entry, lock, token, lease, start, value, failure, previous);
+		return this.completion.loaded(entry, lock, token, lease, start, value, failure, previous, refresh);
 	}
 
 	/** Renews the lease {@code token} while its load runs, up to the load timeout. */

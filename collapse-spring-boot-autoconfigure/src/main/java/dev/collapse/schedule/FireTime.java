@@ -4,6 +4,7 @@ import java.lang.reflect.Method;
 import java.time.Instant;
 
 import org.jspecify.annotations.Nullable;
+import org.springframework.scheduling.SchedulingAwareRunnable;
 import org.springframework.scheduling.TaskScheduler;
 
 /**
@@ -57,12 +58,35 @@ public final class FireTime {
 	 * @param scheduler the scheduler that runs the task, for a start spread over a window
 	 * @param task the {@code @Scheduled} method the fire is for, as {@link #name(Method)} names it
 	 * (or the description of a task that is no such method)
+	 * @param qualifier the scheduler the task names ({@code @Scheduled(scheduler = ...)}), or
+	 * {@code null} for the default one
 	 */
-	record Fire(Instant nominal, TaskScheduler scheduler, String task) {
+	record Fire(Instant nominal, TaskScheduler scheduler, String task, @Nullable String qualifier) {
 
 		/** Whether {@code method} is the scheduled method itself, not one it calls. */
 		boolean isFor(Method method) {
 			return method.getParameterCount() == 0 && this.task.equals(name(method));
+		}
+
+		/** {@code run} as a task of the scheduler the fire's task names, so that {@link #scheduler} routes it there. */
+		Runnable onItsScheduler(Runnable run) {
+			String qualifier = this.qualifier;
+			if (qualifier == null) {
+				return run;
+			}
+			return new SchedulingAwareRunnable() {
+
+				@Override
+				public void run() {
+					run.run();
+				}
+
+				@Override
+				public String getQualifier() {
+					return qualifier;
+				}
+
+			};
 		}
 
 	}

@@ -121,7 +121,7 @@ final class FireTimeScheduler implements TaskScheduler {
 				this.task.run();
 				return;
 			}
-			FireTime.run(new FireTime.Fire(nominal, this.scheduler, this.name), this.task);
+			FireTime.run(new FireTime.Fire(nominal, this.scheduler, this.name, getQualifier()), this.task);
 		}
 
 		@Override

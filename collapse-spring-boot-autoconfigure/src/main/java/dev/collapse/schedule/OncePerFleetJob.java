@@ -1,8 +1,10 @@
 package dev.collapse.schedule;
 
+import java.time.Clock;
 import java.time.Instant;
-import java.util.NavigableSet;
-import java.util.concurrent.ConcurrentSkipListSet;
+import java.util.Map;
+import java.util.NavigableMap;
+import java.util.concurrent.ConcurrentSkipListMap;
 
 import org.aopalliance.intercept.MethodInvocation;
 import org.springframework.aop.ProxyMethodInvocation;
@@ -39,13 +41,24 @@ final class OncePerFleetJob {
 
 	private final ScheduledJobs.Job job;
 
-	/** Fire times another node held when this one gave up waiting; written by the fires only. */
-	private final NavigableSet<Instant> pending = new ConcurrentSkipListSet<>();
+	private final Clock clock;
+
+	/**
+	 * Fire times another node held when this one gave up waiting, each with the last time this
+	 * node found it still held (its completion, if any, came later); written by the fires only.
+	 */
+	private final NavigableMap<Instant, Instant> pending = new ConcurrentSkipListMap<>();
 
 	OncePerFleetJob(CollapseInstance instance, ScheduledJobs.Job job) {
+		this(instance, job, Clock.systemUTC());
+	}
+
+	/** @param clock when a fire time was last found held, to tell whether its completion may have expired */
+	OncePerFleetJob(CollapseInstance instance, ScheduledJobs.Job job, Clock clock) {
 		this.instance = instance;
 		this.job = job;
-		job.unsettled(() -> this.pending);
+		this.clock = clock;
+		job.unsettled(this.pending::keySet);
 	}
 
 	CollapseInstance instance() {
@@ -87,18 +100,37 @@ final class OncePerFleetJob {
 	}
 
 	private void keep(Instant nominal) {
-		this.pending.add(nominal);
+		this.pending.put(nominal, this.clock.instant());
 		while (this.pending.size() > MAX_PENDING) {
-			this.pending.pollFirst();
+			this.pending.pollFirstEntry();
 		}
 	}
 
-	/** Settles the fire times other nodes held: done, still running, or lost (counted once). */
+	/**
+	 * Settles the fire times other nodes held: done, still running, or lost (counted once). Not
+	 * while the fleet's layer is down: this JVM alone never saw the other node's marker, so its
+	 * absence here says nothing; nor once the marker may have expired.
+	 */
 	private void checkPending() {
-		for (Instant nominal : this.pending) {
+		if (this.pending.isEmpty() || !fleetReachable()) {
+			return;
+		}
+		for (Map.Entry<Instant, Instant> unsettled : this.pending.entrySet()) {
+			Instant nominal = unsettled.getKey();
+			if (!this.clock.instant().isBefore(unsettled.getValue().plus(this.instance.settings().ttl()))) {
+				// a completion is kept for the instance's ttl from its end, which came after the
+				// fire time was last found held; past that, a run that completed and a lost one
+				// look alike: neither is counted here (a node that checked in time counted a lost one)
+				this.pending.remove(nominal);
+				continue;
+			}
 			boolean[] found = new boolean[1];
 			try {
 				this.instance.call(nominal.toString(), () -> {
+					if (!fleetReachable()) {
+						// the call fell back to this JVM since the check above
+						throw new IllegalStateException("the fleet's layer is unavailable");
+					}
 					found[0] = true;
 					return LOST;
 				});
@@ -111,12 +143,18 @@ final class OncePerFleetJob {
 			}
 			catch (CollapseTimeoutException ex) {
 				// still running on the node that holds it
+				this.pending.replace(nominal, this.clock.instant());
 			}
 			catch (Throwable ex) {
 				// the layer failed: check again at the next fire
 				return;
 			}
 		}
+	}
+
+	/** Whether what this JVM finds of a fire time is the fleet's: without a fleet at all, it is. */
+	private boolean fleetReachable() {
+		return !this.instance.distributed() || this.instance.fleetAvailable();
 	}
 
 	/** A fresh copy of the invocation, so that every interceptor after ours runs again. */

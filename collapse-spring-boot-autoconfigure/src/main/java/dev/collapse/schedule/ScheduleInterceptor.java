@@ -45,7 +45,7 @@ public final class ScheduleInterceptor implements MethodInterceptor {
 			MethodInvocation copy = (invocation instanceof ProxyMethodInvocation proxy) ? proxy.invocableClone()
 					: invocation;
 			Runnable run = () -> FireTime.run(fire, () -> runNow(operation, fire, copy));
-			fire.scheduler().schedule(run, start(fire.nominal(), operation.spread()));
+			fire.scheduler().schedule(fire.onItsScheduler(run), start(fire.nominal(), operation.spread()));
 			return null;
 		}
 		runNow(operation, fire, invocation);

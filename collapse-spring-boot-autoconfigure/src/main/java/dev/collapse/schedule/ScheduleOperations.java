@@ -40,6 +40,9 @@ public final class ScheduleOperations {
 	/** Shortest time a completion is kept by default: late nodes of a frequent job still skip. */
 	private static final Duration MIN_KEEP = Duration.ofMinutes(1);
 
+	/** Most fire times whose gaps the default keep measures. */
+	private static final int KEEP_FIRES = 2_000;
+
 	/** By method and bean class: an inherited method is one job per bean class. */
 	private final Map<Key, Optional<Operation>> operations = new ConcurrentHashMap<>();
 
@@ -137,7 +140,7 @@ public final class ScheduleOperations {
 					+ ": two jobs of one name would share their fire times, and only one of them would run "
 					+ "each; give one @OncePerFleet(name = ...) another name");
 		}
-		Duration keep = once.keep().isEmpty() ? defaultKeep(expression, scheduled.zone())
+		Duration keep = once.keep().isEmpty() ? defaultKeep(expression, zone(scheduled, origin))
 				: positive(once.keep(), origin, "keep");
 		Duration waitTimeout = positive(once.waitTimeout(), origin, "waitTimeout");
 		// no jitter, no early refresh (it would run the job again), no retry, nothing stale: a
@@ -153,15 +156,44 @@ public final class ScheduleOperations {
 		}
 	}
 
-	/** Twice the time between the next two fire times, at least {@link #MIN_KEEP}. */
-	private static Duration defaultKeep(CronExpression expression, String zone) {
-		ZonedDateTime now = ZonedDateTime.now(StringUtils.hasText(zone) ? ZoneId.of(zone) : ZoneId.systemDefault());
-		ZonedDateTime first = expression.next(now);
-		ZonedDateTime second = (first != null) ? expression.next(first) : null;
-		if (second == null) {
-			return MIN_KEEP;
+	/** The zone of the cron expression, read as Spring's scheduler reads it, placeholders resolved. */
+	private ZoneId zone(Scheduled scheduled, String origin) {
+		String zone = this.placeholders.resolvePlaceholders(scheduled.zone());
+		if (!StringUtils.hasText(zone)) {
+			return ZoneId.systemDefault();
 		}
-		Duration twice = Duration.between(first, second).multipliedBy(2);
+		try {
+			return StringUtils.parseTimeZoneString(zone).toZoneId();
+		}
+		catch (IllegalArgumentException ex) {
+			throw new CollapseConfigurationException(origin, "zone \"" + zone + "\" is not a time zone id");
+		}
+	}
+
+	/**
+	 * Twice the longest time between two fire times, at least {@link #MIN_KEEP}: a node that
+	 * skipped a fire time reads its completion at its next fire, which may come after the
+	 * longest gap (a business-hours cron's night), not only the next one. Gaps are measured over
+	 * the year ahead, and over at most {@link #KEEP_FIRES} fire times (enough for a frequent job
+	 * to show every gap of its day).
+	 */
+	private static Duration defaultKeep(CronExpression expression, ZoneId zone) {
+		ZonedDateTime horizon = ZonedDateTime.now(zone).plusYears(1);
+		ZonedDateTime fire = expression.next(ZonedDateTime.now(zone));
+		Duration longest = Duration.ZERO;
+		for (int i = 0; fire != null && i < KEEP_FIRES; i++) {
+			ZonedDateTime next = expression.next(fire);
+			if (next == null) {
+				break;
+			}
+			Duration gap = Duration.between(fire, next);
+			longest = (gap.compareTo(longest) > 0) ? gap : longest;
+			if (next.isAfter(horizon)) {
+				break;
+			}
+			fire = next;
+		}
+		Duration twice = longest.multipliedBy(2);
 		return (twice.compareTo(MIN_KEEP) > 0) ? twice : MIN_KEEP;
 	}
 

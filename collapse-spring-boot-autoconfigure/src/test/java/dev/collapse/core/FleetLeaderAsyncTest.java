@@ -1,11 +1,9 @@
 package dev.collapse.core;
 
-import java.lang.reflect.Type;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.Executor;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -17,7 +15,6 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 import dev.collapse.core.spi.DistributedCoordinator;
-import dev.collapse.core.spi.DistributedLayer;
 import dev.collapse.core.spi.DistributedCoordinator.Outcome;
 import dev.collapse.core.spi.DistributedUnavailableException;
 
@@ -55,7 +52,7 @@ class FleetLeaderAsyncTest {
 				public void onFallback() {
 					FleetLeaderAsyncTest.this.fallbacks.incrementAndGet();
 				}
-			}), null, new OneCoordinatorLayer(this.coordinator));
+			}), null, TestCoordinator.layer(this.coordinator));
 
 	private final CollapseInstance instance = this.registry.instance("products", String.class);
 
@@ -152,27 +149,7 @@ class FleetLeaderAsyncTest {
 	}
 
 	/** Keeps each asynchronous call for the test to answer; nothing else is used. */
-	/** A layer whose one coordinator serves every instance; fleet evictions of other names do nothing. */
-	private record OneCoordinatorLayer(DistributedCoordinator coordinator) implements DistributedLayer {
-
-		@Override
-		public DistributedCoordinator coordinator(String name, CollapseSettings settings, Type valueType) {
-			return this.coordinator;
-		}
-
-		@Override
-		public boolean evict(String name, Object key) {
-			return false;
-		}
-
-		@Override
-		public boolean evictAll(String name) {
-			return false;
-		}
-
-	}
-
-	static final class HeldCoordinator implements DistributedCoordinator {
+	static final class HeldCoordinator extends TestCoordinator {
 
 		private final BlockingQueue<Call> calls = new LinkedBlockingQueue<>();
 
@@ -197,30 +174,6 @@ class FleetLeaderAsyncTest {
 			Call call = new Call(key, load, new CompletableFuture<>());
 			this.calls.add(call);
 			return call.outcome();
-		}
-
-		@Override
-		public @Nullable Outcome refresh(Object key, @Nullable String version, Loader load) {
-			return null;
-		}
-
-		@Override
-		public boolean evict(Object key) {
-			return false;
-		}
-
-		@Override
-		public boolean evictAll() {
-			return false;
-		}
-
-		@Override
-		public void listen(Changes changes) {
-		}
-
-		@Override
-		public Executor executor() {
-			return Runnable::run;
 		}
 
 	}

@@ -8,17 +8,17 @@ import java.time.ZoneOffset;
 import org.jspecify.annotations.Nullable;
 
 /** The real time, or a fixed instant a test sets: the time the nodes judge tokens by. */
-final class TestClock extends Clock {
+public final class TestClock extends Clock {
 
 	private volatile @Nullable Instant fixed;
 
 	/** From now on, {@link #instant()} is {@code instant} until set again. */
-	void set(Instant instant) {
+	public void set(Instant instant) {
 		this.fixed = instant;
 	}
 
 	/** Back to the real time. */
-	void reset() {
+	public void reset() {
 		this.fixed = null;
 	}
 

@@ -12,6 +12,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
 import java.util.function.Supplier;
 
 import org.junit.jupiter.api.AfterAll;
@@ -53,7 +54,9 @@ class FleetFailureTtlTest {
 		fleet = Fleet.start(NODES, redis, new Upstream(), "collapse.instances.auth.failure-ttl=10m",
 				"collapse.instances.auth.ttl=10m", "collapse.instances.auth.jitter=0",
 				"collapse.instances.short.failure-ttl=300ms", "collapse.instances.short.ttl=10m",
-				"collapse.instances.short.jitter=0");
+				"collapse.instances.short.jitter=0", "collapse.instances.warm.failure-ttl=10m",
+				"collapse.instances.warm.ttl=10m", "collapse.instances.warm.jitter=0",
+				"collapse.instances.warm.early-refresh.beta=1000000000");
 	}
 
 	@AfterAll
@@ -176,6 +179,34 @@ class FleetFailureTtlTest {
 		collapser(2).evictAll("auth");
 		assertThat(collapser(2).collapse("auth", "k4", String.class, this::up)).isEqualTo("token");
 		assertThat(this.upstreamRequests).hasValue(4);
+	}
+
+	/**
+	 * An early refresh of a warm key that fails leaves the fleet's good entry in place: its
+	 * entry is fresh, so the failure is not the key's to cache (docs/design.md, Cached failures).
+	 */
+	@Test
+	void aFailedEarlyRefreshKeepsTheFleetsGoodEntry() throws Exception {
+		// a load of 20 ms and beta 10^9: every hit of the 10-minute entry rolls an early refresh
+		assertThat(collapser(0).collapse("warm", "k6", String.class, () -> {
+			LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(20));
+			return up();
+		})).isEqualTo("token");
+		String entry = entryKey("warm", "k6");
+		String good = redis.server().cli("GET", entry);
+		CountDownLatch refreshFailed = new CountDownLatch(1);
+
+		// a hit on node 1: the refresh it rolls runs in the background and fails
+		assertThat(collapser(1).collapse("warm", "k6", String.class, () -> {
+			refreshFailed.countDown();
+			return down();
+		})).isEqualTo("token");
+		assertThat(refreshFailed.await(10, TimeUnit.SECONDS)).as("the early refresh ran").isTrue();
+		// its lease, taken before the load, goes with its completion
+		await().atMost(Duration.ofSeconds(10)).until(() -> redis.server().cli("EXISTS", RedisKeys.lock(entry)).trim().equals("0"));
+
+		assertThat(redis.server().cli("GET", entry)).as("the fleet's entry").isEqualTo(good);
+		assertThat(collapser(2).collapse("warm", "k6", String.class, () -> "other")).isEqualTo("token");
 	}
 
 	/** Invariant 9: a failure's type name is text; the class it names is never loaded. */

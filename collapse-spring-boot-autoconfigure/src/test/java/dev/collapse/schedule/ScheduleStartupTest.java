@@ -107,8 +107,48 @@ class ScheduleStartupTest {
 		});
 	}
 
+	@Test
+	void aCronZoneGivenByAPlaceholderIsResolved() {
+		this.runner.withPropertyValues("jobs.zone=Europe/Paris").withBean(Zoned.class).run((context) -> {
+			assertThat(context).hasNotFailed();
+			assertThat(CollapseContexts.instance(context, "zoned").settings().ttl()).isEqualTo(Duration.ofHours(2));
+		});
+	}
+
+	/**
+	 * A node that skipped a fire time checks it at its next fire: the completion must still be
+	 * there after the longest gap between two fire times, not only after the next one, or a run
+	 * that completed is taken for lost.
+	 */
+	@Test
+	void anIrregularCronKeepsItsCompletionForTwiceItsLongestGap() {
+		this.runner.withBean(TwiceAMonth.class).run((context) -> {
+			assertThat(context).hasNotFailed();
+			// from the 2nd of a 31-day month to the 1st of the next: 30 days
+			assertThat(CollapseContexts.instance(context, "twice").settings().ttl()).isEqualTo(Duration.ofDays(60));
+		});
+	}
+
 	private void assertFailure(Class<?> bean, String... expected) {
 		assertThat(CollapseContexts.startupFailure(this.runner, bean).getMessage()).contains(expected);
+	}
+
+	public static class Zoned {
+
+		@Scheduled(cron = "0 0 * * * *", zone = "${jobs.zone}")
+		@OncePerFleet(name = "zoned")
+		public void clean() {
+		}
+
+	}
+
+	public static class TwiceAMonth {
+
+		@Scheduled(cron = "0 0 0 1,2 * *")
+		@OncePerFleet(name = "twice")
+		public void clean() {
+		}
+
 	}
 
 	public static class SpreadFixedDelay {

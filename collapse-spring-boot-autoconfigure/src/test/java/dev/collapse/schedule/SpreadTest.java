@@ -100,6 +100,21 @@ class SpreadTest {
 		});
 	}
 
+	/** A job of a scheduler of its own ({@code @Scheduled(scheduler = ...)}) has its spread runs started by it too. */
+	@Test
+	void aSpreadRunStartsOnTheSchedulerItsJobNames() {
+		runner().withUserConfiguration(OwnSchedulerConfig.class).run((context) -> {
+			RecordingScheduler jobs = context.getBean("jobs", RecordingScheduler.class);
+			RecordingScheduler main = context.getBean("taskScheduler", RecordingScheduler.class);
+			int own = jobs.cron.stream().map(String::valueOf).toList().indexOf(OwnScheduler.class.getName() + ".refresh");
+			assertThat(own).as("the job's @Scheduled task, on its own scheduler").isNotNegative();
+			assertThat(jobs.triggers.get(own).nextExecution(new SimpleTriggerContext())).isNotNull();
+			jobs.cron.get(own).run();
+			assertThat(jobs.starts).as("spread starts on the job's scheduler").hasSize(1);
+			assertThat(main.starts).as("spread starts on the default scheduler").isEmpty();
+		});
+	}
+
 	private static ApplicationContextRunner runner() {
 		return new ApplicationContextRunner()
 			.withConfiguration(AutoConfigurations.of(AopAutoConfiguration.class, CollapseAutoConfiguration.class,
@@ -150,6 +165,37 @@ class SpreadTest {
 		@Bean
 		Caller caller(Refresh refresh, Once once) {
 			return new Caller(refresh, once);
+		}
+
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	static class OwnSchedulerConfig {
+
+		@Bean
+		RecordingScheduler jobs() {
+			return new RecordingScheduler();
+		}
+
+		@Bean
+		OwnScheduler ownScheduler(Runs runs) {
+			return new OwnScheduler(runs);
+		}
+
+	}
+
+	public static class OwnScheduler {
+
+		private final Runs runs;
+
+		OwnScheduler(Runs runs) {
+			this.runs = runs;
+		}
+
+		@Scheduled(cron = "0 * * * * *", scheduler = "jobs")
+		@Spread("30s")
+		public void refresh() {
+			this.runs.runs.incrementAndGet();
 		}
 
 	}
