@@ -22,7 +22,8 @@ import java.lang.annotation.Target;
  * <p>Refused at startup on a method that does not return {@code void} or has no
  * {@code @Scheduled(cron = ...)}: fixed rates and delays count from each node's start, so their
  * fire times differ from node to node. Called directly rather than by the scheduler, the method
- * runs as a plain call. The instance's {@code collapse.instances.<name>.load-timeout} bounds the job.
+ * runs as a plain call. A run holds its fire time for at most {@link #keep()}, or the instance's
+ * {@code collapse.instances.<name>.load-timeout} when set (not the default of cached loads).
  */
 @Target(ElementType.METHOD)
 @Retention(RetentionPolicy.RUNTIME)

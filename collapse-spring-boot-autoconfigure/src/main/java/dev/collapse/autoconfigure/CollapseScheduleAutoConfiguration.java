@@ -40,9 +40,13 @@ public final class CollapseScheduleAutoConfiguration {
 	@ConditionalOnMissingBean
 	@ConditionalOnBean(CollapseRegistry.class)
 	ScheduleOperations collapseScheduleOperations(CollapseRegistry registry, ScheduledJobs jobs,
-			SettingsResolver settings, Environment environment) {
-		return new ScheduleOperations(registry, jobs, environment,
-				(name) -> settings.resolve(name, null, "collapse instance '" + name + "'"));
+			SettingsResolver settings, CollapseProperties properties, Environment environment) {
+		return new ScheduleOperations(registry, jobs, environment, (name) -> {
+			// the instance's properties are checked as any instance's, a bad one stops the start
+			settings.resolve(name, null, "collapse instance '" + name + "'");
+			CollapseProperties.Instance instance = properties.getInstances().get(name);
+			return (instance != null) ? instance.getLoadTimeout() : null;
+		});
 	}
 
 	@Bean

@@ -55,21 +55,22 @@ public final class ScheduleOperations {
 
 	private final PropertyResolver placeholders;
 
-	private final Function<String, CollapseSettings> configured;
+	private final Function<String, @Nullable Duration> loadTimeouts;
 
 	/**
 	 * @param registry where each job's instance lives
 	 * @param jobs the jobs' counts
 	 * @param placeholders resolves {@code ${...}} in attributes and cron expressions
-	 * @param configured the configured settings of an instance by name, of which a job takes its
-	 * load timeout
+	 * @param loadTimeouts the load timeout set for an instance by name
+	 * ({@code collapse.instances.<name>.load-timeout}), or {@code null}: a job's run then holds its
+	 * fire time for up to the job's keep, not for the default load timeout of cached loads
 	 */
 	public ScheduleOperations(CollapseRegistry registry, ScheduledJobs jobs, PropertyResolver placeholders,
-			Function<String, CollapseSettings> configured) {
+			Function<String, @Nullable Duration> loadTimeouts) {
 		this.registry = registry;
 		this.jobs = jobs;
 		this.placeholders = placeholders;
-		this.configured = configured;
+		this.loadTimeouts = loadTimeouts;
 	}
 
 	/**
@@ -144,9 +145,12 @@ public final class ScheduleOperations {
 				: positive(once.keep(), origin, "keep");
 		Duration waitTimeout = positive(once.waitTimeout(), origin, "waitTimeout");
 		// no jitter, no early refresh (it would run the job again), no retry, nothing stale: a
-		// marker kept for the fire time; only the load timeout is the instance's own
+		// marker kept for the fire time. A run holds its fire time for up to keep, unless the job's
+		// own load timeout says otherwise: the default of cached loads (60s) is shorter than many
+		// jobs, and a run outliving it would be counted lost and could be run again by a late node
+		Duration loadTimeout = this.loadTimeouts.apply(name);
 		CollapseSettings settings = new CollapseSettings(keep, Jitter.NONE, waitTimeout, true, 0.0,
-				RetrySettings.NONE, Duration.ZERO, this.configured.apply(name).loadTimeout());
+				RetrySettings.NONE, Duration.ZERO, (loadTimeout != null) ? loadTimeout : keep);
 		try {
 			return new OncePerFleetJob(this.registry.register(name, settings, String.class),
 					this.jobs.register(name, cron));

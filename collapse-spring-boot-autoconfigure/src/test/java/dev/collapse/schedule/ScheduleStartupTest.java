@@ -33,6 +33,8 @@ class ScheduleStartupTest {
 			assertThat(context).hasNotFailed();
 			CollapseInstance instance = CollapseContexts.instance(context, "cleanup");
 			assertThat(instance.settings().ttl()).isEqualTo(Duration.ofHours(2));
+			// a run holds its fire time for up to keep, not for the 60s of cached loads
+			assertThat(instance.settings().loadTimeout()).isEqualTo(Duration.ofHours(2));
 			assertThat(instance.settings().earlyRefreshBeta()).isZero();
 			ScheduledJobs jobs = context.getBean(ScheduledJobs.class);
 			assertThat(jobs.jobs()).singleElement()
@@ -43,6 +45,16 @@ class ScheduleStartupTest {
 			assertThat(endpoint.collapse().schedules().get("cleanup").runs()).containsOnlyKeys("run", "failed",
 					"skipped", "lost");
 		});
+	}
+
+	@Test
+	void aJobsOwnLoadTimeoutBoundsItsRunsAndABadOneStopsTheStart() {
+		this.runner.withBean(Hourly.class).withPropertyValues("collapse.instances.cleanup.load-timeout=5m")
+			.run((context) -> assertThat(CollapseContexts.instance(context, "cleanup").settings().loadTimeout())
+				.isEqualTo(Duration.ofMinutes(5)));
+		this.runner.withBean(Hourly.class).withPropertyValues("collapse.instances.cleanup.wait-timeout=-1s")
+			.run((context) -> assertThat(CollapseContexts.configurationFailure(context.getStartupFailure()).getMessage())
+				.contains("collapse.instances.cleanup.wait-timeout"));
 	}
 
 	@Test
