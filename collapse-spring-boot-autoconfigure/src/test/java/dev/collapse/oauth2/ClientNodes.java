@@ -24,7 +24,9 @@ import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.beans.factory.config.BeanPostProcessor;
 import org.springframework.context.annotation.Bean;
 import org.springframework.core.env.Environment;
+import org.springframework.http.client.JdkClientHttpRequestFactory;
 import org.springframework.http.client.reactive.ReactorClientHttpConnector;
+import org.springframework.http.converter.FormHttpMessageConverter;
 import org.springframework.security.oauth2.client.AuthorizedClientServiceOAuth2AuthorizedClientManager;
 import org.springframework.security.oauth2.client.AuthorizedClientServiceReactiveOAuth2AuthorizedClientManager;
 import org.springframework.security.oauth2.client.ClientCredentialsReactiveOAuth2AuthorizedClientProvider;
@@ -40,10 +42,13 @@ import org.springframework.security.oauth2.client.endpoint.OAuth2ClientCredentia
 import org.springframework.security.oauth2.client.endpoint.ReactiveOAuth2AccessTokenResponseClient;
 import org.springframework.security.oauth2.client.endpoint.RestClientClientCredentialsTokenResponseClient;
 import org.springframework.security.oauth2.client.endpoint.WebClientReactiveClientCredentialsTokenResponseClient;
+import org.springframework.security.oauth2.client.http.OAuth2ErrorResponseErrorHandler;
 import org.springframework.security.oauth2.client.registration.ClientRegistrationRepository;
 import org.springframework.security.oauth2.client.registration.ReactiveClientRegistrationRepository;
 import org.springframework.security.oauth2.core.OAuth2AccessToken;
 import org.springframework.security.oauth2.core.endpoint.OAuth2AccessTokenResponse;
+import org.springframework.security.oauth2.core.http.converter.OAuth2AccessTokenResponseHttpMessageConverter;
+import org.springframework.web.client.RestClient;
 import org.springframework.web.reactive.function.client.WebClient;
 
 import dev.collapse.redis.RedisDistributedLayer;
@@ -242,11 +247,41 @@ final class ClientNodes implements AutoCloseable {
 		@Bean
 		@ConditionalOnBooleanProperty(name = "collapse.oauth2.client.enabled", havingValue = false)
 		OAuth2AuthorizedClientManager plainManager(ClientRegistrationRepository registrations,
-				OAuth2AuthorizedClientService clients) {
+				OAuth2AuthorizedClientService clients,
+				OAuth2AccessTokenResponseClient<OAuth2ClientCredentialsGrantRequest> tokens) {
 			AuthorizedClientServiceOAuth2AuthorizedClientManager manager = new AuthorizedClientServiceOAuth2AuthorizedClientManager(
 					registrations, clients);
-			manager.setAuthorizedClientProvider(OAuth2AuthorizedClientProviderBuilder.builder().clientCredentials().build());
+			manager.setAuthorizedClientProvider(OAuth2AuthorizedClientProviderBuilder.builder()
+				.clientCredentials((credentials) -> credentials.accessTokenResponseClient(tokens))
+				.build());
 			return manager;
+		}
+
+		/**
+		 * Spring Security's blocking token client on the JDK's HTTP client, read timeout 60 s. Left
+		 * to itself it picks Reactor Netty once that is on the class path (for the reactive tests),
+		 * whose 10 s read timeout a herd of 40 signed tokens outlasted on a loaded machine.
+		 */
+		@Bean
+		@ConditionalOnBooleanProperty(name = "test.token-type.dpop", havingValue = false, matchIfMissing = true)
+		OAuth2AccessTokenResponseClient<OAuth2ClientCredentialsGrantRequest> blockingTokens() {
+			return blockingTokenClient();
+		}
+
+		static RestClientClientCredentialsTokenResponseClient blockingTokenClient() {
+			JdkClientHttpRequestFactory http = new JdkClientHttpRequestFactory();
+			http.setReadTimeout(Duration.ofSeconds(60));
+			RestClientClientCredentialsTokenResponseClient tokens = new RestClientClientCredentialsTokenResponseClient();
+			tokens.setRestClient(RestClient.builder()
+				.requestFactory(http)
+				.messageConverters((converters) -> {
+					converters.clear();
+					converters.add(new FormHttpMessageConverter());
+					converters.add(new OAuth2AccessTokenResponseHttpMessageConverter());
+				})
+				.defaultStatusHandler(new OAuth2ErrorResponseErrorHandler())
+				.build());
+			return tokens;
 		}
 
 		/** Spring Security's own reactive manager and provider, as an application without collapse's would declare them. */
@@ -309,7 +344,7 @@ final class ClientNodes implements AutoCloseable {
 		@Bean
 		@ConditionalOnBooleanProperty("test.token-type.dpop")
 		OAuth2AccessTokenResponseClient<OAuth2ClientCredentialsGrantRequest> dpopTokens() {
-			RestClientClientCredentialsTokenResponseClient real = new RestClientClientCredentialsTokenResponseClient();
+			RestClientClientCredentialsTokenResponseClient real = blockingTokenClient();
 			return (request) -> OAuth2AccessTokenResponse.withResponse(real.getTokenResponse(request))
 				.tokenType(OAuth2AccessToken.TokenType.DPOP)
 				.build();
