@@ -17,6 +17,7 @@ import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactor
 import dev.collapse.core.CollapseConfigurationException;
 import dev.collapse.core.KeyEncoder;
 import dev.collapse.redis.RedisDistributedLayer;
+import dev.collapse.redis.RedisLayerSettings;
 import dev.collapse.redis.RedisValueSerializer;
 import dev.collapse.redis.RedisValueSerializers;
 import tools.jackson.databind.json.JsonMapper;
@@ -50,9 +51,9 @@ public final class CollapseRedisAutoConfiguration {
 		CollapseProperties.Redis redis = properties.getRedis();
 		checkKeyPrefix(redis.getKeyPrefix());
 		JsonMapper mapper = jsonMapper.getIfAvailable(() -> JsonMapper.builder().build());
-		RedisDistributedLayer.Settings settings;
+		RedisLayerSettings settings;
 		try {
-			settings = new RedisDistributedLayer.Settings(redis.getLease(), redis.getCommandTimeout(),
+			settings = new RedisLayerSettings(redis.getLease(), redis.getCommandTimeout(),
 					redis.getProbeInterval(), redis.getFallbackLogInterval(), redis.getMaxEntrySize().toBytes(),
 					redis.getSubscriptionCheck(),
 					redis.getNearCache().isEnabled() ? Math.max(0, properties.getLocal().getMaxEntries()) : 0);

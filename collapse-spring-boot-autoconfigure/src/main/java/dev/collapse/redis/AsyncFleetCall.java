@@ -15,7 +15,7 @@ import dev.collapse.core.CallResult;
 import dev.collapse.core.spi.DistributedCoordinator.Outcome;
 import dev.collapse.core.spi.DistributedUnavailableException;
 import dev.collapse.redis.LeaseKeeper.RedisLease;
-import dev.collapse.redis.RedisInstanceCoordinator.Read;
+import dev.collapse.redis.EntryReader.Read;
 
 /**
  * One asynchronous call of {@link RedisInstanceCoordinator#serveAsync}: the flow of
@@ -83,8 +83,8 @@ final class AsyncFleetCall {
 			succeed(this.fleet.hit(current, CallResult.HIT));
 			return;
 		}
-		this.previous = (current != RedisInstanceCoordinator.CORRUPT) ? current : null;
-		this.ignoreEntry = current == RedisInstanceCoordinator.CORRUPT;
+		this.previous = (current != EntryReader.CORRUPT) ? current : null;
+		this.ignoreEntry = current == EntryReader.CORRUPT;
 		contend();
 	}
 

@@ -13,7 +13,7 @@ import dev.collapse.core.CollapseSettings;
 import dev.collapse.core.spi.DistributedCoordinator.Outcome;
 import dev.collapse.core.spi.DistributedUnavailableException;
 import dev.collapse.redis.LeaseKeeper.RedisLease;
-import dev.collapse.redis.RedisInstanceCoordinator.Read;
+import dev.collapse.redis.EntryReader.Read;
 
 /**
  * What the leader of a key does once its load is over, whichever form ran it (a synchronous load
@@ -114,7 +114,7 @@ final class LeadCompletion {
 		RedisEntry stored = keep ? new RedisEntry(now + this.ttlMillis + jitterMillis, loadMicros, false, token, text)
 				: new RedisEntry(now, loadMicros, true, token, text);
 		String encoded = stored.encode();
-		if (!RedisInstanceCoordinator.fits(encoded, this.layer.settings().maxEntryBytes())) {
+		if (!EntryReader.fits(encoded, this.layer.settings().maxEntryBytes())) {
 			// the readers refuse it too: storing it would only make every node read it for nothing
 			if (this.oversizeLogged.compareAndSet(false, true)) {
 				logger.warn("collapse instance '" + this.name + "': a result is larger than collapse.redis.max-entry-size ("

@@ -7,11 +7,8 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicBoolean;
 
 import io.lettuce.core.ScriptOutputType;
-import org.apache.commons.logging.Log;
-import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
 
 import dev.collapse.core.AsyncLoader;
@@ -23,6 +20,7 @@ import dev.collapse.core.CollapseTimeoutException;
 import dev.collapse.core.Loader;
 import dev.collapse.core.spi.DistributedCoordinator;
 import dev.collapse.core.spi.DistributedUnavailableException;
+import dev.collapse.redis.EntryReader.Read;
 import dev.collapse.redis.LeaseKeeper.RedisLease;
 
 /**
@@ -33,13 +31,8 @@ import dev.collapse.redis.LeaseKeeper.RedisLease;
  */
 final class RedisInstanceCoordinator implements DistributedCoordinator {
 
-	private static final Log logger = LogFactory.getLog(RedisInstanceCoordinator.class);
-
 	/** Extra wait beyond a lease's remaining time before a follower re-reads and contends. */
 	private static final long GRACE_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
-
-	/** Marks an entry that exists but cannot be read. */
-	static final Read CORRUPT = new Read(null, null);
 
 	private final RedisDistributedLayer layer;
 
@@ -47,22 +40,20 @@ final class RedisInstanceCoordinator implements DistributedCoordinator {
 
 	private final CollapseSettings settings;
 
-	private final RedisValueSerializer.Codec codec;
-
 	private final InstanceEvictions evictions;
 
 	private final String leaseMillis;
 
 	private final LeadCompletion completion;
 
-	private final AtomicBoolean corruptLogged = new AtomicBoolean();
+	private final EntryReader reads;
 
 	RedisInstanceCoordinator(RedisDistributedLayer layer, String name, CollapseSettings settings,
 			RedisValueSerializer.Codec codec, InstanceEvictions evictions) {
 		this.layer = layer;
 		this.name = name;
 		this.settings = settings;
-		this.codec = codec;
+		this.reads = new EntryReader(layer, name, codec);
 		this.evictions = evictions;
 		this.leaseMillis = Long.toString(layer.settings().lease().toMillis());
 		this.completion = new LeadCompletion(layer, name, settings, codec);
@@ -157,8 +148,8 @@ final class RedisInstanceCoordinator implements DistributedCoordinator {
 			return hit(current, CallResult.HIT);
 		}
 		// an expired entry still kept (stale-if-error) can stand in for a failed load
-		Read previous = (current != CORRUPT) ? current : null;
-		boolean ignoreEntry = current == CORRUPT;
+		Read previous = (current != EntryReader.CORRUPT) ? current : null;
+		boolean ignoreEntry = current == EntryReader.CORRUPT;
 		boolean waited = false;
 		while (true) {
 			String token = this.layer.leases().newToken();
@@ -222,13 +213,13 @@ final class RedisInstanceCoordinator implements DistributedCoordinator {
 
 	/** Whether {@code read} is an entry to serve as a hit at once. */
 	static boolean fresh(@Nullable Read read) {
-		return read != CORRUPT && read != null && read.entry.fresh(System.currentTimeMillis());
+		return read != EntryReader.CORRUPT && read != null && read.entry().fresh(System.currentTimeMillis());
 	}
 
 	/** The entry that a {@link LeaseReply.Kind#FRESH_ENTRY} reply gave, {@code null} if it cannot be read. */
 	@Nullable Read given(LeaseReply reply) {
-		Read stored = read(reply.entry());
-		return (stored != CORRUPT) ? stored : null;
+		Read stored = this.reads.read(reply.entry());
+		return (stored != EntryReader.CORRUPT) ? stored : null;
 	}
 
 	/** How long to wait for the holder of the lease that {@code reply} names, at most until {@code deadline}. */
@@ -245,7 +236,7 @@ final class RedisInstanceCoordinator implements DistributedCoordinator {
 		// a small entry comes with the message: no read of its own, if it is the entry of the load
 		// waited for; a late message of an older load (evicted since) is never served from
 		Read done = (signal != null && signal.entry() != null && signal.token().equals(holder))
-				? servingWaiterOf(read(signal.entry()), holder) : null;
+				? servingWaiterOf(this.reads.read(signal.entry()), holder) : null;
 		return (done != null) ? done : readFor(entry, holder);
 	}
 
@@ -356,12 +347,12 @@ final class RedisInstanceCoordinator implements DistributedCoordinator {
 	 * @throws CollapseRemoteLoadException if it is a cached failure (failure-ttl)
 	 */
 	Outcome hit(Read read, CallResult served) {
-		if (read.entry.failed()) {
-			throw new CollapseRemoteLoadException(this.name, read.entry.failureType(), read.entry.failureMessage());
+		if (read.entry().failed()) {
+			throw new CollapseRemoteLoadException(this.name, read.entry().failureType(), read.entry().failureMessage());
 		}
-		long remaining = TimeUnit.MILLISECONDS.toNanos(read.entry.expiresAt() - System.currentTimeMillis());
-		return new Outcome(read.value, served, TimeUnit.MICROSECONDS.toNanos(read.entry.loadMicros()),
-				read.entry.handOff() ? 0 : Math.max(0, remaining), false, read.entry.token());
+		long remaining = TimeUnit.MILLISECONDS.toNanos(read.entry().expiresAt() - System.currentTimeMillis());
+		return new Outcome(read.value(), served, TimeUnit.MICROSECONDS.toNanos(read.entry().loadMicros()),
+				read.entry().handOff() ? 0 : Math.max(0, remaining), false, read.entry().token());
 	}
 
 	/** The entry if it may serve a caller that waited for the lease {@code holder}, else {@code null}. */
@@ -370,76 +361,14 @@ final class RedisInstanceCoordinator implements DistributedCoordinator {
 	}
 
 	private static @Nullable Read servingWaiterOf(@Nullable Read read, String holder) {
-		return (read != null && read != CORRUPT && read.entry.servesWaiterOf(holder, System.currentTimeMillis())) ? read
+		return (read != null && read != EntryReader.CORRUPT && read.entry().servesWaiterOf(holder, System.currentTimeMillis())) ? read
 				: null;
 	}
 
-	/** Reads {@code entry}; a key of another type (not written by collapse) is {@link #CORRUPT}, overwritten by the next load. */
+	/** Reads {@code entry} now; {@link EntryReader#CORRUPT} if it cannot be read. */
 	@Nullable Read readEntry(String entry) {
-		try {
-			return read(this.layer.link().call((commands) -> commands.get(entry)));
-		}
-		catch (DistributedUnavailableException ex) {
-			if (!RedisLink.wrongType(ex.getCause())) {
-				throw ex;
-			}
-			logUnreadable(ex.getCause());
-			return CORRUPT;
-		}
+		return this.reads.readEntry(entry);
 	}
 
-	/** The entry of {@code text}, {@code null} if there is none, {@link #CORRUPT} if it cannot be read. */
-	@Nullable Read read(@Nullable String text) {
-		if (text == null) {
-			return null;
-		}
-		try {
-			if (!fits(text, this.layer.settings().maxEntryBytes())) {
-				throw new IllegalArgumentException("entry larger than collapse.redis.max-entry-size");
-			}
-			RedisEntry entry = RedisEntry.decode(text);
-			// a failure's text is only ever read as text: nothing of it becomes a type
-			return new Read(entry, entry.failed() ? null : this.codec.read(entry.value()));
-		}
-		catch (Exception ex) {
-			logUnreadable(ex);
-			return CORRUPT;
-		}
-	}
-
-	private void logUnreadable(Throwable ex) {
-		// never the content: it may hold anything
-		if (this.corruptLogged.compareAndSet(false, true)) {
-			logger.warn("collapse instance '" + this.name + "': an entry in Redis could not be read ("
-					+ ex.getClass().getName() + "); it is treated as a miss and overwritten. Further ones are "
-					+ "logged at debug level");
-		}
-		else if (logger.isDebugEnabled()) {
-			logger.debug("collapse instance '" + this.name + "': unreadable entry in Redis (" + ex.getClass().getName()
-					+ ")");
-		}
-	}
-
-	/** Whether {@code text} takes at most {@code maxBytes} bytes in UTF-8, counted only when the length cannot tell. */
-	static boolean fits(String text, long maxBytes) {
-		int length = text.length();
-		if (length > maxBytes) {
-			return false;
-		}
-		if (3L * length <= maxBytes) {
-			return true;
-		}
-		long bytes = 0;
-		for (int i = 0; i < length; i++) {
-			char c = text.charAt(i);
-			// a surrogate pair takes 4 bytes, 2 per half; a lone one fewer: never under-counted
-			bytes += (c < 0x80) ? 1 : (c < 0x800) ? 2 : Character.isSurrogate(c) ? 2 : 3;
-		}
-		return bytes <= maxBytes;
-	}
-
-	/** An entry and its value, read back; {@code entry} is {@code null} in {@link #CORRUPT} only. */
-	record Read(@Nullable RedisEntry entry, @Nullable Object value) {
-	}
 
 }

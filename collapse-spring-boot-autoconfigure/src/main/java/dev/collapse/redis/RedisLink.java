@@ -54,7 +54,7 @@ final class RedisLink {
 
 	private final Supplier<AbstractRedisClient> client;
 
-	private final RedisDistributedLayer.Settings settings;
+	private final RedisLayerSettings settings;
 
 	private final ScheduledExecutorService scheduler;
 
@@ -103,7 +103,7 @@ final class RedisLink {
 	/** True until {@link #start} and again from {@link #stop} (under this): no probe runs, no loss is reported. */
 	private volatile boolean stopped = true;
 
-	RedisLink(Supplier<AbstractRedisClient> client, RedisDistributedLayer.Settings settings,
+	RedisLink(Supplier<AbstractRedisClient> client, RedisLayerSettings settings,
 			ScheduledExecutorService scheduler, CompletionChannel channel, Observer observer) {
 		this.client = client;
 		this.settings = settings;

@@ -20,8 +20,6 @@ import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
 
-import dev.collapse.redis.RedisDistributedLayer.Settings;
-
 /**
  * The Pub/Sub connection of the completion channel, and its health (docs/design.md, Subscription,
  * availability, resubscription). A socket that a NAT or a load balancer dropped without a reset
@@ -94,7 +92,7 @@ final class Subscription {
 
 	private long pingSent;
 
-	Subscription(Supplier<AbstractRedisClient> client, CompletionChannel channel, Settings settings,
+	Subscription(Supplier<AbstractRedisClient> client, CompletionChannel channel, RedisLayerSettings settings,
 			ScheduledExecutorService scheduler, BooleanSupplier available) {
 		this.client = client;
 		this.channel = channel;
